@@ -1,0 +1,394 @@
+/* tack-card.c
+ *
+ * Copyright 2026 The Tack developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+/* One card of the board. There is exactly one TackCard per card id in a
+ * store, and widgets bind to its properties; the store updates it in
+ * place, emitting notify only for the properties that really changed. */
+
+#define G_LOG_DOMAIN "tack-model"
+
+#include "config.h"
+
+#include "tack-card-private.h"
+#include "tack-model-enums.h"
+
+struct _TackCard
+{
+  GObject         parent_instance;
+
+  char           *id;
+  char           *column_id;
+  char           *title;
+  char           *description;
+  char           *position;
+  char          **labels;
+  char          **assignees;
+  char           *due;
+  gint64          version;
+  char           *updated_at;
+  char           *updated_by;
+  TackEntryState  state;
+  guint           pending : 1;
+};
+
+G_DEFINE_FINAL_TYPE (TackCard, tack_card, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_ID,
+  PROP_COLUMN_ID,
+  PROP_TITLE,
+  PROP_DESCRIPTION,
+  PROP_POSITION,
+  PROP_LABELS,
+  PROP_ASSIGNEES,
+  PROP_DUE,
+  PROP_VERSION,
+  PROP_UPDATED_AT,
+  PROP_UPDATED_BY,
+  PROP_STATE,
+  PROP_PENDING,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void
+tack_card_finalize (GObject *object)
+{
+  TackCard *self = (TackCard *)object;
+
+  g_clear_pointer (&self->id, g_free);
+  g_clear_pointer (&self->column_id, g_free);
+  g_clear_pointer (&self->title, g_free);
+  g_clear_pointer (&self->description, g_free);
+  g_clear_pointer (&self->position, g_free);
+  g_clear_pointer (&self->labels, g_strfreev);
+  g_clear_pointer (&self->assignees, g_strfreev);
+  g_clear_pointer (&self->due, g_free);
+  g_clear_pointer (&self->updated_at, g_free);
+  g_clear_pointer (&self->updated_by, g_free);
+
+  G_OBJECT_CLASS (tack_card_parent_class)->finalize (object);
+}
+
+static void
+tack_card_get_property (GObject    *object,
+                        guint       prop_id,
+                        GValue     *value,
+                        GParamSpec *pspec)
+{
+  TackCard *self = TACK_CARD (object);
+
+  switch (prop_id)
+    {
+    case PROP_ID:
+      g_value_set_string (value, self->id);
+      break;
+
+    case PROP_COLUMN_ID:
+      g_value_set_string (value, self->column_id);
+      break;
+
+    case PROP_TITLE:
+      g_value_set_string (value, self->title);
+      break;
+
+    case PROP_DESCRIPTION:
+      g_value_set_string (value, self->description);
+      break;
+
+    case PROP_POSITION:
+      g_value_set_string (value, self->position);
+      break;
+
+    case PROP_LABELS:
+      g_value_set_boxed (value, self->labels);
+      break;
+
+    case PROP_ASSIGNEES:
+      g_value_set_boxed (value, self->assignees);
+      break;
+
+    case PROP_DUE:
+      g_value_set_string (value, self->due);
+      break;
+
+    case PROP_VERSION:
+      g_value_set_int64 (value, self->version);
+      break;
+
+    case PROP_UPDATED_AT:
+      g_value_set_string (value, self->updated_at);
+      break;
+
+    case PROP_UPDATED_BY:
+      g_value_set_string (value, self->updated_by);
+      break;
+
+    case PROP_STATE:
+      g_value_set_enum (value, self->state);
+      break;
+
+    case PROP_PENDING:
+      g_value_set_boolean (value, self->pending);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+tack_card_class_init (TackCardClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GParamFlags flags = G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
+
+  object_class->finalize = tack_card_finalize;
+  object_class->get_property = tack_card_get_property;
+
+  properties[PROP_ID] = g_param_spec_string ("id", NULL, NULL, NULL, flags);
+  properties[PROP_COLUMN_ID] = g_param_spec_string ("column-id", NULL, NULL, NULL, flags);
+  properties[PROP_TITLE] = g_param_spec_string ("title", NULL, NULL, NULL, flags);
+  properties[PROP_DESCRIPTION] = g_param_spec_string ("description", NULL, NULL, NULL, flags);
+  properties[PROP_POSITION] = g_param_spec_string ("position", NULL, NULL, NULL, flags);
+  properties[PROP_LABELS] = g_param_spec_boxed ("labels", NULL, NULL, G_TYPE_STRV, flags);
+  properties[PROP_ASSIGNEES] = g_param_spec_boxed ("assignees", NULL, NULL, G_TYPE_STRV, flags);
+  properties[PROP_DUE] = g_param_spec_string ("due", NULL, NULL, NULL, flags);
+  properties[PROP_VERSION] = g_param_spec_int64 ("version", NULL, NULL, 0, G_MAXINT64, 0, flags);
+  properties[PROP_UPDATED_AT] = g_param_spec_string ("updated-at", NULL, NULL, NULL, flags);
+  properties[PROP_UPDATED_BY] = g_param_spec_string ("updated-by", NULL, NULL, NULL, flags);
+  properties[PROP_STATE] = g_param_spec_enum ("state", NULL, NULL,
+                                              TACK_TYPE_ENTRY_STATE, TACK_ENTRY_FRESH, flags);
+  properties[PROP_PENDING] = g_param_spec_boolean ("pending", NULL, NULL, FALSE, flags);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+tack_card_init (TackCard *self)
+{
+  self->title = g_strdup ("");
+  self->description = g_strdup ("");
+  self->position = g_strdup ("");
+  self->labels = g_new0 (char *, 1);
+  self->assignees = g_new0 (char *, 1);
+}
+
+TackCard *
+tack_card_new (const char *id)
+{
+  TackCard *self;
+
+  g_return_val_if_fail (id != NULL, NULL);
+
+  self = g_object_new (TACK_TYPE_CARD, NULL);
+  self->id = g_strdup (id);
+
+  return self;
+}
+
+static void
+set_string (TackCard   *self,
+            char      **field,
+            const char *value,
+            guint       prop)
+{
+  if (g_strcmp0 (*field, value) == 0)
+    return;
+
+  g_free (*field);
+  *field = g_strdup (value);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[prop]);
+}
+
+static void
+set_strv (TackCard           *self,
+          char             ***field,
+          const char * const *value,
+          guint               prop)
+{
+  static const char * const empty[] = { NULL };
+
+  if (value == NULL)
+    value = empty;
+
+  if (g_strv_equal ((const char * const *)*field, value))
+    return;
+
+  g_strfreev (*field);
+  *field = g_strdupv ((char **)value);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[prop]);
+}
+
+void
+tack_card_set_id (TackCard   *self,
+                  const char *id)
+{
+  g_return_if_fail (TACK_IS_CARD (self));
+  g_return_if_fail (id != NULL);
+
+  set_string (self, &self->id, id, PROP_ID);
+}
+
+void
+tack_card_apply_value (TackCard            *self,
+                       const TackCardValue *value)
+{
+  g_return_if_fail (TACK_IS_CARD (self));
+  g_return_if_fail (value != NULL);
+
+  g_object_freeze_notify (G_OBJECT (self));
+
+  set_string (self, &self->column_id, value->column, PROP_COLUMN_ID);
+  set_string (self, &self->title, value->title, PROP_TITLE);
+  set_string (self, &self->description, value->description, PROP_DESCRIPTION);
+  set_string (self, &self->position, value->position, PROP_POSITION);
+  set_strv (self, &self->labels, (const char * const *)value->labels, PROP_LABELS);
+  set_strv (self, &self->assignees, (const char * const *)value->assignees, PROP_ASSIGNEES);
+  set_string (self, &self->due, value->due, PROP_DUE);
+  set_string (self, &self->updated_at, value->updated_at, PROP_UPDATED_AT);
+  set_string (self, &self->updated_by, value->updated_by, PROP_UPDATED_BY);
+
+  if (self->version != value->version)
+    {
+      self->version = value->version;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_VERSION]);
+    }
+
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+void
+tack_card_set_state (TackCard       *self,
+                     TackEntryState  state)
+{
+  g_return_if_fail (TACK_IS_CARD (self));
+
+  if (self->state == state)
+    return;
+
+  self->state = state;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
+}
+
+void
+tack_card_set_pending (TackCard *self,
+                       gboolean  pending)
+{
+  g_return_if_fail (TACK_IS_CARD (self));
+
+  pending = !!pending;
+  if (self->pending == pending)
+    return;
+
+  self->pending = pending;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PENDING]);
+}
+
+void
+tack_card_key_func (gpointer     item,
+                    const char **position,
+                    const char **id)
+{
+  TackCard *self = item;
+
+  *position = self->position;
+  *id = self->id;
+}
+
+const char *
+tack_card_get_id (TackCard *self)
+{
+  g_return_val_if_fail (TACK_IS_CARD (self), NULL);
+  return self->id;
+}
+
+const char *
+tack_card_get_column_id (TackCard *self)
+{
+  g_return_val_if_fail (TACK_IS_CARD (self), NULL);
+  return self->column_id;
+}
+
+const char *
+tack_card_get_title (TackCard *self)
+{
+  g_return_val_if_fail (TACK_IS_CARD (self), NULL);
+  return self->title;
+}
+
+const char *
+tack_card_get_description (TackCard *self)
+{
+  g_return_val_if_fail (TACK_IS_CARD (self), NULL);
+  return self->description;
+}
+
+const char *
+tack_card_get_position (TackCard *self)
+{
+  g_return_val_if_fail (TACK_IS_CARD (self), NULL);
+  return self->position;
+}
+
+const char * const *
+tack_card_get_labels (TackCard *self)
+{
+  g_return_val_if_fail (TACK_IS_CARD (self), NULL);
+  return (const char * const *)self->labels;
+}
+
+const char * const *
+tack_card_get_assignees (TackCard *self)
+{
+  g_return_val_if_fail (TACK_IS_CARD (self), NULL);
+  return (const char * const *)self->assignees;
+}
+
+const char *
+tack_card_get_due (TackCard *self)
+{
+  g_return_val_if_fail (TACK_IS_CARD (self), NULL);
+  return self->due;
+}
+
+gint64
+tack_card_get_version (TackCard *self)
+{
+  g_return_val_if_fail (TACK_IS_CARD (self), 0);
+  return self->version;
+}
+
+const char *
+tack_card_get_updated_at (TackCard *self)
+{
+  g_return_val_if_fail (TACK_IS_CARD (self), NULL);
+  return self->updated_at;
+}
+
+const char *
+tack_card_get_updated_by (TackCard *self)
+{
+  g_return_val_if_fail (TACK_IS_CARD (self), NULL);
+  return self->updated_by;
+}
+
+TackEntryState
+tack_card_get_state (TackCard *self)
+{
+  g_return_val_if_fail (TACK_IS_CARD (self), TACK_ENTRY_FRESH);
+  return self->state;
+}
+
+gboolean
+tack_card_get_pending (TackCard *self)
+{
+  g_return_val_if_fail (TACK_IS_CARD (self), FALSE);
+  return self->pending;
+}
