@@ -1,0 +1,22 @@
+/* tack-window.h
+ *
+ * Copyright 2026 The Tack developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <adwaita.h>
+
+#include "tack-store.h"
+
+G_BEGIN_DECLS
+
+#define TACK_TYPE_WINDOW (tack_window_get_type())
+
+G_DECLARE_FINAL_TYPE (TackWindow, tack_window, TACK, WINDOW, AdwApplicationWindow)
+
+TackStore *tack_window_get_store (TackWindow *self);
+
+G_END_DECLS

@@ -1,0 +1,601 @@
+/* test-window.c
+ *
+ * Copyright 2026 The Tack developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+/* The first window: a board loaded into the store shows up as columns and
+ * cards, and a change written to the store shows up in the widgets that
+ * are already on screen. Everything is checked by walking the real widget
+ * tree of a presented window. */
+
+#include "config.h"
+
+#include <glib/gstdio.h>
+
+#include "tack-application.h"
+#include "tack-card-row.h"
+#include "tack-column-view.h"
+#include "tack-model.h"
+#include "tack-snapshot.h"
+#include "tack-test-json.h"
+#include "tack-window.h"
+
+#define WAIT_SECONDS 10
+
+static const char *snapshot_json =
+  "{\"board\": {\"id\": \"b1\", \"title\": \"Release 2.0\", \"version\": 1, \"seq\": 9},"
+  " \"columns\": ["
+  "  {\"id\": \"todo\", \"board\": \"b1\", \"title\": \"To Do\", \"position\": \"a\", \"wip_limit\": 0, \"version\": 1},"
+  "  {\"id\": \"doing\", \"board\": \"b1\", \"title\": \"Doing\", \"position\": \"b\", \"wip_limit\": 1, \"version\": 1},"
+  "  {\"id\": \"done\", \"board\": \"b1\", \"title\": \"Done\", \"position\": \"c\", \"wip_limit\": 0, \"version\": 1}],"
+  " \"cards\": ["
+  "  {\"id\": \"k1\", \"column\": \"todo\", \"title\": \"Write the changelog\", \"description\": \"\", \"position\": \"a\","
+  "   \"labels\": [\"docs\"], \"assignees\": [], \"due\": \"2026-12-01\", \"version\": 1,"
+  "   \"updated_at\": \"2026-11-25T10:00:00Z\", \"updated_by\": \"ada\"},"
+  "  {\"id\": \"k2\", \"column\": \"todo\", \"title\": \"Bump the version\", \"description\": \"Everywhere.\", \"position\": \"b\","
+  "   \"labels\": [], \"assignees\": [\"Grace Hopper\"], \"due\": null, \"version\": 1,"
+  "   \"updated_at\": \"2026-11-25T10:00:00Z\", \"updated_by\": \"ada\"},"
+  "  {\"id\": \"k3\", \"column\": \"doing\", \"title\": \"Fix the crash on resume\", \"description\": \"\", \"position\": \"a\","
+  "   \"labels\": [\"bug\", \"urgent\"], \"assignees\": [\"Ada Lovelace\"], \"due\": \"2026-11-20\", \"version\": 1,"
+  "   \"updated_at\": \"2026-11-25T10:00:00Z\", \"updated_by\": \"ada\"},"
+  "  {\"id\": \"k4\", \"column\": \"doing\", \"title\": \"Review the icons\", \"description\": \"\", \"position\": \"b\","
+  "   \"labels\": [], \"assignees\": [], \"due\": null, \"version\": 1,"
+  "   \"updated_at\": \"2026-11-25T10:00:00Z\", \"updated_by\": \"ada\"},"
+  "  {\"id\": \"k5\", \"column\": \"done\", \"title\": \"Freeze the strings\", \"description\": \"\", \"position\": \"a\","
+  "   \"labels\": [\"i18n\"], \"assignees\": [], \"due\": null, \"version\": 1,"
+  "   \"updated_at\": \"2026-11-25T10:00:00Z\", \"updated_by\": \"ada\"},"
+  "  {\"id\": \"k6\", \"column\": \"done\", \"title\": \"Branch for release\", \"description\": \"\", \"position\": \"b\","
+  "   \"labels\": [], \"assignees\": [], \"due\": null, \"version\": 1,"
+  "   \"updated_at\": \"2026-11-25T10:00:00Z\", \"updated_by\": \"ada\"}],"
+  " \"seq\": 9}";
+
+static const char *column_titles[] = { "To Do", "Doing", "Done" };
+static const char *card_titles[] = {
+  "Write the changelog", "Bump the version", "Fix the crash on resume",
+  "Review the icons", "Freeze the strings", "Branch for release",
+};
+
+/* Waiting without sleeping: iterate the main context until the condition
+ * holds, failing the test if it has not after WAIT_SECONDS. */
+
+typedef gboolean (*Condition) (gpointer data);
+
+static gboolean
+timed_out_cb (gpointer data)
+{
+  *(gboolean *)data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+wait_for (Condition   condition,
+          gpointer    data,
+          const char *what)
+{
+  gboolean timed_out = FALSE;
+  guint timeout_id = g_timeout_add_seconds (WAIT_SECONDS, timed_out_cb, &timed_out);
+
+  while (!condition (data) && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+
+  if (timed_out)
+    g_error ("Timed out waiting for %s", what);
+
+  g_source_remove (timeout_id);
+}
+
+/* Widget tree walking. */
+
+static GtkWidget *
+find_widget (GtkWidget  *root,
+             gboolean  (*match) (GtkWidget *widget, gconstpointer data),
+             gconstpointer data)
+{
+  if (match (root, data))
+    return root;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_widget (child, match, data);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+static gboolean
+is_label_with_text (GtkWidget     *widget,
+                    gconstpointer  text)
+{
+  return GTK_IS_LABEL (widget) &&
+         gtk_widget_get_mapped (widget) &&
+         g_strcmp0 (gtk_label_get_label (GTK_LABEL (widget)), text) == 0;
+}
+
+static gboolean
+is_type (GtkWidget     *widget,
+         gconstpointer  type)
+{
+  return G_TYPE_CHECK_INSTANCE_TYPE (widget, GPOINTER_TO_SIZE (type));
+}
+
+static gboolean
+is_column_view_for (GtkWidget     *widget,
+                    gconstpointer  column_id)
+{
+  TackColumn *column;
+
+  if (!TACK_IS_COLUMN_VIEW (widget) || !gtk_widget_get_mapped (widget))
+    return FALSE;
+
+  column = tack_column_view_get_column (TACK_COLUMN_VIEW (widget));
+  return column != NULL && g_strcmp0 (tack_column_get_id (column), column_id) == 0;
+}
+
+static gboolean
+is_card_row_for (GtkWidget     *widget,
+                 gconstpointer  card_id)
+{
+  TackCard *card;
+
+  if (!TACK_IS_CARD_ROW (widget) || !gtk_widget_get_mapped (widget))
+    return FALSE;
+
+  card = tack_card_row_get_card (TACK_CARD_ROW (widget));
+  return card != NULL && g_strcmp0 (tack_card_get_id (card), card_id) == 0;
+}
+
+static gboolean
+is_mapped_with_class (GtkWidget     *widget,
+                      gconstpointer  css_class)
+{
+  return gtk_widget_get_mapped (widget) && gtk_widget_has_css_class (widget, css_class);
+}
+
+static GtkWidget *
+find_label (GtkWidget  *root,
+            const char *text)
+{
+  return find_widget (root, is_label_with_text, text);
+}
+
+static GtkWidget *
+find_column_view (GtkWidget  *root,
+                  const char *column_id)
+{
+  return find_widget (root, is_column_view_for, column_id);
+}
+
+static GtkWidget *
+find_card_row (GtkWidget  *root,
+               const char *card_id)
+{
+  return find_widget (root, is_card_row_for, card_id);
+}
+
+/* Fixture. */
+
+typedef struct
+{
+  TackStore  *store;
+  TackWindow *window;
+} Fixture;
+
+static gboolean
+all_titles_shown (gpointer data)
+{
+  Fixture *f = data;
+
+  if (!gtk_widget_get_mapped (GTK_WIDGET (f->window)))
+    return FALSE;
+
+  for (guint i = 0; i < G_N_ELEMENTS (card_titles); i++)
+    if (find_label (GTK_WIDGET (f->window), card_titles[i]) == NULL)
+      return FALSE;
+
+  return TRUE;
+}
+
+static void
+fixture_set_up (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(JsonNode) snapshot = tack_test_parse (snapshot_json);
+  g_autoptr(GError) error = NULL;
+
+  f->store = tack_store_new ();
+  tack_store_load_snapshot (f->store, snapshot, &error);
+  g_assert_no_error (error);
+
+  f->window = g_object_new (TACK_TYPE_WINDOW, "store", f->store, NULL);
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 1280, 800);
+  gtk_window_present (GTK_WINDOW (f->window));
+
+  wait_for (all_titles_shown, f, "the board to be shown");
+}
+
+static void
+fixture_tear_down (Fixture       *f,
+                   gconstpointer  data)
+{
+  gtk_window_destroy (GTK_WINDOW (f->window));
+  g_clear_object (&f->store);
+}
+
+static void
+test_window_shows_board (Fixture       *f,
+                         gconstpointer  data)
+{
+  GtkWidget *root = GTK_WIDGET (f->window);
+  GtkWidget *header_bar;
+  GtkWidget *window_title;
+  GtkWidget *column;
+  GtkWidget *row;
+  GtkWidget *title_label;
+
+  g_assert_true (tack_window_get_store (f->window) == f->store);
+
+  /* Header bar: the board's title. */
+  header_bar = find_widget (root, is_type, GSIZE_TO_POINTER (ADW_TYPE_HEADER_BAR));
+  g_assert_nonnull (header_bar);
+  window_title = find_widget (header_bar, is_type, GSIZE_TO_POINTER (ADW_TYPE_WINDOW_TITLE));
+  g_assert_nonnull (window_title);
+  g_assert_cmpstr (adw_window_title_get_title (ADW_WINDOW_TITLE (window_title)), ==, "Release 2.0");
+  g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (f->window)), ==, "Release 2.0");
+
+  /* Every column and every card, each card under its own column. */
+  for (guint i = 0; i < G_N_ELEMENTS (column_titles); i++)
+    g_assert_nonnull (find_label (root, column_titles[i]));
+
+  column = find_column_view (root, "todo");
+  g_assert_nonnull (find_label (column, "Write the changelog"));
+  g_assert_nonnull (find_label (column, "Bump the version"));
+  g_assert_null (find_label (column, "Review the icons"));
+  column = find_column_view (root, "doing");
+  g_assert_nonnull (find_label (column, "Fix the crash on resume"));
+  g_assert_nonnull (find_label (column, "Review the icons"));
+  column = find_column_view (root, "done");
+  g_assert_nonnull (find_label (column, "Freeze the strings"));
+  g_assert_nonnull (find_label (column, "Branch for release"));
+
+  /* Counts, and the work-in-progress limit: "Doing" holds 2 of 1. */
+  g_assert_nonnull (find_label (find_column_view (root, "todo"), "2"));
+  column = find_column_view (root, "doing");
+  g_assert_nonnull (find_label (column, "2 / 1"));
+  g_assert_true (gtk_widget_has_css_class (find_label (column, "2 / 1"), "warning"));
+  g_assert_false (gtk_widget_has_css_class (find_label (find_column_view (root, "todo"), "2"), "warning"));
+
+  /* Labels as pills, the description, the due date. */
+  row = find_card_row (root, "k3");
+  g_assert_nonnull (row);
+  g_assert_true (gtk_widget_has_css_class (find_label (row, "bug"), "chip"));
+  g_assert_true (gtk_widget_has_css_class (find_label (row, "urgent"), "chip"));
+  g_assert_nonnull (find_label (find_card_row (root, "k2"), "Everywhere."));
+  g_assert_nonnull (find_widget (find_card_row (root, "k1"), is_mapped_with_class, "due"));
+  g_assert_null (find_widget (find_card_row (root, "k4"), is_mapped_with_class, "due"));
+  g_assert_null (find_widget (row, is_mapped_with_class, "pending"));
+
+  /* Accessible names: a card by its title, a column by its title. */
+  title_label = find_label (row, "Fix the crash on resume");
+  gtk_test_accessible_assert_relation (GTK_ACCESSIBLE (row),
+                                       GTK_ACCESSIBLE_RELATION_LABELLED_BY, title_label, NULL);
+  column = find_column_view (root, "doing");
+  gtk_test_accessible_assert_relation (GTK_ACCESSIBLE (column),
+                                       GTK_ACCESSIBLE_RELATION_LABELLED_BY, find_label (column, "Doing"), NULL);
+}
+
+typedef struct
+{
+  GtkWidget  *root;
+  const char *present;
+  const char *absent;
+} LabelChange;
+
+static gboolean
+label_changed (gpointer data)
+{
+  LabelChange *change = data;
+
+  return find_label (change->root, change->present) != NULL &&
+         (change->absent == NULL || find_label (change->root, change->absent) == NULL);
+}
+
+static void
+test_window_follows_store (Fixture       *f,
+                           gconstpointer  data)
+{
+  GtkWidget *root = GTK_WIDGET (f->window);
+  g_autoptr(JsonObject) renamed = NULL;
+  g_autoptr(JsonObject) moved = NULL;
+  g_autoptr(GError) error = NULL;
+  GtkWidget *row_before;
+  LabelChange change;
+
+  row_before = find_card_row (root, "k1");
+  g_assert_nonnull (row_before);
+
+  /* A newer version of a card renames it in place. */
+  renamed = tack_test_card ("k1", "todo", "Write the release notes", "a", 2);
+  g_assert_true (tack_store_write_card (f->store, renamed, &error));
+  g_assert_no_error (error);
+
+  change = (LabelChange) { find_column_view (root, "todo"), "Write the release notes", "Write the changelog" };
+  wait_for (label_changed, &change, "the renamed card");
+  g_assert_true (find_card_row (root, "k1") == row_before);
+
+  /* An older version is ignored by the store, so the window keeps the newer title. */
+  g_clear_pointer (&renamed, json_object_unref);
+  renamed = tack_test_card ("k1", "todo", "Stale title", "a", 1);
+  tack_store_write_card (f->store, renamed, NULL);
+  g_assert_nonnull (find_label (root, "Write the release notes"));
+  g_assert_null (find_label (root, "Stale title"));
+
+  /* Moving a card to another column shows it there and nowhere else. */
+  moved = tack_test_card ("k4", "done", "Review the icons", "c", 2);
+  g_assert_true (tack_store_write_card (f->store, moved, &error));
+  g_assert_no_error (error);
+
+  change = (LabelChange) { find_column_view (root, "done"), "Review the icons", NULL };
+  wait_for (label_changed, &change, "the moved card in its new column");
+  change = (LabelChange) { find_column_view (root, "doing"), "1 / 1", "Review the icons" };
+  wait_for (label_changed, &change, "the moved card gone from its old column");
+  g_assert_false (gtk_widget_has_css_class (find_label (find_column_view (root, "doing"), "1 / 1"), "warning"));
+  g_assert_nonnull (find_label (find_column_view (root, "done"), "3"));
+}
+
+static gboolean
+has_pending_indicator (gpointer data)
+{
+  GtkWidget *row = find_card_row (data, "k5");
+
+  return row != NULL &&
+         find_label (row, "Freeze all strings") != NULL &&
+         find_widget (row, is_mapped_with_class, "pending") != NULL;
+}
+
+static void
+test_window_shows_pending (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autoptr(JsonObject) fields = json_object_new ();
+  g_autoptr(GError) error = NULL;
+
+  json_object_set_string_member (fields, "title", "Freeze all strings");
+  g_assert_true (tack_store_edit_card_local (f->store, "op-1", "k5", fields, &error));
+  g_assert_no_error (error);
+
+  wait_for (has_pending_indicator, f->window, "the pending indicator");
+}
+
+/* Without a board, the window says so; once one arrives, it shows it. */
+
+static gboolean
+status_page_shown (gpointer data)
+{
+  GtkWidget *page = find_widget (data, is_type, GSIZE_TO_POINTER (ADW_TYPE_STATUS_PAGE));
+
+  return page != NULL && gtk_widget_get_mapped (page);
+}
+
+static gboolean
+board_shown (gpointer data)
+{
+  return find_label (data, "Branch for release") != NULL && !status_page_shown (data);
+}
+
+static void
+test_window_empty_store (void)
+{
+  g_autoptr(TackStore) store = tack_store_new ();
+  g_autoptr(JsonNode) snapshot = tack_test_parse (snapshot_json);
+  g_autoptr(GError) error = NULL;
+  TackWindow *window;
+  GtkWidget *header_bar;
+  GtkWidget *window_title;
+
+  window = g_object_new (TACK_TYPE_WINDOW, "store", store, NULL);
+  gtk_window_present (GTK_WINDOW (window));
+  wait_for (status_page_shown, window, "the empty state");
+
+  g_assert_nonnull (find_label (GTK_WIDGET (window), "No board yet"));
+  g_assert_null (find_widget (GTK_WIDGET (window), is_column_view_for, "todo"));
+  header_bar = find_widget (GTK_WIDGET (window), is_type, GSIZE_TO_POINTER (ADW_TYPE_HEADER_BAR));
+  window_title = find_widget (header_bar, is_type, GSIZE_TO_POINTER (ADW_TYPE_WINDOW_TITLE));
+  g_assert_cmpstr (adw_window_title_get_title (ADW_WINDOW_TITLE (window_title)), ==, "Tack");
+
+  g_assert_true (tack_store_load_snapshot (store, snapshot, &error));
+  g_assert_no_error (error);
+  wait_for (board_shown, window, "the board after the snapshot");
+  g_assert_cmpstr (adw_window_title_get_title (ADW_WINDOW_TITLE (window_title)), ==, "Release 2.0");
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+/* Opening a board export (the --snapshot option). */
+
+static void
+load_done_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  *(GAsyncResult **)user_data = g_object_ref (result);
+}
+
+static gboolean
+result_arrived (gpointer data)
+{
+  return *(GAsyncResult **)data != NULL;
+}
+
+static gboolean
+load_file (TackStore  *store,
+           GFile      *file,
+           GError    **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  tack_snapshot_load_async (store, file, NULL, load_done_cb, &result);
+  wait_for (result_arrived, &result, "the snapshot file to load");
+
+  return tack_snapshot_load_finish (store, result, error);
+}
+
+static void
+test_snapshot_file (void)
+{
+  g_autoptr(TackStore) store = tack_store_new ();
+  g_autoptr(GFile) file = g_file_new_for_path (g_test_get_filename (G_TEST_DIST, "ui", "sample-board.json", NULL));
+  g_autoptr(GError) error = NULL;
+  TackBoard *board = tack_store_get_board (store);
+  TackColumn *column;
+
+  g_assert_true (load_file (store, file, &error));
+  g_assert_no_error (error);
+
+  g_assert_cmpstr (tack_board_get_title (board), ==, "Tack 1.0 Launch");
+  g_assert_cmpuint (g_list_model_get_n_items (tack_board_get_columns (board)), ==, 4);
+  column = g_list_model_get_item (tack_board_get_columns (board), 1);
+  g_assert_cmpstr (tack_column_get_title (column), ==, "In Progress");
+  g_assert_cmpuint (tack_column_get_n_cards (column), ==, 4);
+  g_assert_true (tack_column_get_over_limit (column));
+  g_object_unref (column);
+  g_assert_cmpstrv (tack_card_get_labels (tack_store_lookup_card (store, "k4")),
+                    ((const char * const []) { "networking", "core", NULL }));
+}
+
+static void
+test_snapshot_file_errors (void)
+{
+  g_autoptr(TackStore) store = tack_store_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GFile) missing = NULL;
+  g_autoptr(GFile) broken = NULL;
+  g_autoptr(GFile) wrong = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("tack-test-XXXXXX", NULL);
+  g_autofree char *broken_path = g_build_filename (dir, "broken.json", NULL);
+  g_autofree char *wrong_path = g_build_filename (dir, "wrong.json", NULL);
+  g_autofree char *missing_path = g_build_filename (dir, "missing.json", NULL);
+
+  g_assert_true (g_file_set_contents (broken_path, "{\"board\": ", -1, NULL));
+  g_assert_true (g_file_set_contents (wrong_path, "{\"boards\": []}", -1, NULL));
+  missing = g_file_new_for_path (missing_path);
+  broken = g_file_new_for_path (broken_path);
+  wrong = g_file_new_for_path (wrong_path);
+
+  g_assert_false (load_file (store, missing, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  g_assert_false (load_file (store, broken, &error));
+  g_assert_error (error, JSON_PARSER_ERROR, JSON_PARSER_ERROR_PARSE);
+  g_clear_error (&error);
+
+  g_assert_false (load_file (store, wrong, &error));
+  g_assert_error (error, TACK_MODEL_ERROR, TACK_MODEL_ERROR_INVALID);
+  g_clear_error (&error);
+
+  /* Nothing was loaded. */
+  g_assert_null (tack_board_get_id (tack_store_get_board (store)));
+
+  g_unlink (broken_path);
+  g_unlink (wrong_path);
+  g_rmdir (dir);
+}
+
+/* The whole application, started as `tack --snapshot FILE`. */
+
+typedef struct
+{
+  char     *window_title;
+  guint     n_columns;
+  gboolean  timed_out;
+} AppRun;
+
+static gboolean
+app_timed_out_cb (gpointer data)
+{
+  AppRun *run = g_object_get_data (data, "run");
+
+  run->timed_out = TRUE;
+  g_application_quit (data);
+
+  return G_SOURCE_REMOVE;
+}
+
+/* Looked at once the window's construction has settled. */
+static gboolean
+inspect_window_cb (gpointer data)
+{
+  GtkApplication *app = data;
+  AppRun *run = g_object_get_data (G_OBJECT (app), "run");
+  GtkWindow *window = gtk_application_get_active_window (app);
+  TackStore *store = tack_window_get_store (TACK_WINDOW (window));
+
+  run->window_title = g_strdup (gtk_window_get_title (window));
+  run->n_columns = g_list_model_get_n_items (tack_board_get_columns (tack_store_get_board (store)));
+  g_application_quit (G_APPLICATION (app));
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+window_added_cb (GtkApplication *app,
+                 GtkWindow      *window,
+                 AppRun         *run)
+{
+  g_assert_true (TACK_IS_WINDOW (window));
+  g_idle_add (inspect_window_cb, app);
+}
+
+static void
+test_app_snapshot_option (void)
+{
+  g_autoptr(TackApplication) app = tack_application_new ();
+  g_autofree char *path = g_test_build_filename (G_TEST_DIST, "ui", "sample-board.json", NULL);
+  char *argv[] = { (char *)"tack", (char *)"--snapshot", path, NULL };
+  AppRun run = { 0 };
+  guint timeout_id;
+  int status;
+
+  g_application_set_flags (G_APPLICATION (app),
+                           G_APPLICATION_HANDLES_COMMAND_LINE | G_APPLICATION_NON_UNIQUE);
+  g_object_set_data (G_OBJECT (app), "run", &run);
+  g_signal_connect (app, "window-added", G_CALLBACK (window_added_cb), &run);
+  timeout_id = g_timeout_add_seconds (WAIT_SECONDS, app_timed_out_cb, app);
+
+  status = g_application_run (G_APPLICATION (app), G_N_ELEMENTS (argv) - 1, argv);
+
+  g_assert_false (run.timed_out);
+  g_source_remove (timeout_id);
+  g_assert_cmpint (status, ==, 0);
+  g_assert_cmpstr (run.window_title, ==, "Tack 1.0 Launch");
+  g_assert_cmpuint (run.n_columns, ==, 4);
+  g_free (run.window_title);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  gtk_test_init (&argc, &argv, NULL);
+  adw_init ();
+
+  g_test_add ("/tack/ui/window/shows-board", Fixture, NULL,
+              fixture_set_up, test_window_shows_board, fixture_tear_down);
+  g_test_add ("/tack/ui/window/follows-store", Fixture, NULL,
+              fixture_set_up, test_window_follows_store, fixture_tear_down);
+  g_test_add ("/tack/ui/window/shows-pending", Fixture, NULL,
+              fixture_set_up, test_window_shows_pending, fixture_tear_down);
+  g_test_add_func ("/tack/ui/window/empty-store", test_window_empty_store);
+  g_test_add_func ("/tack/ui/snapshot/file", test_snapshot_file);
+  g_test_add_func ("/tack/ui/snapshot/file-errors", test_snapshot_file_errors);
+  g_test_add_func ("/tack/ui/app/snapshot-option", test_app_snapshot_option);
+
+  return g_test_run ();
+}
