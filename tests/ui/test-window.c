@@ -514,6 +514,9 @@ typedef struct
 {
   char     *window_title;
   guint     n_columns;
+  char     *about_name;
+  char     *about_version;
+  gboolean  has_help_overlay;
   gboolean  timed_out;
 } AppRun;
 
@@ -528,6 +531,22 @@ app_timed_out_cb (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+static AdwAboutWindow *
+find_about_window (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) toplevel = g_list_model_get_item (toplevels, i);
+
+      if (ADW_IS_ABOUT_WINDOW (toplevel))
+        return ADW_ABOUT_WINDOW (toplevel);
+    }
+
+  return NULL;
+}
+
 /* Looked at once the window's construction has settled. */
 static gboolean
 inspect_window_cb (gpointer data)
@@ -536,9 +555,22 @@ inspect_window_cb (gpointer data)
   AppRun *run = g_object_get_data (G_OBJECT (app), "run");
   GtkWindow *window = gtk_application_get_active_window (app);
   TackStore *store = tack_window_get_store (TACK_WINDOW (window));
+  AdwAboutWindow *about;
 
   run->window_title = g_strdup (gtk_window_get_title (window));
   run->n_columns = g_list_model_get_n_items (tack_board_get_columns (tack_store_get_board (store)));
+  run->has_help_overlay =
+    gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (window)) != NULL &&
+    g_action_group_has_action (G_ACTION_GROUP (window), "show-help-overlay");
+
+  g_action_group_activate_action (G_ACTION_GROUP (app), "about", NULL);
+  about = find_about_window ();
+  if (about != NULL)
+    {
+      run->about_name = g_strdup (adw_about_window_get_application_name (about));
+      run->about_version = g_strdup (adw_about_window_get_version (about));
+    }
+
   g_application_quit (G_APPLICATION (app));
 
   return G_SOURCE_REMOVE;
@@ -571,12 +603,25 @@ test_app_snapshot_option (void)
 
   status = g_application_run (G_APPLICATION (app), G_N_ELEMENTS (argv) - 1, argv);
 
+  {
+    g_auto(GStrv) quit = gtk_application_get_accels_for_action (GTK_APPLICATION (app), "app.quit");
+    g_auto(GStrv) close = gtk_application_get_accels_for_action (GTK_APPLICATION (app), "window.close");
+
+    g_assert_cmpstrv (quit, ((const char * const []) { "<Control>q", NULL }));
+    g_assert_cmpstrv (close, ((const char * const []) { "<Control>w", NULL }));
+  }
+
   g_assert_false (run.timed_out);
   g_source_remove (timeout_id);
   g_assert_cmpint (status, ==, 0);
   g_assert_cmpstr (run.window_title, ==, "Tack 1.0 Launch");
   g_assert_cmpuint (run.n_columns, ==, 4);
+  g_assert_true (run.has_help_overlay);
+  g_assert_cmpstr (run.about_name, ==, "Tack");
+  g_assert_cmpstr (run.about_version, ==, PACKAGE_VERSION);
   g_free (run.window_title);
+  g_free (run.about_name);
+  g_free (run.about_version);
 }
 
 int
