@@ -21,9 +21,16 @@ fi
 export GSETTINGS_BACKEND=memory
 export GSETTINGS_SCHEMA_DIR="$builddir/data"
 
+# A bare X server has no settings daemon; give GTK the font a GNOME
+# session would, so the picture looks like the app on a desktop.
+config=$(mktemp -d)
+mkdir -p "$config/gtk-4.0"
+printf '[Settings]\ngtk-font-name=Cantarell 11\n' >"$config/gtk-4.0/settings.ini"
+export XDG_CONFIG_HOME="$config"
+
 "$builddir/src/ui/tack" --snapshot "$top/tests/ui/sample-board.json" &
 pid=$!
-trap 'kill "$pid" 2>/dev/null || true' EXIT
+trap 'kill "$pid" 2>/dev/null || true; rm -rf "$config"' EXIT
 
 # Give the window time to map and draw its first frames.
 sleep "$settle"
