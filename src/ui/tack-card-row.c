@@ -150,10 +150,13 @@ tack_card_row_due_classes (gpointer    this_,
   int days;
 
   g_strv_builder_add (builder, "due");
-  if (days_until (due, &days) && days < 0)
-    g_strv_builder_add (builder, "overdue");
-  else if (days_until (due, &days) && days == 0)
-    g_strv_builder_add (builder, "due-today");
+  if (days_until (due, &days))
+    {
+      if (days < 0)
+        g_strv_builder_add (builder, "overdue");
+      else if (days == 0)
+        g_strv_builder_add (builder, "due-today");
+    }
 
   classes = g_strv_builder_end (builder);
   g_strv_builder_unref (builder);
