@@ -329,6 +329,10 @@ test_window_follows_store (Fixture       *f,
   wait_for (label_changed, &change, "the renamed card");
   g_assert_true (find_card_row (root, "k1") == row_before);
 
+  /* The same write dropped the card's label and due date. */
+  g_assert_null (find_label (row_before, "docs"));
+  g_assert_null (find_widget (row_before, is_mapped_with_class, "due"));
+
   /* An older version is ignored by the store, so the window keeps the newer title. */
   g_clear_pointer (&renamed, json_object_unref);
   renamed = tack_test_card ("k1", "todo", "Stale title", "a", 1);
