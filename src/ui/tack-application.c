@@ -51,7 +51,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (SnapshotOpen, snapshot_open_free)
 
 static TackWindow *
 tack_application_new_window (TackApplication *self,
-                             TackStore       *store)
+                             TackStore       *store,
+                             gboolean         read_only)
 {
   g_assert (TACK_IS_APPLICATION (self));
   g_assert (TACK_IS_STORE (store));
@@ -59,6 +60,7 @@ tack_application_new_window (TackApplication *self,
   return g_object_new (TACK_TYPE_WINDOW,
                        "application", self,
                        "store", store,
+                       "read-only", read_only,
                        NULL);
 }
 
@@ -81,7 +83,7 @@ snapshot_loaded_cb (GObject      *object,
       return;
     }
 
-  gtk_window_present (GTK_WINDOW (tack_application_new_window (open->app, open->store)));
+  gtk_window_present (GTK_WINDOW (tack_application_new_window (open->app, open->store, TRUE)));
 }
 
 static int
@@ -124,7 +126,7 @@ tack_application_activate (GApplication *app)
   if (window == NULL)
     {
       store = tack_store_new ();
-      window = GTK_WINDOW (tack_application_new_window (self, store));
+      window = GTK_WINDOW (tack_application_new_window (self, store, FALSE));
     }
 
   gtk_window_present (window);

@@ -24,6 +24,7 @@ struct _TackWindow
 
   TackStore            *store;
   GSettings            *settings;
+  gboolean              read_only;
 
   AdwWindowTitle       *window_title;
 };
@@ -33,6 +34,7 @@ G_DEFINE_FINAL_TYPE (TackWindow, tack_window, ADW_TYPE_APPLICATION_WINDOW)
 enum {
   PROP_0,
   PROP_STORE,
+  PROP_READ_ONLY,
   N_PROPS
 };
 
@@ -51,6 +53,13 @@ tack_window_title_for_board (gpointer    this_,
                              const char *board_title)
 {
   return g_strdup (board_title != NULL && board_title[0] != '\0' ? board_title : _("Tack"));
+}
+
+static char *
+tack_window_subtitle (gpointer this_,
+                      gboolean read_only)
+{
+  return g_strdup (read_only ? _("Board export, read-only") : NULL);
 }
 
 static void
@@ -130,6 +139,10 @@ tack_window_get_property (GObject    *object,
       g_value_set_object (value, self->store);
       break;
 
+    case PROP_READ_ONLY:
+      g_value_set_boolean (value, self->read_only);
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -147,6 +160,11 @@ tack_window_set_property (GObject      *object,
     {
     case PROP_STORE:
       tack_window_set_store (self, g_value_get_object (value));
+      break;
+
+    case PROP_READ_ONLY:
+      self->read_only = g_value_get_boolean (value);
+      g_object_notify_by_pspec (object, pspec);
       break;
 
     default:
@@ -176,6 +194,18 @@ tack_window_class_init (TackWindowClass *klass)
                          (G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY |
                           G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
 
+  /**
+   * TackWindow:read-only:
+   *
+   * Whether the board is shown as it was saved, with no server to send
+   * changes to, as when opening a board export.
+   */
+  properties[PROP_READ_ONLY] =
+    g_param_spec_boolean ("read-only", NULL, NULL,
+                          FALSE,
+                          (G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY |
+                           G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (TACK_TYPE_BOARD);
@@ -186,6 +216,7 @@ tack_window_class_init (TackWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TackWindow, window_title);
   gtk_widget_class_bind_template_callback (widget_class, tack_window_page_for_board);
   gtk_widget_class_bind_template_callback (widget_class, tack_window_title_for_board);
+  gtk_widget_class_bind_template_callback (widget_class, tack_window_subtitle);
 }
 
 static void
@@ -196,6 +227,14 @@ tack_window_init (TackWindow *self)
   /* Not an expression on the window itself: GTK 4.8 warns when a template
    * binding's target is also its `this` object as the window is finalized. */
   g_object_bind_property (self->window_title, "title", self, "title", G_BINDING_SYNC_CREATE);
+}
+
+gboolean
+tack_window_get_read_only (TackWindow *self)
+{
+  g_return_val_if_fail (TACK_IS_WINDOW (self), FALSE);
+
+  return self->read_only;
 }
 
 /**

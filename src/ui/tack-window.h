@@ -17,6 +17,7 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (TackWindow, tack_window, TACK, WINDOW, AdwApplicationWindow)
 
-TackStore *tack_window_get_store (TackWindow *self);
+TackStore *tack_window_get_store     (TackWindow *self);
+gboolean   tack_window_get_read_only (TackWindow *self);
 
 G_END_DECLS

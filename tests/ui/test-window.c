@@ -248,6 +248,8 @@ test_window_shows_board (Fixture       *f,
   g_assert_nonnull (window_title);
   g_assert_cmpstr (adw_window_title_get_title (ADW_WINDOW_TITLE (window_title)), ==, "Release 2.0");
   g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (f->window)), ==, "Release 2.0");
+  g_assert_false (tack_window_get_read_only (f->window));
+  g_assert_cmpstr (adw_window_title_get_subtitle (ADW_WINDOW_TITLE (window_title)), ==, "");
 
   /* Every column and every card, each card under its own column. */
   for (guint i = 0; i < G_N_ELEMENTS (column_titles); i++)
@@ -517,6 +519,7 @@ test_snapshot_file_errors (void)
 typedef struct
 {
   char     *window_title;
+  char     *window_subtitle;
   guint     n_columns;
   char     *about_name;
   char     *about_version;
@@ -562,6 +565,9 @@ inspect_window_cb (gpointer data)
   AdwAboutWindow *about;
 
   run->window_title = g_strdup (gtk_window_get_title (window));
+  run->window_subtitle = g_strdup (adw_window_title_get_subtitle (
+    ADW_WINDOW_TITLE (find_widget (GTK_WIDGET (window), is_type, GSIZE_TO_POINTER (ADW_TYPE_WINDOW_TITLE)))));
+  g_assert_true (tack_window_get_read_only (TACK_WINDOW (window)));
   run->n_columns = g_list_model_get_n_items (tack_board_get_columns (tack_store_get_board (store)));
   run->has_help_overlay =
     gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (window)) != NULL &&
@@ -619,11 +625,13 @@ test_app_snapshot_option (void)
   g_source_remove (timeout_id);
   g_assert_cmpint (status, ==, 0);
   g_assert_cmpstr (run.window_title, ==, "Tack 1.0 Launch");
+  g_assert_cmpstr (run.window_subtitle, ==, "Board export, read-only");
   g_assert_cmpuint (run.n_columns, ==, 4);
   g_assert_true (run.has_help_overlay);
   g_assert_cmpstr (run.about_name, ==, "Tack");
   g_assert_cmpstr (run.about_version, ==, PACKAGE_VERSION);
   g_free (run.window_title);
+  g_free (run.window_subtitle);
   g_free (run.about_name);
   g_free (run.about_version);
 }
