@@ -379,6 +379,42 @@ test_window_shows_pending (Fixture       *f,
   wait_for (has_pending_indicator, f->window, "the pending indicator");
 }
 
+/* A snapshot of another board replaces the store's board object; the
+ * window follows the store to the new one. */
+
+static gboolean
+other_board_shown (gpointer data)
+{
+  GtkWidget *window_title = find_widget (data, is_type, GSIZE_TO_POINTER (ADW_TYPE_WINDOW_TITLE));
+
+  return find_label (data, "Inbox") != NULL &&
+         find_label (data, "Call the printer") != NULL &&
+         find_label (data, "To Do") == NULL &&
+         find_label (data, "Branch for release") == NULL &&
+         g_strcmp0 (adw_window_title_get_title (ADW_WINDOW_TITLE (window_title)), "Household") == 0;
+}
+
+static void
+test_window_board_replaced (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autoptr(JsonNode) other = tack_test_parse (
+    "{\"board\": {\"id\": \"b2\", \"title\": \"Household\", \"version\": 1, \"seq\": 1},"
+    " \"columns\": [{\"id\": \"in\", \"board\": \"b2\", \"title\": \"Inbox\", \"position\": \"a\","
+    "   \"wip_limit\": 0, \"version\": 1}],"
+    " \"cards\": [{\"id\": \"h1\", \"column\": \"in\", \"title\": \"Call the printer\", \"description\": \"\","
+    "   \"position\": \"a\", \"labels\": [], \"assignees\": [], \"due\": null, \"version\": 1,"
+    "   \"updated_at\": \"2026-11-25T10:00:00Z\", \"updated_by\": \"bo\"}],"
+    " \"seq\": 1}");
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (tack_store_load_snapshot (f->store, other, &error));
+  g_assert_no_error (error);
+
+  wait_for (other_board_shown, f->window, "the other board");
+  g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (f->window)), ==, "Household");
+}
+
 /* Without a board, the window says so; once one arrives, it shows it. */
 
 static gboolean
@@ -649,6 +685,8 @@ main (int   argc,
               fixture_set_up, test_window_follows_store, fixture_tear_down);
   g_test_add ("/tack/ui/window/shows-pending", Fixture, NULL,
               fixture_set_up, test_window_shows_pending, fixture_tear_down);
+  g_test_add ("/tack/ui/window/board-replaced", Fixture, NULL,
+              fixture_set_up, test_window_board_replaced, fixture_tear_down);
   g_test_add_func ("/tack/ui/window/empty-store", test_window_empty_store);
   g_test_add_func ("/tack/ui/snapshot/file", test_snapshot_file);
   g_test_add_func ("/tack/ui/snapshot/file-errors", test_snapshot_file_errors);
