@@ -1,0 +1,469 @@
+/* test-connection.c
+ *
+ * Copyright 2026 The Tack developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+/* The connection lifecycle against a real tack-server behind a proxy that
+ * misbehaves on request. Every test records the notify::state sequence
+ * and asserts the transitions it is about. */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "test-proxy.h"
+#include "tack-test-net.h"
+
+typedef struct
+{
+  TestServer *server;
+  TestBoard  *board;
+  TestProxy  *proxy;
+  char       *url;
+  TackApi    *direct;    /* another client, straight to the server */
+  TestClient *client;
+} Fixture;
+
+static void
+fixture_setup (Fixture    *f,
+               guint       retention)
+{
+  f->server = test_server_start (retention);
+  f->board = test_board_create (f->server);
+  f->proxy = test_proxy_new (f->server->port);
+  f->url = test_proxy_get_url (f->proxy);
+  f->direct = test_api_new (f->server->url, f->board);
+  f->client = test_client_new (f->url, f->board, NULL);
+  g_object_set (f->client->connection,
+                "backoff-base", 20,
+                "backoff-cap", 300,
+                "stable-time", 60000,
+                "poll-wait", 2,
+                NULL);
+}
+
+static void
+fixture_teardown (Fixture *f)
+{
+  test_client_free (f->client);
+  g_clear_object (&f->direct);
+  test_proxy_free (f->proxy);
+  g_free (f->url);
+  test_board_free (f->board);
+  test_server_free (f->server);
+}
+
+static TackConnectionState
+state_of (Fixture *f)
+{
+  return tack_connection_get_state (f->client->connection);
+}
+
+static gint64
+seq_of (Fixture *f)
+{
+  return tack_dispatcher_get_seq (f->client->dispatcher);
+}
+
+static gint64
+server_seq (Fixture *f)
+{
+  g_autoptr(JsonNode) snapshot = test_snapshot (f->direct);
+
+  return json_object_get_int_member (json_node_get_object (snapshot), "seq");
+}
+
+static void
+start_live (Fixture *f)
+{
+  tack_connection_start (f->client->connection);
+  TEST_WAIT_FOR (state_of (f) == TACK_CONNECTION_LIVE);
+}
+
+static void
+test_connection_live (void)
+{
+  static const TackConnectionState expected[] = {
+    TACK_CONNECTION_CONNECTING, TACK_CONNECTION_LIVE,
+  };
+  Fixture f = { 0 };
+  g_autofree char *card_id = NULL;
+
+  fixture_setup (&f, 0);
+  start_live (&f);
+
+  g_assert_cmpint (f.client->states->len, ==, G_N_ELEMENTS (expected));
+  test_client_assert_seen_in_order (f.client, expected, G_N_ELEMENTS (expected));
+  g_assert_cmpint (tack_connection_get_transport (f.client->connection), ==, TACK_TRANSPORT_WEBSOCKET);
+  g_assert_cmpuint (tack_api_get_n_snapshot_fetches (f.client->api), ==, 1);
+
+  /* Someone else's write shows up here, without a refetch. */
+  card_id = test_create_card (f.direct, f.board->columns[0], "From elsewhere");
+  TEST_WAIT_FOR (tack_store_lookup_card (f.client->store, card_id) != NULL);
+  g_assert_cmpstr (tack_card_get_title (tack_store_lookup_card (f.client->store, card_id)), ==,
+                   "From elsewhere");
+  g_assert_cmpuint (tack_api_get_n_snapshot_fetches (f.client->api), ==, 1);
+
+  test_assert_store_matches_server (f.client->store, f.direct);
+  g_assert_cmpint (state_of (&f), ==, TACK_CONNECTION_LIVE);
+
+  fixture_teardown (&f);
+}
+
+/* The server dies; the client retries with growing, jittered delays,
+ * catches up on what happened while it was away, and ends up equal to
+ * the server. */
+static void
+test_connection_server_restart (void)
+{
+  static const TackConnectionState expected[] = {
+    TACK_CONNECTION_CONNECTING, TACK_CONNECTION_LIVE,
+    TACK_CONNECTION_RECONNECTING, TACK_CONNECTION_CONNECTING,
+    TACK_CONNECTION_RECONNECTING, TACK_CONNECTION_CONNECTING,
+    TACK_CONNECTION_RESYNCING, TACK_CONNECTION_LIVE,
+  };
+  Fixture f = { 0 };
+  g_autofree char *first = NULL;
+  gint64 cap_us;
+
+  fixture_setup (&f, 0);
+  first = test_create_card (f.direct, f.board->columns[0], "Before");
+  start_live (&f);
+
+  /* Down it goes, and stays unreachable through the proxy. */
+  test_proxy_set_down (f.proxy, TRUE);
+  test_server_kill (f.server);
+  TEST_WAIT_FOR (f.client->delays->len >= 6);
+  g_assert_cmpint (state_of (&f), !=, TACK_CONNECTION_LIVE);
+  g_assert_cmpint (tack_connection_get_next_attempt (f.client->connection), >, 0);
+
+  /* Back, with changes the client has not seen. */
+  test_server_respawn (f.server);
+  g_clear_object (&f.direct);
+  f.direct = test_api_new (f.server->url, f.board);
+  test_proxy_set_target_port (f.proxy, f.server->port);
+  g_free (test_create_card (f.direct, f.board->columns[1], "While away"));
+  g_free (test_create_card (f.direct, f.board->columns[0], "Also while away"));
+  test_proxy_set_down (f.proxy, FALSE);
+
+  TEST_WAIT_FOR (state_of (&f) == TACK_CONNECTION_LIVE);
+  test_client_assert_seen_in_order (f.client, expected, G_N_ELEMENTS (expected));
+
+  /* Full jitter under an exponential ceiling: the ceilings grow up to
+   * the cap, every delay lies in [0, ceiling]. */
+  cap_us = 300 * 1000;
+  for (guint i = 0; i < f.client->ceilings->len; i++)
+    {
+      gint64 ceiling = g_array_index (f.client->ceilings, gint64, i);
+      gint64 delay = g_array_index (f.client->delays, gint64, i);
+
+      g_assert_cmpint (delay, >=, 0);
+      g_assert_cmpint (delay, <=, ceiling);
+      g_assert_cmpint (ceiling, <=, cap_us);
+      if (i > 0)
+        g_assert_cmpint (ceiling, >=, g_array_index (f.client->ceilings, gint64, i - 1));
+    }
+  g_assert_cmpint (g_array_index (f.client->ceilings, gint64, 0), <,
+                   g_array_index (f.client->ceilings, gint64, f.client->ceilings->len - 1));
+  g_assert_cmpint (g_array_index (f.client->ceilings, gint64, f.client->ceilings->len - 1), ==, cap_us);
+
+  TEST_WAIT_FOR (seq_of (&f) == server_seq (&f));
+  test_assert_store_matches_server (f.client->store, f.direct);
+  /* Caught up by replay: the only snapshot is the first one. */
+  g_assert_cmpuint (tack_api_get_n_snapshot_fetches (f.client->api), ==, 1);
+
+  fixture_teardown (&f);
+}
+
+/* A connection that silently stops carrying anything is found dead by
+ * the heartbeat, not trusted forever. */
+static void
+test_connection_heartbeat (void)
+{
+  static const TackConnectionState expected[] = {
+    TACK_CONNECTION_CONNECTING, TACK_CONNECTION_LIVE,
+    TACK_CONNECTION_RECONNECTING, TACK_CONNECTION_CONNECTING, TACK_CONNECTION_LIVE,
+  };
+  Fixture f = { 0 };
+
+  fixture_setup (&f, 0);
+  /* A deadline of a small fraction of the server's heartbeat period. */
+  g_object_set (f.client->connection, "heartbeat-multiplier", 0.05, NULL);
+  start_live (&f);
+
+  test_proxy_set_blackhole (f.proxy, TRUE);
+  TEST_WAIT_FOR (state_of (&f) != TACK_CONNECTION_LIVE);
+  g_assert_nonnull (tack_connection_get_reason (f.client->connection));
+  g_assert_nonnull (strstr (tack_connection_get_reason (f.client->connection), "Nothing heard"));
+
+  test_proxy_set_blackhole (f.proxy, FALSE);
+  TEST_WAIT_FOR (state_of (&f) == TACK_CONNECTION_LIVE);
+  test_client_assert_seen_in_order (f.client, expected, G_N_ELEMENTS (expected));
+
+  fixture_teardown (&f);
+}
+
+typedef struct
+{
+  guint pending;
+  guint failed;
+} Batch;
+
+static void
+batch_cb (GObject      *object,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  Batch *batch = user_data;
+  g_autoptr(JsonObject) card = NULL;
+  g_autoptr(GError) error = NULL;
+
+  card = tack_api_write_finish (TACK_API (object), result, &error);
+  if (card == NULL)
+    {
+      g_printerr ("write failed: %s\n", error->message);
+      batch->failed++;
+    }
+  batch->pending--;
+}
+
+static void
+commit_events (TackApi    *api,
+               const char *column,
+               guint       n)
+{
+  Batch batch = { 0 };
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *op = g_uuid_string_random ();
+      g_autofree char *title = g_strdup_printf ("Card %u", i);
+
+      batch.pending++;
+      tack_api_create_card_async (api, op, column, title, NULL, NULL, batch_cb, &batch);
+
+      /* Keep a bounded number in flight. */
+      if (batch.pending >= 16)
+        TEST_WAIT_FOR (batch.pending < 8);
+    }
+
+  TEST_WAIT_FOR (batch.pending == 0);
+  g_assert_cmpuint (batch.failed, ==, 0);
+}
+
+/* A thousand events while cut off are replayed on reconnect: no
+ * snapshot. */
+static void
+test_connection_replay (void)
+{
+  static const TackConnectionState expected[] = {
+    TACK_CONNECTION_LIVE, TACK_CONNECTION_RECONNECTING, TACK_CONNECTION_CONNECTING,
+    TACK_CONNECTION_RESYNCING, TACK_CONNECTION_LIVE,
+  };
+  Fixture f = { 0 };
+  guint snapshots;
+
+  fixture_setup (&f, 0);
+  start_live (&f);
+  snapshots = tack_api_get_n_snapshot_fetches (f.client->api);
+
+  test_proxy_set_down (f.proxy, TRUE);
+  TEST_WAIT_FOR (state_of (&f) == TACK_CONNECTION_RECONNECTING);
+
+  commit_events (f.direct, f.board->columns[0], 1000);
+
+  test_proxy_set_down (f.proxy, FALSE);
+  tack_connection_reconnect_now (f.client->connection);
+  TEST_WAIT_FOR (state_of (&f) == TACK_CONNECTION_LIVE && seq_of (&f) == server_seq (&f));
+
+  test_client_assert_seen_in_order (f.client, expected, G_N_ELEMENTS (expected));
+  g_assert_cmpuint (tack_api_get_n_snapshot_fetches (f.client->api), ==, snapshots);
+  g_assert_cmpuint (tack_column_get_n_cards (tack_store_lookup_column (f.client->store,
+                                                                      f.board->columns[0])), ==, 1000);
+  test_assert_store_matches_server (f.client->store, f.direct);
+
+  fixture_teardown (&f);
+}
+
+/* Away for longer than the server keeps events: a reset, and the
+ * snapshot is reloaded. */
+static void
+test_connection_retention_reset (void)
+{
+  static const TackConnectionState expected[] = {
+    TACK_CONNECTION_LIVE, TACK_CONNECTION_RECONNECTING, TACK_CONNECTION_CONNECTING,
+    TACK_CONNECTION_RESYNCING, TACK_CONNECTION_LIVE,
+  };
+  Fixture f = { 0 };
+  guint snapshots;
+
+  fixture_setup (&f, 5);
+  start_live (&f);
+  snapshots = tack_api_get_n_snapshot_fetches (f.client->api);
+
+  test_proxy_set_down (f.proxy, TRUE);
+  TEST_WAIT_FOR (state_of (&f) == TACK_CONNECTION_RECONNECTING);
+
+  commit_events (f.direct, f.board->columns[1], 30);
+
+  test_proxy_set_down (f.proxy, FALSE);
+  tack_connection_reconnect_now (f.client->connection);
+  TEST_WAIT_FOR (state_of (&f) == TACK_CONNECTION_LIVE && seq_of (&f) == server_seq (&f));
+
+  test_client_assert_seen_in_order (f.client, expected, G_N_ELEMENTS (expected));
+  g_assert_cmpuint (tack_api_get_n_snapshot_fetches (f.client->api), >, snapshots);
+  test_assert_store_matches_server (f.client->store, f.direct);
+
+  fixture_teardown (&f);
+}
+
+/* A refetch answered before a newer pushed write, but delivered after
+ * it, must not win. */
+static void
+test_connection_slow_refetch (void)
+{
+  Fixture f = { 0 };
+  g_autofree char *card_id = NULL;
+  g_autofree char *match = NULL;
+  g_autofree char *body = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr(JsonNode) answer = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *op1 = g_uuid_string_random ();
+  g_autofree char *op2 = g_uuid_string_random ();
+  TackCard *card;
+  gint64 version;
+
+  fixture_setup (&f, 0);
+  card_id = test_create_card (f.direct, f.board->columns[0], "Original");
+  start_live (&f);
+  card = tack_store_lookup_card (f.client->store, card_id);
+  g_assert_nonnull (card);
+  version = tack_card_get_version (card);
+
+  /* Refetches of this card are answered at once by the server but reach
+   * the client only 1.5 s later. */
+  match = g_strdup_printf ("GET /api/v1/boards/%s/cards/%s ", f.board->id, card_id);
+  test_proxy_set_delay (f.proxy, match, 1500);
+
+  path = g_strdup_printf ("/cards/%s", card_id);
+  body = g_strdup_printf ("{\"op\": \"%s\", \"base_version\": %" G_GINT64_FORMAT ", \"title\": \"Renamed\"}",
+                          op1, version);
+  answer = test_api_call (f.direct, "PATCH", path, NULL, body, &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&answer, json_node_unref);
+
+  /* card.updated → the client refetches (slowly). */
+  TEST_WAIT_FOR (tack_card_get_state (card) == TACK_ENTRY_FETCHING);
+
+  /* Meanwhile a move is pushed with the whole, newer card. */
+  g_free (path);
+  g_free (body);
+  path = g_strdup_printf ("/cards/%s/move", card_id);
+  body = g_strdup_printf ("{\"op\": \"%s\", \"base_version\": %" G_GINT64_FORMAT ", \"column\": \"%s\", \"after\": null}",
+                          op2, version + 1, f.board->columns[1]);
+  answer = test_api_call (f.direct, "POST", path, NULL, body, &error);
+  g_assert_no_error (error);
+
+  TEST_WAIT_FOR (g_strcmp0 (tack_card_get_column_id (card), f.board->columns[1]) == 0);
+  g_assert_cmpint (tack_card_get_version (card), ==, version + 2);
+
+  /* The slow answer (the older version) lands and is dropped. */
+  TEST_WAIT_FOR (tack_card_get_state (card) == TACK_ENTRY_FRESH);
+  g_assert_cmpint (tack_card_get_version (card), ==, version + 2);
+  g_assert_cmpstr (tack_card_get_column_id (card), ==, f.board->columns[1]);
+  g_assert_cmpstr (tack_card_get_title (card), ==, "Renamed");
+
+  test_proxy_set_delay (f.proxy, NULL, 0);
+  test_assert_store_matches_server (f.client->store, f.direct);
+
+  fixture_teardown (&f);
+}
+
+static void
+check_fallback (gboolean            refuse_sse,
+                TackTransportMode   expected_transport)
+{
+  static const TackConnectionState expected[] = {
+    TACK_CONNECTION_CONNECTING, TACK_CONNECTION_LIVE,
+  };
+  Fixture f = { 0 };
+  g_autofree char *card_id = NULL;
+
+  fixture_setup (&f, 0);
+  test_proxy_set_refuse_upgrade (f.proxy, TRUE);
+  test_proxy_set_refuse_sse (f.proxy, refuse_sse);
+  start_live (&f);
+
+  test_client_assert_seen_in_order (f.client, expected, G_N_ELEMENTS (expected));
+  g_assert_false (test_client_saw (f.client, TACK_CONNECTION_RECONNECTING));
+  g_assert_cmpint (tack_connection_get_transport (f.client->connection), ==, expected_transport);
+
+  card_id = test_create_card (f.direct, f.board->columns[0], "Pushed");
+  TEST_WAIT_FOR (tack_store_lookup_card (f.client->store, card_id) != NULL);
+  TEST_WAIT_FOR (seq_of (&f) == server_seq (&f));
+  test_assert_store_matches_server (f.client->store, f.direct);
+  g_assert_cmpint (state_of (&f), ==, TACK_CONNECTION_LIVE);
+
+  fixture_teardown (&f);
+}
+
+static void
+test_connection_fallback_sse (void)
+{
+  check_fallback (FALSE, TACK_TRANSPORT_SSE);
+}
+
+static void
+test_connection_fallback_polling (void)
+{
+  check_fallback (TRUE, TACK_TRANSPORT_POLLING);
+}
+
+/* A refused token is final: failed, with a reason, and no retry. */
+static void
+test_connection_auth_failed (void)
+{
+  static const TackConnectionState expected[] = {
+    TACK_CONNECTION_CONNECTING, TACK_CONNECTION_FAILED,
+  };
+  Fixture f = { 0 };
+
+  fixture_setup (&f, 0);
+  g_free (f.board->token);
+  f.board->token = g_strdup ("not-the-token");
+  test_client_free (f.client);
+  f.client = test_client_new (f.url, f.board, NULL);
+
+  tack_connection_start (f.client->connection);
+  TEST_WAIT_FOR (state_of (&f) == TACK_CONNECTION_FAILED);
+
+  test_client_assert_seen_in_order (f.client, expected, G_N_ELEMENTS (expected));
+  g_assert_cmpuint (f.client->states->len, ==, G_N_ELEMENTS (expected));
+  g_assert_cmpuint (f.client->delays->len, ==, 0);
+  g_assert_nonnull (strstr (tack_connection_get_reason (f.client->connection), "refused"));
+
+  fixture_teardown (&f);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/tack/net/connection/live", test_connection_live);
+  g_test_add_func ("/tack/net/connection/server-restart", test_connection_server_restart);
+  g_test_add_func ("/tack/net/connection/heartbeat", test_connection_heartbeat);
+  g_test_add_func ("/tack/net/connection/replay", test_connection_replay);
+  if (g_getenv ("TACK_SERVER_HAS_RETENTION") != NULL)
+    g_test_add_func ("/tack/net/connection/retention-reset", test_connection_retention_reset);
+  g_test_add_func ("/tack/net/connection/slow-refetch", test_connection_slow_refetch);
+  g_test_add_func ("/tack/net/connection/fallback-sse", test_connection_fallback_sse);
+  g_test_add_func ("/tack/net/connection/fallback-polling", test_connection_fallback_polling);
+  g_test_add_func ("/tack/net/connection/auth-failed", test_connection_auth_failed);
+
+  return g_test_run ();
+}

@@ -1,0 +1,364 @@
+/* test-outbox.c
+ *
+ * Copyright 2026 The Tack developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+/* Local edits through the outbox against a real tack-server: offline
+ * edits survive a restart and land exactly once, a conflicting edit is
+ * rolled back with the server's reason, and edits of a card created here
+ * follow its creation. */
+
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "test-proxy.h"
+#include "tack-test-net.h"
+
+typedef struct
+{
+  TestServer *server;
+  TestBoard  *board;
+  TestProxy  *proxy;
+  char       *url;
+  char       *dir;
+  char       *journal;
+  TackApi    *direct;
+} Fixture;
+
+static void
+fixture_setup (Fixture *f)
+{
+  g_autoptr(GError) error = NULL;
+
+  f->server = test_server_start (0);
+  f->board = test_board_create (f->server);
+  f->proxy = test_proxy_new (f->server->port);
+  f->url = test_proxy_get_url (f->proxy);
+  f->direct = test_api_new (f->server->url, f->board);
+  f->dir = g_dir_make_tmp ("tack-outbox-XXXXXX", &error);
+  g_assert_no_error (error);
+  f->journal = g_build_filename (f->dir, "state", "outbox.jsonl", NULL);
+}
+
+static void
+fixture_teardown (Fixture *f)
+{
+  g_autofree char *state = g_path_get_dirname (f->journal);
+
+  g_unlink (f->journal);
+  g_rmdir (state);
+  g_rmdir (f->dir);
+  g_free (f->journal);
+  g_free (f->dir);
+  g_clear_object (&f->direct);
+  test_proxy_free (f->proxy);
+  g_free (f->url);
+  test_board_free (f->board);
+  test_server_free (f->server);
+}
+
+static TestClient *
+client_new (Fixture *f)
+{
+  TestClient *client = test_client_new (f->url, f->board, f->journal);
+
+  g_object_set (client->connection, "backoff-base", 20, "backoff-cap", 200, NULL);
+
+  return client;
+}
+
+static guint
+journal_lines (Fixture *f)
+{
+  g_autofree char *contents = NULL;
+  g_auto(GStrv) lines = NULL;
+  guint n = 0;
+
+  if (!g_file_get_contents (f->journal, &contents, NULL, NULL))
+    return 0;
+
+  lines = g_strsplit (contents, "\n", -1);
+  for (guint i = 0; lines[i]; i++)
+    if (*lines[i] != '\0')
+      n++;
+
+  return n;
+}
+
+static void
+on_queued (TackOutbox *outbox,
+           const char *op,
+           const char *card_id,
+           GPtrArray  *ops)
+{
+  g_ptr_array_add (ops, g_strdup (op));
+}
+
+static JsonObject *
+server_card (JsonNode   *snapshot,
+             const char *title)
+{
+  JsonArray *cards = json_object_get_array_member (json_node_get_object (snapshot), "cards");
+
+  for (guint i = 0; i < json_array_get_length (cards); i++)
+    {
+      JsonObject *card = json_array_get_object_element (cards, i);
+
+      if (g_strcmp0 (json_object_get_string_member (card, "title"), title) == 0)
+        return card;
+    }
+
+  return NULL;
+}
+
+static guint
+count_titled (JsonNode   *snapshot,
+              const char *title)
+{
+  JsonArray *cards = json_object_get_array_member (json_node_get_object (snapshot), "cards");
+  guint n = 0;
+
+  for (guint i = 0; i < json_array_get_length (cards); i++)
+    if (g_strcmp0 (json_object_get_string_member (json_array_get_object_element (cards, i), "title"),
+                   title) == 0)
+      n++;
+
+  return n;
+}
+
+/* Edits made while the server is unreachable are kept on disk; the app
+ * goes away; a new one replays them, and each lands exactly once. */
+static void
+test_outbox_offline_restart (void)
+{
+  Fixture f = { 0 };
+  g_autoptr(GPtrArray) ops = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(JsonObject) fields = json_object_new ();
+  g_autoptr(JsonObject) fields2 = json_object_new ();
+  g_autoptr(JsonNode) snapshot = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *existing = NULL;
+  g_autofree char *created = NULL;
+  TestClient *client;
+  JsonObject *card;
+
+  fixture_setup (&f);
+  existing = test_create_card (f.direct, f.board->columns[0], "Existing");
+
+  client = client_new (&f);
+  g_signal_connect (client->outbox, "queued", G_CALLBACK (on_queued), ops);
+  tack_connection_start (client->connection);
+  TEST_WAIT_FOR (tack_connection_get_state (client->connection) == TACK_CONNECTION_LIVE &&
+                 tack_outbox_get_restored (client->outbox));
+
+  /* Offline. */
+  test_proxy_set_down (f.proxy, TRUE);
+  TEST_WAIT_FOR (tack_connection_get_state (client->connection) != TACK_CONNECTION_LIVE);
+
+  json_object_set_string_member (fields, "title", "Existing, edited offline");
+  g_free (tack_outbox_edit_card (client->outbox, existing, fields, &error));
+  g_assert_no_error (error);
+  g_free (tack_outbox_move_card (client->outbox, existing, f.board->columns[1], NULL, &error));
+  g_assert_no_error (error);
+  created = tack_outbox_create_card (client->outbox, f.board->columns[0], "Made offline", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_prefix (created, "local:"));
+  json_object_set_string_member (fields2, "description", "Described offline");
+  g_free (tack_outbox_edit_card (client->outbox, created, fields2, &error));
+  g_assert_no_error (error);
+
+  /* Shown at once, pending. */
+  g_assert_cmpstr (tack_card_get_title (tack_store_lookup_card (client->store, existing)), ==,
+                   "Existing, edited offline");
+  g_assert_true (tack_card_get_pending (tack_store_lookup_card (client->store, created)));
+  g_assert_cmpuint (tack_outbox_get_n_pending (client->outbox), ==, 4);
+  g_assert_cmpuint (ops->len, ==, 4);
+
+  /* On disk, then the app goes away. */
+  TEST_WAIT_FOR (journal_lines (&f) == 4);
+  test_client_free (client);
+
+  /* The server is reachable again; a new app starts from the journal. */
+  test_proxy_set_down (f.proxy, FALSE);
+  client = client_new (&f);
+  tack_connection_start (client->connection);
+  TEST_WAIT_FOR (tack_outbox_get_restored (client->outbox));
+  TEST_WAIT_FOR (tack_outbox_get_n_pending (client->outbox) == 0 &&
+                 tack_store_get_n_pending (client->store) == 0 &&
+                 tack_connection_get_state (client->connection) == TACK_CONNECTION_LIVE);
+  TEST_WAIT_FOR (journal_lines (&f) == 0);
+
+  /* Each edit is on the server exactly once. */
+  for (guint i = 0; i < ops->len; i++)
+    g_assert_cmpuint (test_count_op (f.direct, g_ptr_array_index (ops, i)), ==, 1);
+
+  snapshot = test_snapshot (f.direct);
+  g_assert_cmpuint (count_titled (snapshot, "Made offline"), ==, 1);
+  card = server_card (snapshot, "Made offline");
+  g_assert_cmpstr (json_object_get_string_member (card, "description"), ==, "Described offline");
+  card = server_card (snapshot, "Existing, edited offline");
+  g_assert_nonnull (card);
+  g_assert_cmpstr (json_object_get_string_member (card, "column"), ==, f.board->columns[1]);
+
+  TEST_WAIT_FOR (tack_dispatcher_get_seq (client->dispatcher) ==
+                 json_object_get_int_member (json_node_get_object (snapshot), "seq"));
+  test_assert_store_matches_server (client->store, f.direct);
+
+  test_client_free (client);
+  fixture_teardown (&f);
+}
+
+typedef struct
+{
+  char   *op;
+  char   *card_id;
+  GError *error;
+} Rejection;
+
+static void
+on_rejected (TackOutbox   *outbox,
+             const char   *op,
+             const char   *card_id,
+             const GError *error,
+             Rejection    *rejection)
+{
+  rejection->op = g_strdup (op);
+  rejection->card_id = g_strdup (card_id);
+  rejection->error = g_error_copy (error);
+}
+
+/* Two people change the same field: the one who saved last gets a 409,
+ * sees the other's value, and is told why. */
+static void
+test_outbox_conflict (void)
+{
+  Fixture f = { 0 };
+  Rejection rejection = { 0 };
+  g_autoptr(JsonObject) fields = json_object_new ();
+  g_autoptr(JsonNode) answer = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *card_id = NULL;
+  g_autofree char *op = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *body = NULL;
+  g_autofree char *other_op = g_uuid_string_random ();
+  TestClient *client;
+  TackCard *card;
+
+  fixture_setup (&f);
+  card_id = test_create_card (f.direct, f.board->columns[0], "Shared");
+
+  client = client_new (&f);
+  g_signal_connect (client->outbox, "rejected", G_CALLBACK (on_rejected), &rejection);
+  tack_connection_start (client->connection);
+  TEST_WAIT_FOR (tack_connection_get_state (client->connection) == TACK_CONNECTION_LIVE &&
+                 tack_outbox_get_restored (client->outbox));
+  card = tack_store_lookup_card (client->store, card_id);
+
+  /* Our edit is held back (offline) while someone else saves first. */
+  test_proxy_set_down (f.proxy, TRUE);
+  json_object_set_string_member (fields, "title", "Mine");
+  op = tack_outbox_edit_card (client->outbox, card_id, fields, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (tack_card_get_title (card), ==, "Mine");
+
+  path = g_strdup_printf ("/cards/%s", card_id);
+  body = g_strdup_printf ("{\"op\": \"%s\", \"base_version\": %" G_GINT64_FORMAT ", \"title\": \"Theirs\"}",
+                          other_op, tack_card_get_version (card));
+  answer = test_api_call (f.direct, "PATCH", path, NULL, body, &error);
+  g_assert_no_error (error);
+
+  test_proxy_set_down (f.proxy, FALSE);
+  tack_connection_reconnect_now (client->connection);
+  tack_outbox_flush (client->outbox);
+
+  TEST_WAIT_FOR (rejection.error != NULL);
+  g_assert_error (rejection.error, TACK_API_ERROR, TACK_API_ERROR_CONFLICT);
+  g_assert_cmpstr (rejection.op, ==, op);
+  g_assert_cmpstr (rejection.card_id, ==, card_id);
+
+  /* Rolled back to the server's value; nothing pending. */
+  TEST_WAIT_FOR (g_strcmp0 (tack_card_get_title (card), "Theirs") == 0);
+  g_assert_false (tack_card_get_pending (card));
+  g_assert_cmpuint (tack_outbox_get_n_pending (client->outbox), ==, 0);
+  g_assert_cmpuint (test_count_op (f.direct, op), ==, 0);
+
+  TEST_WAIT_FOR (tack_connection_get_state (client->connection) == TACK_CONNECTION_LIVE);
+  TEST_WAIT_FOR (tack_card_get_state (card) == TACK_ENTRY_FRESH);
+  test_assert_store_matches_server (client->store, f.direct);
+
+  g_free (rejection.op);
+  g_free (rejection.card_id);
+  g_clear_error (&rejection.error);
+  test_client_free (client);
+  fixture_teardown (&f);
+}
+
+/* Online: a card created here and edited before the server answered the
+ * creation; the edit goes out under the server's id. */
+static void
+test_outbox_create_then_edit (void)
+{
+  Fixture f = { 0 };
+  g_autoptr(JsonObject) fields = json_object_new ();
+  g_autoptr(JsonNode) snapshot = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *local_id = NULL;
+  g_autofree char *op = NULL;
+  TestClient *client;
+  TackCard *card;
+
+  fixture_setup (&f);
+  client = client_new (&f);
+  tack_connection_start (client->connection);
+  TEST_WAIT_FOR (tack_connection_get_state (client->connection) == TACK_CONNECTION_LIVE &&
+                 tack_outbox_get_restored (client->outbox));
+
+  local_id = tack_outbox_create_card (client->outbox, f.board->columns[1], "Fresh", NULL, &error);
+  g_assert_no_error (error);
+  card = tack_store_lookup_card (client->store, local_id);
+  g_assert_nonnull (card);
+  g_object_ref (card);
+
+  json_object_set_string_member (fields, "title", "Fresh, renamed");
+  op = tack_outbox_edit_card (client->outbox, local_id, fields, &error);
+  g_assert_no_error (error);
+
+  TEST_WAIT_FOR (tack_outbox_get_n_pending (client->outbox) == 0 &&
+                 tack_store_get_n_pending (client->store) == 0);
+
+  /* The same object, now under the server's id. */
+  g_assert_false (g_str_has_prefix (tack_card_get_id (card), "local:"));
+  g_assert_true (tack_store_lookup_card (client->store, tack_card_get_id (card)) == card);
+  g_assert_cmpstr (tack_card_get_title (card), ==, "Fresh, renamed");
+
+  snapshot = test_snapshot (f.direct);
+  g_assert_cmpuint (count_titled (snapshot, "Fresh, renamed"), ==, 1);
+  g_assert_cmpuint (count_titled (snapshot, "Fresh"), ==, 0);
+  g_assert_cmpuint (test_count_op (f.direct, op), ==, 1);
+
+  TEST_WAIT_FOR (tack_dispatcher_get_seq (client->dispatcher) ==
+                 json_object_get_int_member (json_node_get_object (snapshot), "seq"));
+  test_assert_store_matches_server (client->store, f.direct);
+
+  g_object_unref (card);
+  test_client_free (client);
+  fixture_teardown (&f);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/tack/net/outbox/offline-restart", test_outbox_offline_restart);
+  g_test_add_func ("/tack/net/outbox/conflict", test_outbox_conflict);
+  g_test_add_func ("/tack/net/outbox/create-then-edit", test_outbox_create_then_edit);
+
+  return g_test_run ();
+}
