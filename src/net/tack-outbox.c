@@ -70,6 +70,7 @@ struct _TackOutbox
   guint           backoff_cap;
   guint           attempt;
   guint           retry_id;
+  guint           restore_id;
   gulong          board_handler;
 
   guint           loaded : 1;
@@ -604,12 +605,26 @@ restore (TackOutbox *self)
   send_next (self);
 }
 
+static gboolean
+restore_cb (gpointer user_data)
+{
+  TackOutbox *self = user_data;
+
+  self->restore_id = 0;
+  restore (self);
+
+  return G_SOURCE_REMOVE;
+}
+
+/* The id is set at the start of the first snapshot load, before its
+ * columns and cards: restore once the load has returned. */
 static void
 on_board_id (TackBoard  *board,
              GParamSpec *pspec,
              TackOutbox *self)
 {
-  restore (self);
+  if (self->restore_id == 0)
+    self->restore_id = g_idle_add (restore_cb, self);
 }
 
 static void
@@ -735,6 +750,7 @@ tack_outbox_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->retry_id, g_source_remove);
+  g_clear_handle_id (&self->restore_id, g_source_remove);
 
   if (self->board_handler != 0 && self->store != NULL)
     g_signal_handler_disconnect (tack_store_get_board (self->store), self->board_handler);

@@ -14,6 +14,7 @@
 
 #include "config.h"
 
+#include <glib/gstdio.h>
 #include <string.h>
 
 #include "tack-test-net.h"
@@ -26,8 +27,12 @@ typedef struct
   GPtrArray  *cards;      /* JsonObject* */
   GPtrArray  *sockets;    /* SoupWebsocketConnection* */
   GPtrArray  *streams;    /* SoupServerMessage*, SSE */
+  GHashTable *answers;    /* op → the first answer's body */
   guint       heartbeat_ms;
+  guint       n_writes;
   gboolean    mute;       /* swallow pings: a half-open connection */
+  gboolean    refuse_writes;  /* answer writes 503 without doing them */
+  gboolean    lose_answers;   /* do the write, then answer 503 */
 } Fake;
 
 static char *
@@ -124,14 +129,96 @@ fake_broadcast (Fake     *fake,
       sse_append (g_ptr_array_index (fake->streams, i), frame);
 }
 
+/* A deep copy: json_node_copy() shares objects. */
+static JsonObject *
+object_copy (JsonObject *object)
+{
+  g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
+  g_autoptr(JsonNode) copy = NULL;
+  g_autofree char *text = NULL;
+
+  json_node_set_object (node, object);
+  text = json_to_string (node, FALSE);
+  copy = json_from_string (text, NULL);
+
+  return json_object_ref (json_node_get_object (copy));
+}
+
+static void
+fake_add_event (Fake       *fake,
+                const char *type,
+                const char *op,
+                JsonObject *data)
+{
+  g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
+  JsonObject *event = json_object_new ();
+
+  json_object_set_int_member (event, "seq", fake->events->len + 1);
+  json_object_set_string_member (event, "type", type);
+  if (op != NULL)
+    json_object_set_string_member (event, "op", op);
+  else
+    json_object_set_null_member (event, "op");
+  json_object_set_string_member (event, "actor", "ada");
+  json_object_set_object_member (event, "data", data);
+  json_node_take_object (node, event);
+  g_ptr_array_add (fake->events, json_node_ref (node));
+
+  fake_broadcast (fake, node);
+}
+
+static JsonObject *
+fake_find_card (Fake       *fake,
+                const char *id)
+{
+  for (guint i = 0; i < fake->cards->len; i++)
+    if (g_strcmp0 (json_object_get_string_member (g_ptr_array_index (fake->cards, i), "id"), id) == 0)
+      return g_ptr_array_index (fake->cards, i);
+
+  return NULL;
+}
+
+/* Someone else edits a card: a new version, announced as card.updated. */
+static void
+fake_edit_title (Fake       *fake,
+                 const char *id,
+                 const char *title,
+                 const char *op)
+{
+  JsonObject *card = fake_find_card (fake, id);
+  JsonObject *data = json_object_new ();
+  JsonArray *fields = json_array_new ();
+  gint64 version = json_object_get_int_member (card, "version") + 1;
+
+  json_object_set_string_member (card, "title", title);
+  json_object_set_int_member (card, "version", version);
+
+  json_object_set_string_member (data, "id", id);
+  json_object_set_int_member (data, "version", version);
+  json_array_add_string_element (fields, "title");
+  json_object_set_array_member (data, "fields", fields);
+  fake_add_event (fake, "card.updated", op, data);
+}
+
+static char *
+fake_create_card_with_op (Fake       *fake,
+                          const char *title,
+                          const char *op);
+
 static char *
 fake_create_card (Fake       *fake,
                   const char *title)
 {
+  return fake_create_card_with_op (fake, title, NULL);
+}
+
+static char *
+fake_create_card_with_op (Fake       *fake,
+                          const char *title,
+                          const char *op)
+{
   JsonObject *card = json_object_new ();
-  JsonObject *event = json_object_new ();
   JsonObject *data = json_object_new ();
-  g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
   char *id = g_strdup_printf ("k%u", fake->cards->len + 1);
 
   json_object_set_string_member (card, "id", id);
@@ -147,16 +234,10 @@ fake_create_card (Fake       *fake,
   json_object_set_string_member (card, "updated_by", "ada");
   g_ptr_array_add (fake->cards, json_object_ref (card));
 
-  json_object_set_int_member (event, "seq", fake->events->len + 1);
-  json_object_set_string_member (event, "type", "card.created");
-  json_object_set_null_member (event, "op");
-  json_object_set_string_member (event, "actor", "ada");
-  json_object_set_object_member (data, "card", card);
-  json_object_set_object_member (event, "data", data);
-  json_node_take_object (node, event);
-  g_ptr_array_add (fake->events, json_node_ref (node));
-
-  fake_broadcast (fake, node);
+  /* The event carries a copy: later edits must not change history. */
+  json_object_set_object_member (data, "card", object_copy (card));
+  json_object_unref (card);
+  fake_add_event (fake, "card.created", op, data);
 
   return id;
 }
@@ -223,6 +304,123 @@ stream_finished_cb (SoupServerMessage *message,
 }
 
 static void
+answer (SoupServerMessage *message,
+        guint              status,
+        const char        *body)
+{
+  soup_server_message_set_status (message, status, NULL);
+  soup_server_message_set_response (message, "application/json", SOUP_MEMORY_COPY,
+                                    body, strlen (body));
+}
+
+static char *
+card_answer (JsonObject *card)
+{
+  g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
+  JsonObject *object = json_object_new ();
+
+  json_object_set_object_member (object, "card", object_copy (card));
+  json_node_take_object (node, object);
+
+  return node_to_string (node);
+}
+
+/* POST /cards, GET and PATCH /cards/{id}; writes deduped by op. */
+static void
+fake_cards_handler (Fake              *fake,
+                    SoupServerMessage *message,
+                    const char        *rest)
+{
+  const char *method = soup_server_message_get_method (message);
+  SoupMessageBody *request = soup_server_message_get_request_body (message);
+  g_autoptr(GBytes) bytes = soup_message_body_flatten (request);
+  g_autofree char *text = g_strndup (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *result = NULL;
+  JsonObject *body = NULL;
+  JsonObject *card;
+  const char *op = NULL;
+  const char *first;
+
+  if (g_str_equal (method, "GET"))
+    {
+      if (*rest == '/' && (card = fake_find_card (fake, rest + 1)))
+        {
+          result = card_answer (card);
+          answer (message, SOUP_STATUS_OK, result);
+        }
+      else
+        answer (message, SOUP_STATUS_NOT_FOUND,
+                "{\"error\": {\"code\": \"not_found\", \"message\": \"No such card\"}}");
+      return;
+    }
+
+  fake->n_writes++;
+  if (fake->refuse_writes)
+    {
+      answer (message, SOUP_STATUS_SERVICE_UNAVAILABLE,
+              "{\"error\": {\"code\": \"internal\", \"message\": \"Down\"}}");
+      return;
+    }
+
+  root = json_from_string (text, NULL);
+  g_assert_nonnull (root);
+  body = json_node_get_object (root);
+  op = json_object_get_string_member (body, "op");
+
+  if ((first = g_hash_table_lookup (fake->answers, op)))
+    {
+      answer (message, SOUP_STATUS_OK, first);
+      return;
+    }
+
+  if (g_str_equal (method, "POST") && *rest == '\0')
+    {
+      g_autofree char *id = fake_create_card_with_op (fake, json_object_get_string_member (body, "title"), op);
+
+      result = card_answer (fake_find_card (fake, id));
+    }
+  else if (g_str_equal (method, "PATCH") && *rest == '/' && (card = fake_find_card (fake, rest + 1)))
+    {
+      if (json_object_get_int_member (body, "base_version") != json_object_get_int_member (card, "version"))
+        {
+          g_autoptr(JsonNode) conflict = json_from_string (
+            "{\"error\": {\"code\": \"conflict\", \"message\": \"Someone else changed the title\"}}", NULL);
+          g_autofree char *conflict_text = NULL;
+
+          json_object_set_object_member (json_node_get_object (conflict), "current",
+                                         json_object_ref (card));
+          conflict_text = node_to_string (conflict);
+          answer (message, SOUP_STATUS_CONFLICT, conflict_text);
+          return;
+        }
+
+      if (json_object_has_member (body, "description"))
+        json_object_set_string_member (card, "description",
+                                       json_object_get_string_member (body, "description"));
+      fake_edit_title (fake, rest + 1,
+                       json_object_get_string_member_with_default (body, "title",
+                                                                   json_object_get_string_member (card, "title")),
+                       op);
+      result = card_answer (card);
+    }
+  else
+    {
+      answer (message, SOUP_STATUS_NOT_FOUND,
+              "{\"error\": {\"code\": \"not_found\", \"message\": \"No such card\"}}");
+      return;
+    }
+
+  g_hash_table_insert (fake->answers, g_strdup (op), g_strdup (result));
+
+  if (fake->lose_answers)
+    answer (message, SOUP_STATUS_SERVICE_UNAVAILABLE,
+            "{\"error\": {\"code\": \"internal\", \"message\": \"Lost\"}}");
+  else
+    answer (message, g_str_equal (method, "POST") ? SOUP_STATUS_CREATED : SOUP_STATUS_OK, result);
+}
+
+static void
 board_handler (SoupServer        *server,
                SoupServerMessage *message,
                const char        *path,
@@ -238,6 +436,11 @@ board_handler (SoupServer        *server,
   if (g_str_equal (path, "/api/v1/boards/b1"))
     {
       body = snapshot_string (fake);
+    }
+  else if (g_str_has_prefix (path, "/api/v1/boards/b1/cards"))
+    {
+      fake_cards_handler (fake, message, path + strlen ("/api/v1/boards/b1/cards"));
+      return;
     }
   else if (g_str_equal (path, "/api/v1/boards/b1/events") && accept &&
            strstr (accept, "text/event-stream"))
@@ -307,6 +510,7 @@ fake_start (Fake *fake)
   fake->cards = g_ptr_array_new_with_free_func ((GDestroyNotify)json_object_unref);
   fake->sockets = g_ptr_array_new_with_free_func (g_object_unref);
   fake->streams = g_ptr_array_new ();
+  fake->answers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   if (fake->heartbeat_ms == 0)
     fake->heartbeat_ms = 15000;
 
@@ -349,6 +553,7 @@ fake_stop (Fake *fake)
   g_ptr_array_unref (fake->cards);
   g_ptr_array_unref (fake->sockets);
   g_ptr_array_unref (fake->streams);
+  g_hash_table_unref (fake->answers);
   g_free (fake->url);
 }
 
@@ -495,6 +700,265 @@ test_transport_heartbeat (void)
   fake_stop (&fake);
 }
 
+/* The outbox against the double: what the real-server tests check, with
+ * write failures the double can inject (refused, or done but the answer
+ * lost). */
+
+typedef struct
+{
+  Fake        fake;
+  char       *dir;
+  char       *journal;
+} OutboxFixture;
+
+static void
+outbox_setup (OutboxFixture *f)
+{
+  g_autoptr(GError) error = NULL;
+
+  fake_start (&f->fake);
+  f->dir = g_dir_make_tmp ("tack-outbox-XXXXXX", &error);
+  g_assert_no_error (error);
+  f->journal = g_build_filename (f->dir, "outbox.jsonl", NULL);
+}
+
+static void
+outbox_teardown (OutboxFixture *f)
+{
+  g_unlink (f->journal);
+  g_rmdir (f->dir);
+  g_free (f->journal);
+  g_free (f->dir);
+  fake_stop (&f->fake);
+}
+
+static TestClient *
+outbox_client (OutboxFixture *f)
+{
+  TestBoard board = { .id = (char *)"b1", .token = (char *)"t" };
+  TestClient *client = test_client_new (f->fake.url, &board, f->journal);
+
+  g_object_set (client->connection, "backoff-base", 20, "backoff-cap", 100, NULL);
+  tack_connection_start (client->connection);
+  TEST_WAIT_FOR (tack_connection_get_state (client->connection) == TACK_CONNECTION_LIVE &&
+                 tack_outbox_get_restored (client->outbox));
+
+  return client;
+}
+
+static guint
+journal_lines (const char *path)
+{
+  g_autofree char *contents = NULL;
+  g_auto(GStrv) lines = NULL;
+  guint n = 0;
+
+  if (!g_file_get_contents (path, &contents, NULL, NULL))
+    return 0;
+
+  lines = g_strsplit (contents, "\n", -1);
+  for (guint i = 0; lines[i]; i++)
+    if (*lines[i] != '\0')
+      n++;
+
+  return n;
+}
+
+static guint
+events_with_op (Fake       *fake,
+                const char *op)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < fake->events->len; i++)
+    {
+      JsonObject *event = json_node_get_object (g_ptr_array_index (fake->events, i));
+
+      if (g_strcmp0 (json_object_get_string_member_with_default (event, "op", NULL), op) == 0)
+        n++;
+    }
+
+  return n;
+}
+
+static void
+collect_op (TackOutbox *outbox,
+            const char *op,
+            const char *card_id,
+            GPtrArray  *ops)
+{
+  g_ptr_array_add (ops, g_strdup (op));
+}
+
+static void
+test_outbox_double_create_edit (void)
+{
+  OutboxFixture f = { 0 };
+  g_autoptr(JsonObject) fields = json_object_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TackCard) card = NULL;
+  g_autofree char *local_id = NULL;
+  g_autofree char *op = NULL;
+  TestClient *client;
+
+  outbox_setup (&f);
+  client = outbox_client (&f);
+
+  local_id = tack_outbox_create_card (client->outbox, "c1", "New", NULL, &error);
+  g_assert_no_error (error);
+  card = g_object_ref (tack_store_lookup_card (client->store, local_id));
+  g_assert_true (tack_card_get_pending (card));
+
+  json_object_set_string_member (fields, "title", "New, renamed");
+  op = tack_outbox_edit_card (client->outbox, local_id, fields, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (tack_card_get_title (card), ==, "New, renamed");
+
+  TEST_WAIT_FOR (tack_outbox_get_n_pending (client->outbox) == 0 &&
+                 tack_store_get_n_pending (client->store) == 0);
+  TEST_WAIT_FOR (tack_dispatcher_get_seq (client->dispatcher) == f.fake.events->len);
+
+  g_assert_cmpstr (tack_card_get_id (card), ==, "k1");
+  g_assert_false (tack_card_get_pending (card));
+  g_assert_cmpstr (json_object_get_string_member (fake_find_card (&f.fake, "k1"), "title"), ==,
+                   "New, renamed");
+  g_assert_cmpuint (events_with_op (&f.fake, op), ==, 1);
+  TEST_WAIT_FOR (tack_card_get_state (card) == TACK_ENTRY_FRESH);
+  g_assert_cmpstr (tack_card_get_title (card), ==, "New, renamed");
+  TEST_WAIT_FOR (journal_lines (f.journal) == 0);
+
+  test_client_free (client);
+  outbox_teardown (&f);
+}
+
+static void
+test_outbox_double_restart (void)
+{
+  OutboxFixture f = { 0 };
+  g_autoptr(GPtrArray) ops = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(JsonObject) fields = json_object_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *existing = NULL;
+  g_autofree char *local_id = NULL;
+  TestClient *client;
+
+  outbox_setup (&f);
+  existing = fake_create_card (&f.fake, "Existing");
+  client = outbox_client (&f);
+  g_signal_connect (client->outbox, "queued", G_CALLBACK (collect_op), ops);
+
+  /* The server refuses writes: they stay queued, on disk. */
+  f.fake.refuse_writes = TRUE;
+  json_object_set_string_member (fields, "title", "Edited offline");
+  g_free (tack_outbox_edit_card (client->outbox, existing, fields, &error));
+  g_assert_no_error (error);
+  local_id = tack_outbox_create_card (client->outbox, "c1", "Created offline", NULL, &error);
+  g_assert_no_error (error);
+
+  TEST_WAIT_FOR (journal_lines (f.journal) == 2 && f.fake.n_writes >= 2);
+  g_assert_cmpuint (tack_outbox_get_n_pending (client->outbox), ==, 2);
+  test_client_free (client);
+
+  /* A new app: the first write is done but its answer lost, so it is
+   * sent again; the server's dedup keeps it to one. */
+  f.fake.refuse_writes = FALSE;
+  f.fake.lose_answers = TRUE;
+  client = outbox_client (&f);
+  g_assert_cmpstr (tack_card_get_title (tack_store_lookup_card (client->store, existing)), ==,
+                   "Edited offline");
+  g_assert_nonnull (tack_store_lookup_card (client->store, local_id) ?
+                    tack_store_lookup_card (client->store, local_id) :
+                    tack_store_lookup_card (client->store, "k2"));
+  TEST_WAIT_FOR (g_hash_table_size (f.fake.answers) == 2);
+  f.fake.lose_answers = FALSE;
+  tack_outbox_flush (client->outbox);
+
+  TEST_WAIT_FOR (tack_outbox_get_n_pending (client->outbox) == 0 &&
+                 tack_store_get_n_pending (client->store) == 0);
+  TEST_WAIT_FOR (journal_lines (f.journal) == 0);
+
+  g_assert_cmpuint (ops->len, ==, 2);
+  for (guint i = 0; i < ops->len; i++)
+    g_assert_cmpuint (events_with_op (&f.fake, g_ptr_array_index (ops, i)), ==, 1);
+  g_assert_cmpuint (f.fake.cards->len, ==, 2);
+  g_assert_cmpstr (json_object_get_string_member (fake_find_card (&f.fake, existing), "title"), ==,
+                   "Edited offline");
+  TEST_WAIT_FOR (tack_store_lookup_card (client->store, "k2") != NULL);
+  g_assert_null (tack_store_lookup_card (client->store, local_id));
+
+  test_client_free (client);
+  outbox_teardown (&f);
+}
+
+typedef struct
+{
+  char   *op;
+  char   *card_id;
+  GError *error;
+} Rejection;
+
+static void
+on_rejected (TackOutbox   *outbox,
+             const char   *op,
+             const char   *card_id,
+             const GError *error,
+             Rejection    *rejection)
+{
+  rejection->op = g_strdup (op);
+  rejection->card_id = g_strdup (card_id);
+  rejection->error = g_error_copy (error);
+}
+
+static void
+test_outbox_double_conflict (void)
+{
+  OutboxFixture f = { 0 };
+  Rejection rejection = { 0 };
+  g_autoptr(JsonObject) fields = json_object_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *op = NULL;
+  TestClient *client;
+  TackCard *card;
+
+  outbox_setup (&f);
+  id = fake_create_card (&f.fake, "Shared");
+  client = outbox_client (&f);
+  g_signal_connect (client->outbox, "rejected", G_CALLBACK (on_rejected), &rejection);
+  card = tack_store_lookup_card (client->store, id);
+
+  f.fake.refuse_writes = TRUE;
+  json_object_set_string_member (fields, "title", "Mine");
+  op = tack_outbox_edit_card (client->outbox, id, fields, &error);
+  g_assert_no_error (error);
+  TEST_WAIT_FOR (f.fake.n_writes >= 1);
+
+  /* Someone else saves first; we still show ours, pending, on top. */
+  fake_edit_title (&f.fake, id, "Theirs", "their-op");
+  TEST_WAIT_FOR (tack_card_get_version (card) == 2);
+  g_assert_cmpstr (tack_card_get_title (card), ==, "Mine");
+
+  f.fake.refuse_writes = FALSE;
+  tack_outbox_flush (client->outbox);
+  TEST_WAIT_FOR (rejection.error != NULL);
+
+  g_assert_error (rejection.error, TACK_API_ERROR, TACK_API_ERROR_CONFLICT);
+  g_assert_cmpstr (rejection.error->message, ==, "Someone else changed the title");
+  g_assert_nonnull (tack_api_error_get_current (rejection.error));
+  g_assert_cmpstr (rejection.op, ==, op);
+  g_assert_cmpstr (rejection.card_id, ==, id);
+  g_assert_cmpstr (tack_card_get_title (card), ==, "Theirs");
+  g_assert_false (tack_card_get_pending (card));
+  g_assert_cmpuint (tack_outbox_get_n_pending (client->outbox), ==, 0);
+  g_assert_cmpuint (events_with_op (&f.fake, op), ==, 0);
+
+  g_free (rejection.op);
+  g_free (rejection.card_id);
+  g_clear_error (&rejection.error);
+  test_client_free (client);
+  outbox_teardown (&f);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -506,6 +970,9 @@ main (int   argc,
   g_test_add_func ("/tack/net/transport/polling", test_transport_polling);
   g_test_add_func ("/tack/net/transport/presence", test_transport_presence);
   g_test_add_func ("/tack/net/transport/heartbeat", test_transport_heartbeat);
+  g_test_add_func ("/tack/net/outbox/double/create-edit", test_outbox_double_create_edit);
+  g_test_add_func ("/tack/net/outbox/double/restart", test_outbox_double_restart);
+  g_test_add_func ("/tack/net/outbox/double/conflict", test_outbox_double_conflict);
 
   return g_test_run ();
 }
