@@ -55,8 +55,10 @@ enum {
 static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
-static void apply_frame (TackDispatcher *self,
-                         JsonNode       *frame);
+static void apply_frame    (TackDispatcher *self,
+                            JsonNode       *frame);
+static void finish_waiting (TackDispatcher *self,
+                            const GError   *error);
 
 static void
 notify_seq (TackDispatcher *self)
@@ -88,6 +90,13 @@ tack_dispatcher_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_queue_clear_full (&self->held, (GDestroyNotify)json_node_unref);
+  if (self->waiting != NULL)
+    {
+      g_autoptr(GError) error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                                     "The dispatcher is gone");
+
+      finish_waiting (self, error);
+    }
   g_clear_object (&self->store);
   g_clear_object (&self->api);
 
@@ -340,12 +349,19 @@ snapshot_cb (GObject      *object,
              GAsyncResult *result,
              gpointer      user_data)
 {
-  g_autoptr(TackDispatcher) self = user_data;
+  g_autoptr(TackDispatcher) self = g_weak_ref_get (user_data);
   g_autoptr(JsonNode) snapshot = NULL;
   g_autoptr(GError) error = NULL;
   GQueue held = G_QUEUE_INIT;
 
+  g_weak_ref_clear (user_data);
+  g_free (user_data);
+
   snapshot = tack_api_fetch_snapshot_finish (TACK_API (object), result, &error);
+
+  /* Gone: dispose already failed the waiting tasks. */
+  if (self == NULL)
+    return;
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || self->store == NULL)
     {
@@ -398,6 +414,7 @@ tack_dispatcher_reload_async (TackDispatcher      *self,
                               GAsyncReadyCallback  callback,
                               gpointer             user_data)
 {
+  GWeakRef *ref;
   GTask *task;
 
   g_return_if_fail (TACK_IS_DISPATCHER (self));
@@ -409,8 +426,10 @@ tack_dispatcher_reload_async (TackDispatcher      *self,
   if (self->loading)
     return;
 
+  ref = g_new0 (GWeakRef, 1);
+  g_weak_ref_init (ref, self);
   set_loading (self, TRUE);
-  tack_api_fetch_snapshot_async (self->api, self->cancellable, snapshot_cb, g_object_ref (self));
+  tack_api_fetch_snapshot_async (self->api, self->cancellable, snapshot_cb, ref);
 }
 
 gboolean
