@@ -15,6 +15,7 @@
 #include <glib/gstdio.h>
 
 #include "tack-application.h"
+#include "tack-board-view.h"
 #include "tack-card-row.h"
 #include "tack-column-view.h"
 #include "tack-model.h"
@@ -22,7 +23,7 @@
 #include "tack-test-json.h"
 #include "tack-window.h"
 
-#define WAIT_SECONDS 10
+#define WAIT_SECONDS 30
 
 static const char *snapshot_json =
   "{\"board\": {\"id\": \"b1\", \"title\": \"Release 2.0\", \"version\": 1, \"seq\": 9},"
@@ -428,7 +429,11 @@ status_page_shown (gpointer data)
 static gboolean
 board_shown (gpointer data)
 {
-  return find_label (data, "Branch for release") != NULL && !status_page_shown (data);
+  GtkWidget *board_view = find_widget (data, is_type, GSIZE_TO_POINTER (TACK_TYPE_BOARD_VIEW));
+  GtkWidget *stack = gtk_widget_get_ancestor (board_view, GTK_TYPE_STACK);
+
+  return find_label (data, "Branch for release") != NULL &&
+         gtk_stack_get_visible_child (GTK_STACK (stack)) == board_view;
 }
 
 static void
@@ -454,6 +459,7 @@ test_window_empty_store (void)
   g_assert_true (tack_store_load_snapshot (store, snapshot, &error));
   g_assert_no_error (error);
   wait_for (board_shown, window, "the board after the snapshot");
+  g_assert_false (status_page_shown (window));
   g_assert_cmpstr (adw_window_title_get_title (ADW_WINDOW_TITLE (window_title)), ==, "Release 2.0");
 
   gtk_window_destroy (GTK_WINDOW (window));
@@ -678,6 +684,9 @@ main (int   argc,
 {
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
+
+  /* What is shown, not how it gets there: no transitions to wait out. */
+  g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
 
   g_test_add ("/tack/ui/window/shows-board", Fixture, NULL,
               fixture_set_up, test_window_shows_board, fixture_tear_down);
