@@ -501,6 +501,8 @@ open_transport (TackConnection    *self,
 
   g_assert (self->transport == NULL);
 
+  /* The first snapshot's load may have used one already. */
+  g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();
   self->transport = tack_transport_new_for_kind (kind, self->api,
                                                  self->poll_interval, self->poll_wait);
