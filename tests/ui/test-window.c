@@ -465,6 +465,35 @@ test_window_empty_store (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* The window size comes from GSettings and goes back to it. */
+
+static void
+test_window_size_settings (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autoptr(TackStore) store = tack_store_new ();
+  TackWindow *window;
+  int width, height;
+
+  g_settings_set_int (settings, "window-width", 900);
+  g_settings_set_int (settings, "window-height", 640);
+  g_settings_set_boolean (settings, "window-maximized", FALSE);
+
+  window = g_object_new (TACK_TYPE_WINDOW, "store", store, NULL);
+  gtk_window_get_default_size (GTK_WINDOW (window), &width, &height);
+  g_assert_cmpint (width, ==, 900);
+  g_assert_cmpint (height, ==, 640);
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 1024, 700);
+  g_assert_cmpint (g_settings_get_int (settings, "window-width"), ==, 1024);
+  g_assert_cmpint (g_settings_get_int (settings, "window-height"), ==, 700);
+
+  gtk_window_maximize (GTK_WINDOW (window));
+  g_assert_true (g_settings_get_boolean (settings, "window-maximized"));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 /* Opening a board export (the --snapshot option). */
 
 static void
@@ -566,6 +595,7 @@ typedef struct
   char     *about_name;
   char     *about_version;
   gboolean  has_help_overlay;
+  gboolean  has_icons;
   gboolean  timed_out;
 } AppRun;
 
@@ -614,6 +644,12 @@ inspect_window_cb (gpointer data)
   run->has_help_overlay =
     gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (window)) != NULL &&
     g_action_group_has_action (G_ACTION_GROUP (window), "show-help-overlay");
+
+  run->has_icons =
+    gtk_icon_theme_has_icon (gtk_icon_theme_get_for_display (gtk_widget_get_display (GTK_WIDGET (window))),
+                             "tack-pending-symbolic") &&
+    gtk_icon_theme_has_icon (gtk_icon_theme_get_for_display (gtk_widget_get_display (GTK_WIDGET (window))),
+                             APP_ID "-symbolic");
 
   g_action_group_activate_action (G_ACTION_GROUP (app), "about", NULL);
   about = find_about_window ();
@@ -670,6 +706,7 @@ test_app_snapshot_option (void)
   g_assert_cmpstr (run.window_subtitle, ==, "Board export, read-only");
   g_assert_cmpuint (run.n_columns, ==, 4);
   g_assert_true (run.has_help_overlay);
+  g_assert_true (run.has_icons);
   g_assert_cmpstr (run.about_name, ==, "Tack");
   g_assert_cmpstr (run.about_version, ==, PACKAGE_VERSION);
   g_free (run.window_title);
@@ -697,6 +734,7 @@ main (int   argc,
   g_test_add ("/tack/ui/window/board-replaced", Fixture, NULL,
               fixture_set_up, test_window_board_replaced, fixture_tear_down);
   g_test_add_func ("/tack/ui/window/empty-store", test_window_empty_store);
+  g_test_add_func ("/tack/ui/window/size-settings", test_window_size_settings);
   g_test_add_func ("/tack/ui/snapshot/file", test_snapshot_file);
   g_test_add_func ("/tack/ui/snapshot/file-errors", test_snapshot_file_errors);
   g_test_add_func ("/tack/ui/app/snapshot-option", test_app_snapshot_option);
