@@ -861,14 +861,18 @@ test_outbox_double_restart (void)
 
   /* A new app: the first write is done but its answer lost, so it is
    * sent again; the server's dedup keeps it to one. */
-  f.fake.refuse_writes = FALSE;
-  f.fake.lose_answers = TRUE;
   client = outbox_client (&f);
+
+  /* Shown again at once, under the same ops, before anything is sent. */
   g_assert_cmpstr (tack_card_get_title (tack_store_lookup_card (client->store, existing)), ==,
                    "Edited offline");
-  g_assert_nonnull (tack_store_lookup_card (client->store, local_id) ?
-                    tack_store_lookup_card (client->store, local_id) :
-                    tack_store_lookup_card (client->store, "k2"));
+  g_assert_nonnull (tack_store_lookup_card (client->store, local_id));
+  g_assert_true (tack_card_get_pending (tack_store_lookup_card (client->store, local_id)));
+  g_assert_cmpuint (tack_store_get_n_pending (client->store), ==, 2);
+
+  f.fake.refuse_writes = FALSE;
+  f.fake.lose_answers = TRUE;
+  tack_outbox_flush (client->outbox);
   TEST_WAIT_FOR (g_hash_table_size (f.fake.answers) == 2);
   f.fake.lose_answers = FALSE;
   tack_outbox_flush (client->outbox);
@@ -885,6 +889,9 @@ test_outbox_double_restart (void)
                    "Edited offline");
   TEST_WAIT_FOR (tack_store_lookup_card (client->store, "k2") != NULL);
   g_assert_null (tack_store_lookup_card (client->store, local_id));
+  TEST_WAIT_FOR (tack_card_get_state (tack_store_lookup_card (client->store, existing)) == TACK_ENTRY_FRESH);
+  g_assert_cmpstr (tack_card_get_title (tack_store_lookup_card (client->store, existing)), ==,
+                   "Edited offline");
 
   test_client_free (client);
   outbox_teardown (&f);
