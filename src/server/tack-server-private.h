@@ -1,0 +1,69 @@
+/* tack-server-private.h
+ *
+ * Copyright 2026 The Tack developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <libsoup/soup.h>
+
+#include "tack-server.h"
+#include "tack-storage.h"
+
+G_BEGIN_DECLS
+
+#define TACK_SERVER_MAX_BODY        (1024 * 1024)
+#define TACK_SERVER_MAX_FRAME       (64 * 1024)
+#define TACK_SERVER_MAX_WAIT_S      30
+#define TACK_SERVER_PAGE_SIZE       500
+#define TACK_SERVER_MAX_PAGE_SIZE   1000
+#define TACK_SERVER_CLOSE_TOO_SLOW  4008
+
+struct _TackServer
+{
+  GObject      parent_instance;
+
+  char        *db_path;
+  char        *admin_token;
+  char        *admin_token_path;
+  char        *address;
+  TackStorage *storage;
+  SoupServer  *soup;
+  guint16      port;
+
+  guint        retention;
+  guint        heartbeat_ms;
+  gsize        max_queue_bytes;
+
+  /* board id → Hub: the board's live subscribers and held long polls */
+  GHashTable  *hubs;
+  guint        n_subscribers;
+  guint        n_dropped;
+  gboolean     stopped;
+};
+
+gboolean tack_server_ensure_storage  (TackServer        *self,
+                                      GError           **error);
+void     tack_server_send_error      (SoupServerMessage *msg,
+                                      guint              status,
+                                      const char        *code,
+                                      const char        *message);
+void     tack_server_send_json       (SoupServerMessage *msg,
+                                      guint              status,
+                                      const char        *body);
+
+/* tack-server-events.c */
+void     tack_server_handle_events   (TackServer        *self,
+                                      SoupServerMessage *msg,
+                                      const char        *board_id,
+                                      GHashTable        *query,
+                                      const char        *user);
+void     tack_server_broadcast       (TackServer        *self,
+                                      const char        *board_id,
+                                      TackEvent         *event);
+void     tack_server_close_streams   (TackServer        *self);
+void     tack_server_hub_free        (gpointer           data);
+
+G_END_DECLS

@@ -1,0 +1,151 @@
+/* tack-storage.c
+ *
+ * Copyright 2026 The Tack developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+/* The storage interface: everything the HTTP layer needs from a database,
+ * in terms of boards, writes and events. TackSqliteStorage implements it;
+ * a PostgreSQL implementation plugs in here without touching the server. */
+
+#include "config.h"
+
+#include "tack-storage.h"
+
+G_DEFINE_QUARK (tack-storage-error-quark, tack_storage_error)
+G_DEFINE_INTERFACE (TackStorage, tack_storage, G_TYPE_OBJECT)
+
+static void
+tack_storage_default_init (TackStorageInterface *iface)
+{
+}
+
+void
+tack_write_result_free (TackWriteResult *result)
+{
+  if (result == NULL)
+    return;
+
+  g_free (result->body);
+  g_clear_pointer (&result->event, tack_event_unref);
+  g_free (result);
+}
+
+JsonNode *
+tack_storage_list_boards (TackStorage  *self,
+                          GError      **error)
+{
+  g_return_val_if_fail (TACK_IS_STORAGE (self), NULL);
+
+  return TACK_STORAGE_GET_IFACE (self)->list_boards (self, error);
+}
+
+JsonNode *
+tack_storage_create_board (TackStorage  *self,
+                           const char   *title,
+                           const char   *token,
+                           GError      **error)
+{
+  g_return_val_if_fail (TACK_IS_STORAGE (self), NULL);
+  g_return_val_if_fail (title != NULL, NULL);
+  g_return_val_if_fail (token != NULL, NULL);
+
+  return TACK_STORAGE_GET_IFACE (self)->create_board (self, title, token, error);
+}
+
+char *
+tack_storage_get_board_token (TackStorage *self,
+                              const char  *board_id)
+{
+  g_return_val_if_fail (TACK_IS_STORAGE (self), NULL);
+
+  return TACK_STORAGE_GET_IFACE (self)->get_board_token (self, board_id);
+}
+
+char *
+tack_storage_find_board_by_token (TackStorage *self,
+                                  const char  *token)
+{
+  g_return_val_if_fail (TACK_IS_STORAGE (self), NULL);
+
+  return TACK_STORAGE_GET_IFACE (self)->find_board_by_token (self, token);
+}
+
+char *
+tack_storage_get_first_board (TackStorage *self)
+{
+  g_return_val_if_fail (TACK_IS_STORAGE (self), NULL);
+
+  return TACK_STORAGE_GET_IFACE (self)->get_first_board (self);
+}
+
+JsonNode *
+tack_storage_get_snapshot (TackStorage  *self,
+                           const char   *board_id,
+                           GError      **error)
+{
+  g_return_val_if_fail (TACK_IS_STORAGE (self), NULL);
+
+  return TACK_STORAGE_GET_IFACE (self)->get_snapshot (self, board_id, error);
+}
+
+JsonNode *
+tack_storage_get_card (TackStorage  *self,
+                       const char   *board_id,
+                       const char   *card_id,
+                       GError      **error)
+{
+  g_return_val_if_fail (TACK_IS_STORAGE (self), NULL);
+
+  return TACK_STORAGE_GET_IFACE (self)->get_card (self, board_id, card_id, error);
+}
+
+gboolean
+tack_storage_write (TackStorage             *self,
+                    const TackWriteRequest  *request,
+                    TackWriteResult        **result,
+                    GError                 **error)
+{
+  g_return_val_if_fail (TACK_IS_STORAGE (self), FALSE);
+  g_return_val_if_fail (request != NULL, FALSE);
+  g_return_val_if_fail (result != NULL, FALSE);
+
+  return TACK_STORAGE_GET_IFACE (self)->write (self, request, result, error);
+}
+
+/**
+ * tack_storage_read_events:
+ * @since: the last seq the reader has
+ * @limit: at most this many events
+ * @current_seq: (out): the board's last seq
+ * @reset: (out): set when events after @since are no longer kept
+ *
+ * Returns: (transfer container) (element-type TackEvent): events after
+ *   @since in order, or %NULL with @error set
+ */
+GPtrArray *
+tack_storage_read_events (TackStorage  *self,
+                          const char   *board_id,
+                          gint64        since,
+                          guint         limit,
+                          gint64       *current_seq,
+                          gboolean     *reset,
+                          GError      **error)
+{
+  g_return_val_if_fail (TACK_IS_STORAGE (self), NULL);
+  g_return_val_if_fail (current_seq != NULL, NULL);
+  g_return_val_if_fail (reset != NULL, NULL);
+
+  return TACK_STORAGE_GET_IFACE (self)->read_events (self, board_id, since, limit,
+                                                      current_seq, reset, error);
+}
+
+void
+tack_storage_close (TackStorage *self)
+{
+  g_return_if_fail (TACK_IS_STORAGE (self));
+
+  if (TACK_STORAGE_GET_IFACE (self)->close)
+    TACK_STORAGE_GET_IFACE (self)->close (self);
+}
