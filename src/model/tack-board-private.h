@@ -18,6 +18,7 @@ void             tack_board_apply_value     (TackBoard            *self,
                                              const TackBoardValue *value);
 void             tack_board_set_seq         (TackBoard            *self,
                                              gint64                seq);
+void             tack_board_reset           (TackBoard            *self);
 void             tack_board_set_state       (TackBoard            *self,
                                              TackEntryState        state);
 TackOrderedList *tack_board_get_column_list (TackBoard            *self);

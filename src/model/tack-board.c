@@ -169,6 +169,34 @@ tack_board_apply_value (TackBoard            *self,
   g_object_thaw_notify (G_OBJECT (self));
 }
 
+/* Forgets which board this is, so the next value may be another board's.
+ * The columns must already be gone. */
+void
+tack_board_reset (TackBoard *self)
+{
+  g_return_if_fail (TACK_IS_BOARD (self));
+  g_return_if_fail (tack_ordered_list_get_size (self->columns) == 0);
+
+  g_object_freeze_notify (G_OBJECT (self));
+
+  if (self->id != NULL)
+    {
+      g_clear_pointer (&self->id, g_free);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ID]);
+    }
+
+  if (self->version != 0)
+    {
+      self->version = 0;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_VERSION]);
+    }
+
+  tack_board_set_seq (self, 0);
+  tack_board_set_state (self, TACK_ENTRY_FRESH);
+
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
 void
 tack_board_set_seq (TackBoard *self,
                     gint64     seq)

@@ -888,9 +888,7 @@ tack_store_load_snapshot (TackStore  *self,
   if (current_id != NULL && g_strcmp0 (current_id, board.id) != 0)
     {
       clear_all (self);
-      g_clear_object (&self->board);
-      self->board = tack_board_new ();
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BOARD]);
+      tack_board_reset (self->board);
     }
 
   write_board_value (self, &board);
