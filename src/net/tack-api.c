@@ -131,6 +131,7 @@ struct _TackApi
   char        *base_url;
   char        *board_id;
   char        *token;
+  char        *user;
   SoupSession *session;
   guint        n_snapshot_fetches;
 };
@@ -146,6 +147,7 @@ enum {
   PROP_BASE_URL,
   PROP_BOARD_ID,
   PROP_TOKEN,
+  PROP_USER,
   PROP_N_SNAPSHOT_FETCHES,
   N_PROPS
 };
@@ -283,6 +285,7 @@ tack_api_finalize (GObject *object)
   g_clear_pointer (&self->base_url, g_free);
   g_clear_pointer (&self->board_id, g_free);
   g_clear_pointer (&self->token, g_free);
+  g_clear_pointer (&self->user, g_free);
 
   G_OBJECT_CLASS (tack_api_parent_class)->finalize (object);
 }
@@ -319,6 +322,10 @@ tack_api_get_property (GObject    *object,
 
     case PROP_TOKEN:
       g_value_set_string (value, self->token);
+      break;
+
+    case PROP_USER:
+      g_value_set_string (value, self->user);
       break;
 
     case PROP_N_SNAPSHOT_FETCHES:
@@ -360,6 +367,10 @@ tack_api_set_property (GObject      *object,
       self->token = g_value_dup_string (value);
       break;
 
+    case PROP_USER:
+      self->user = g_value_dup_string (value);
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -382,6 +393,15 @@ tack_api_class_init (TackApiClass *klass)
     g_param_spec_string ("board-id", NULL, NULL, NULL, construct);
   properties[PROP_TOKEN] =
     g_param_spec_string ("token", NULL, NULL, NULL, construct);
+
+  /**
+   * TackApi:user:
+   *
+   * Who this client acts for, sent as `X-Tack-User` (tack-server's
+   * extension: it becomes events' `actor` and presence's `user`).
+   */
+  properties[PROP_USER] =
+    g_param_spec_string ("user", NULL, NULL, NULL, construct);
 
   /**
    * TackApi:n-snapshot-fetches:
@@ -451,6 +471,14 @@ tack_api_get_token (TackApi *self)
   g_return_val_if_fail (TACK_IS_API (self), NULL);
 
   return self->token;
+}
+
+const char *
+tack_api_get_user (TackApi *self)
+{
+  g_return_val_if_fail (TACK_IS_API (self), NULL);
+
+  return self->user;
 }
 
 /**
@@ -526,6 +554,10 @@ tack_api_new_message (TackApi    *self,
       soup_message_headers_replace (soup_message_get_request_headers (message),
                                     "Authorization", auth);
     }
+
+  if (self->user != NULL)
+    soup_message_headers_replace (soup_message_get_request_headers (message),
+                                  "X-Tack-User", self->user);
 
   return message;
 }

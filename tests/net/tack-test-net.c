@@ -415,9 +415,23 @@ test_client_new (const char *url,
                  TestBoard  *board,
                  const char *journal_path)
 {
+  return test_client_new_as (url, board, journal_path, NULL);
+}
+
+TestClient *
+test_client_new_as (const char *url,
+                    TestBoard  *board,
+                    const char *journal_path,
+                    const char *user)
+{
   TestClient *client = g_new0 (TestClient, 1);
 
-  client->api = test_api_new (url, board);
+  client->api = g_object_new (TACK_TYPE_API,
+                              "base-url", url,
+                              "board-id", board->id,
+                              "token", board->token,
+                              "user", user,
+                              NULL);
   client->store = tack_store_new ();
   tack_store_set_fetcher (client->store, TACK_FETCHER (client->api));
   client->dispatcher = tack_dispatcher_new (client->store, client->api);

@@ -99,6 +99,10 @@ typedef struct
 TestClient *test_client_new      (const char  *url,
                                   TestBoard   *board,
                                   const char  *journal_path);
+TestClient *test_client_new_as   (const char  *url,
+                                  TestBoard   *board,
+                                  const char  *journal_path,
+                                  const char  *user);
 void        test_client_free     (TestClient  *client);
 gboolean    test_client_saw      (TestClient  *client,
                                   TackConnectionState state);

@@ -422,6 +422,59 @@ test_connection_fallback_polling (void)
   check_fallback (TRUE, TACK_TRANSPORT_POLLING);
 }
 
+/* Presence over the real server: ada's state reaches bob as a
+ * TackPresence, goes when ada's connection goes, and bob's list empties
+ * when his own connection drops. */
+static void
+test_connection_presence (void)
+{
+  Fixture f = { 0 };
+  g_autofree char *card_id = NULL;
+  g_autoptr(TackPresence) ada = NULL;
+  TestClient *bob;
+  GListModel *seen_by_bob;
+
+  fixture_setup (&f, 0);
+  card_id = test_create_card (f.direct, f.board->columns[0], "Shared");
+
+  test_client_free (f.client);
+  f.client = test_client_new_as (f.url, f.board, NULL, "ada");
+  g_object_set (f.client->connection, "backoff-base", 20, "backoff-cap", 300, NULL);
+  bob = test_client_new_as (f.server->url, f.board, NULL, "bob");
+  seen_by_bob = tack_connection_get_presence (bob->connection);
+
+  start_live (&f);
+  tack_connection_start (bob->connection);
+  TEST_WAIT_FOR (tack_connection_get_state (bob->connection) == TACK_CONNECTION_LIVE);
+
+  tack_connection_set_editing (f.client->connection, card_id);
+  TEST_WAIT_FOR (g_list_model_get_n_items (seen_by_bob) == 1);
+  ada = g_list_model_get_item (seen_by_bob, 0);
+  g_assert_cmpstr (tack_presence_get_user (ada), ==, "ada");
+  TEST_WAIT_FOR (g_strcmp0 (tack_presence_get_editing (ada), card_id) == 0);
+
+  tack_connection_set_dragging (f.client->connection, card_id);
+  TEST_WAIT_FOR (g_strcmp0 (tack_presence_get_dragging (ada), card_id) == 0);
+  g_assert_null (tack_presence_get_editing (ada));
+  g_assert_cmpuint (g_list_model_get_n_items (seen_by_bob), ==, 1);
+
+  /* Ada's connection drops: she is gone for bob. She comes back and says
+   * so again by herself. */
+  test_proxy_cut (f.proxy);
+  TEST_WAIT_FOR (g_list_model_get_n_items (seen_by_bob) == 0);
+  TEST_WAIT_FOR (g_list_model_get_n_items (seen_by_bob) == 1);
+  g_clear_object (&ada);
+  ada = g_list_model_get_item (seen_by_bob, 0);
+  TEST_WAIT_FOR (g_strcmp0 (tack_presence_get_dragging (ada), card_id) == 0);
+
+  /* Bob's own connection drops: he knows nothing about anyone. */
+  tack_connection_stop (bob->connection);
+  g_assert_cmpuint (g_list_model_get_n_items (seen_by_bob), ==, 0);
+
+  test_client_free (bob);
+  fixture_teardown (&f);
+}
+
 /* A refused token is final: failed, with a reason, and no retry. */
 static void
 test_connection_auth_failed (void)
@@ -464,6 +517,7 @@ main (int   argc,
   g_test_add_func ("/tack/net/connection/fallback-sse", test_connection_fallback_sse);
   g_test_add_func ("/tack/net/connection/fallback-polling", test_connection_fallback_polling);
   g_test_add_func ("/tack/net/connection/auth-failed", test_connection_auth_failed);
+  g_test_add_func ("/tack/net/connection/presence", test_connection_presence);
 
   return g_test_run ();
 }
