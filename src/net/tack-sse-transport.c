@@ -8,7 +8,9 @@
 /* The live stream as Server-Sent Events: one long GET whose body is read
  * line by line. Each `data:` envelope is handed on as it would arrive over
  * the WebSocket; `event: reset` becomes a reset frame; comment lines
- * (`: ping`) only prove the stream is alive. One-way: no presence, no ping.
+ * (`: ping`) only prove the stream is alive, except tack-server's opening
+ * `: hello` comment, which plays the WebSocket's hello. One-way: no
+ * presence, no ping.
  */
 
 #define G_LOG_DOMAIN "tack-net"
@@ -22,6 +24,10 @@
 /* SSE has no hello; the server comments at least this often. */
 #define DEFAULT_HEARTBEAT_MS 15000
 
+/* tack-server opens the stream with a `: hello seq=N heartbeat_ms=H`
+ * comment; another server gets a hello made up after this long. */
+#define HELLO_WAIT_MS 1000
+
 struct _TackSseTransport
 {
   TackTransport     parent_instance;
@@ -32,6 +38,8 @@ struct _TackSseTransport
   char             *event;
   char             *id;
   GString          *data;
+  guint             hello_id;
+  gboolean          greeted;
 };
 
 G_DEFINE_FINAL_TYPE (TackSseTransport, tack_sse_transport, TACK_TYPE_TRANSPORT)
@@ -44,6 +52,63 @@ reset_event (TackSseTransport *self)
   g_clear_pointer (&self->event, g_free);
   g_clear_pointer (&self->id, g_free);
   g_string_truncate (self->data, 0);
+}
+
+static void
+emit_hello (TackSseTransport *self,
+            gint64            seq,
+            gint64            heartbeat_ms)
+{
+  g_autoptr(JsonNode) hello = json_node_new (JSON_NODE_OBJECT);
+  JsonObject *object = json_object_new ();
+
+  self->greeted = TRUE;
+  g_clear_handle_id (&self->hello_id, g_source_remove);
+
+  json_object_set_string_member (object, "type", "hello");
+  if (seq >= 0)
+    json_object_set_int_member (object, "seq", seq);
+  json_object_set_int_member (object, "heartbeat_ms", heartbeat_ms);
+  json_node_take_object (hello, object);
+
+  tack_transport_emit_message (TACK_TRANSPORT (self), hello);
+}
+
+static gboolean
+hello_timeout_cb (gpointer user_data)
+{
+  TackSseTransport *self = user_data;
+
+  self->hello_id = 0;
+  emit_hello (self, -1, DEFAULT_HEARTBEAT_MS);
+
+  return G_SOURCE_REMOVE;
+}
+
+/* `: hello seq=12 heartbeat_ms=15000 session=…` */
+static gboolean
+parse_hello_comment (TackSseTransport *self,
+                     const char       *line)
+{
+  g_auto(GStrv) words = NULL;
+  gint64 seq = -1;
+  gint64 heartbeat_ms = DEFAULT_HEARTBEAT_MS;
+
+  if (!g_str_has_prefix (line, ": hello"))
+    return FALSE;
+
+  words = g_strsplit (line + 2, " ", -1);
+  for (guint i = 0; words[i] != NULL; i++)
+    {
+      if (g_str_has_prefix (words[i], "seq="))
+        seq = g_ascii_strtoll (words[i] + 4, NULL, 10);
+      else if (g_str_has_prefix (words[i], "heartbeat_ms="))
+        heartbeat_ms = g_ascii_strtoll (words[i] + 13, NULL, 10);
+    }
+
+  emit_hello (self, seq, heartbeat_ms > 0 ? heartbeat_ms : DEFAULT_HEARTBEAT_MS);
+
+  return TRUE;
 }
 
 static void
@@ -107,7 +172,14 @@ handle_line (TackSseTransport *self,
     }
 
   if (*line == ':')
-    return;
+    {
+      if (!self->greeted)
+        parse_hello_comment (self, line);
+      return;
+    }
+
+  if (!self->greeted)
+    emit_hello (self, -1, DEFAULT_HEARTBEAT_MS);
 
   if ((colon = strchr (line, ':')))
     {
@@ -200,7 +272,6 @@ send_cb (GObject      *object,
   SoupMessage *message = g_task_get_task_data (task);
   g_autoptr(GInputStream) body = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) hello = NULL;
   const char *content_type;
   guint status;
 
@@ -249,15 +320,11 @@ send_cb (GObject      *object,
 
   g_task_return_boolean (task, TRUE);
 
-  /* No hello in SSE: say how often the server promises to speak. */
-  hello = json_node_new (JSON_NODE_OBJECT);
-  json_node_take_object (hello, json_object_new ());
-  json_object_set_string_member (json_node_get_object (hello), "type", "hello");
-  json_object_set_int_member (json_node_get_object (hello), "heartbeat_ms", DEFAULT_HEARTBEAT_MS);
-  tack_transport_emit_message (TACK_TRANSPORT (self), hello);
-
   if (!tack_transport_is_closed (TACK_TRANSPORT (self)))
-    read_next_line (self);
+    {
+      self->hello_id = g_timeout_add (HELLO_WAIT_MS, hello_timeout_cb, self);
+      read_next_line (self);
+    }
 }
 
 static void
@@ -302,6 +369,7 @@ tack_sse_transport_close (TackTransport *transport)
   TackSseTransport *self = TACK_SSE_TRANSPORT (transport);
 
   g_cancellable_cancel (self->cancellable);
+  g_clear_handle_id (&self->hello_id, g_source_remove);
   if (self->stream != NULL)
     g_input_stream_close_async (G_INPUT_STREAM (self->stream), G_PRIORITY_DEFAULT,
                                 NULL, NULL, NULL);
@@ -314,6 +382,7 @@ tack_sse_transport_dispose (GObject *object)
   TackSseTransport *self = TACK_SSE_TRANSPORT (object);
 
   g_cancellable_cancel (self->cancellable);
+  g_clear_handle_id (&self->hello_id, g_source_remove);
   g_clear_object (&self->stream);
 
   G_OBJECT_CLASS (tack_sse_transport_parent_class)->dispose (object);

@@ -253,10 +253,9 @@ commit_events (TackApi    *api,
   g_assert_cmpuint (batch.failed, ==, 0);
 }
 
-/* A thousand events while cut off are replayed on reconnect: no
- * snapshot. */
 static void
-test_connection_replay (void)
+check_replay (TackTransportMode mode,
+              guint             n_events)
 {
   static const TackConnectionState expected[] = {
     TACK_CONNECTION_LIVE, TACK_CONNECTION_RECONNECTING, TACK_CONNECTION_CONNECTING,
@@ -266,25 +265,50 @@ test_connection_replay (void)
   guint snapshots;
 
   fixture_setup (&f, 0);
+  if (mode != TACK_TRANSPORT_AUTO)
+    g_object_set (f.client->connection, "mode", mode, NULL);
   start_live (&f);
   snapshots = tack_api_get_n_snapshot_fetches (f.client->api);
 
   test_proxy_set_down (f.proxy, TRUE);
   TEST_WAIT_FOR (state_of (&f) == TACK_CONNECTION_RECONNECTING);
 
-  commit_events (f.direct, f.board->columns[0], 1000);
+  commit_events (f.direct, f.board->columns[0], n_events);
 
   test_proxy_set_down (f.proxy, FALSE);
   tack_connection_reconnect_now (f.client->connection);
   TEST_WAIT_FOR (state_of (&f) == TACK_CONNECTION_LIVE && seq_of (&f) == server_seq (&f));
 
   test_client_assert_seen_in_order (f.client, expected, G_N_ELEMENTS (expected));
+  g_assert_cmpint (tack_connection_get_transport (f.client->connection), ==,
+                   mode == TACK_TRANSPORT_AUTO ? TACK_TRANSPORT_WEBSOCKET : mode);
   g_assert_cmpuint (tack_api_get_n_snapshot_fetches (f.client->api), ==, snapshots);
   g_assert_cmpuint (tack_column_get_n_cards (tack_store_lookup_column (f.client->store,
-                                                                      f.board->columns[0])), ==, 1000);
+                                                                      f.board->columns[0])), ==, n_events);
   test_assert_store_matches_server (f.client->store, f.direct);
 
   fixture_teardown (&f);
+}
+
+/* A thousand events while cut off are replayed on reconnect: no
+ * snapshot. */
+static void
+test_connection_replay (void)
+{
+  check_replay (TACK_TRANSPORT_AUTO, 1000);
+}
+
+/* The same catching up over the other two transports. */
+static void
+test_connection_replay_sse (void)
+{
+  check_replay (TACK_TRANSPORT_SSE, 50);
+}
+
+static void
+test_connection_replay_polling (void)
+{
+  check_replay (TACK_TRANSPORT_POLLING, 50);
 }
 
 /* Away for longer than the server keeps events: a reset, and the
@@ -511,6 +535,8 @@ main (int   argc,
   g_test_add_func ("/tack/net/connection/server-restart", test_connection_server_restart);
   g_test_add_func ("/tack/net/connection/heartbeat", test_connection_heartbeat);
   g_test_add_func ("/tack/net/connection/replay", test_connection_replay);
+  g_test_add_func ("/tack/net/connection/replay-sse", test_connection_replay_sse);
+  g_test_add_func ("/tack/net/connection/replay-polling", test_connection_replay_polling);
   if (g_getenv ("TACK_SERVER_HAS_RETENTION") != NULL)
     g_test_add_func ("/tack/net/connection/retention-reset", test_connection_retention_reset);
   g_test_add_func ("/tack/net/connection/slow-refetch", test_connection_slow_refetch);

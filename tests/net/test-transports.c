@@ -448,8 +448,13 @@ board_handler (SoupServer        *server,
       soup_server_message_set_status (message, SOUP_STATUS_OK, NULL);
       soup_message_headers_set_content_type (response, "text/event-stream", NULL);
       soup_message_headers_set_encoding (response, SOUP_ENCODING_CHUNKED);
-      soup_message_body_append (soup_server_message_get_response_body (message),
-                                SOUP_MEMORY_STATIC, ": hi\n\n", 6);
+      {
+        g_autofree char *hello = g_strdup_printf (": hello seq=%u heartbeat_ms=%u session=s\n\n",
+                                                  fake->events->len, fake->heartbeat_ms);
+
+        soup_message_body_append (soup_server_message_get_response_body (message),
+                                  SOUP_MEMORY_COPY, hello, strlen (hello));
+      }
       for (guint i = (guint)since_of (message); i < fake->events->len; i++)
         sse_append (message, g_ptr_array_index (fake->events, i));
       g_ptr_array_add (fake->streams, message);
