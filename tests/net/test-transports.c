@@ -33,6 +33,7 @@ typedef struct
   gboolean    mute;       /* swallow pings: a half-open connection */
   gboolean    refuse_writes;  /* answer writes 503 without doing them */
   gboolean    lose_answers;   /* do the write, then answer 503 */
+  gboolean    skip_next;      /* log the next event but push nothing: a gap */
 } Fake;
 
 static char *
@@ -164,7 +165,10 @@ fake_add_event (Fake       *fake,
   json_node_take_object (node, event);
   g_ptr_array_add (fake->events, json_node_ref (node));
 
-  fake_broadcast (fake, node);
+  if (fake->skip_next)
+    fake->skip_next = FALSE;
+  else
+    fake_broadcast (fake, node);
 }
 
 static JsonObject *
@@ -676,6 +680,54 @@ test_transport_presence (void)
   fake_stop (&fake);
 }
 
+/* An event that never arrived (seq jumps) is a gap: the stream resumes
+ * from the last applied seq and the missing event is replayed; no
+ * snapshot. */
+static void
+check_gap (TackTransportMode mode)
+{
+  static const TackConnectionState expected[] = {
+    TACK_CONNECTION_CONNECTING, TACK_CONNECTION_LIVE, TACK_CONNECTION_RESYNCING,
+    TACK_CONNECTION_LIVE,
+  };
+  Fake fake = { 0 };
+  g_autofree char *lost = NULL;
+  g_autofree char *next = NULL;
+  TestClient *client;
+
+  fake_start (&fake);
+  client = client_for (&fake, mode);
+  tack_connection_start (client->connection);
+  TEST_WAIT_FOR (tack_connection_get_state (client->connection) == TACK_CONNECTION_LIVE);
+
+  fake.skip_next = TRUE;
+  lost = fake_create_card (&fake, "Lost on the way");
+  next = fake_create_card (&fake, "After the gap");
+
+  TEST_WAIT_FOR (tack_store_lookup_card (client->store, next) != NULL);
+  g_assert_nonnull (tack_store_lookup_card (client->store, lost));
+  g_assert_cmpint (tack_dispatcher_get_seq (client->dispatcher), ==, 2);
+  TEST_WAIT_FOR (tack_connection_get_state (client->connection) == TACK_CONNECTION_LIVE);
+  test_client_assert_seen_in_order (client, expected, G_N_ELEMENTS (expected));
+  g_assert_false (test_client_saw (client, TACK_CONNECTION_RECONNECTING));
+  g_assert_cmpuint (tack_api_get_n_snapshot_fetches (client->api), ==, 1);
+
+  test_client_free (client);
+  fake_stop (&fake);
+}
+
+static void
+test_transport_gap_websocket (void)
+{
+  check_gap (TACK_TRANSPORT_WEBSOCKET);
+}
+
+static void
+test_transport_gap_sse (void)
+{
+  check_gap (TACK_TRANSPORT_SSE);
+}
+
 /* A server that stops answering (pings included) is declared dead
  * within the heartbeat deadline, and replaced. */
 static void
@@ -690,6 +742,7 @@ test_transport_heartbeat (void)
 
   fake_start (&fake);
   client = client_for (&fake, TACK_TRANSPORT_WEBSOCKET);
+  g_object_set (client->connection, "stable-time", 300, NULL);
   tack_connection_start (client->connection);
   TEST_WAIT_FOR (tack_connection_get_state (client->connection) == TACK_CONNECTION_LIVE);
 
@@ -697,9 +750,17 @@ test_transport_heartbeat (void)
   TEST_WAIT_FOR (tack_connection_get_state (client->connection) != TACK_CONNECTION_LIVE);
   g_assert_nonnull (strstr (tack_connection_get_reason (client->connection), "Nothing heard"));
 
+  g_assert_cmpuint (tack_connection_get_attempt (client->connection), >=, 1);
+  g_assert_cmpint (tack_connection_get_next_attempt (client->connection), >, 0);
+
   fake.mute = FALSE;
   TEST_WAIT_FOR (tack_connection_get_state (client->connection) == TACK_CONNECTION_LIVE);
   test_client_assert_seen_in_order (client, expected, G_N_ELEMENTS (expected));
+  g_assert_cmpint (tack_connection_get_next_attempt (client->connection), ==, 0);
+
+  /* Live long enough: the backoff starts over. */
+  TEST_WAIT_FOR (tack_connection_get_attempt (client->connection) == 0);
+  g_assert_cmpint (tack_connection_get_state (client->connection), ==, TACK_CONNECTION_LIVE);
 
   test_client_free (client);
   fake_stop (&fake);
@@ -982,6 +1043,8 @@ main (int   argc,
   g_test_add_func ("/tack/net/transport/polling", test_transport_polling);
   g_test_add_func ("/tack/net/transport/presence", test_transport_presence);
   g_test_add_func ("/tack/net/transport/heartbeat", test_transport_heartbeat);
+  g_test_add_func ("/tack/net/transport/gap/websocket", test_transport_gap_websocket);
+  g_test_add_func ("/tack/net/transport/gap/sse", test_transport_gap_sse);
   g_test_add_func ("/tack/net/outbox/double/create-edit", test_outbox_double_create_edit);
   g_test_add_func ("/tack/net/outbox/double/restart", test_outbox_double_restart);
   g_test_add_func ("/tack/net/outbox/double/conflict", test_outbox_double_conflict);
