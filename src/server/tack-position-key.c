@@ -98,6 +98,50 @@ midpoint (GString    *out,
   midpoint (out, alen > 0 ? a + 1 : a, alen > 0 ? alen - 1 : 0, NULL, 0);
 }
 
+/* A key just after @a: the first digit that can grow, grows by one.
+ * Appending at the end of a column costs a new digit only every 61
+ * appends, where a midpoint would cost one every 6. */
+static void
+increment (GString    *out,
+           const char *a)
+{
+  gsize k = 0;
+
+  while (a[k] == 'z')
+    k++;
+
+  g_string_append_len (out, a, k);
+
+  if (a[k] == '\0')
+    g_string_append_c (out, digits[1]);
+  else
+    g_string_append_c (out, digits[digit_value (a[k]) + 1]);
+}
+
+/* A key just before @b, the mirror of increment(). A key never ends in
+ * '0', so one of its digits is not '0'. */
+static void
+decrement (GString    *out,
+           const char *b)
+{
+  gsize k = 0;
+  int value;
+
+  while (b[k] == '0')
+    k++;
+
+  g_string_append_len (out, b, k);
+  value = digit_value (b[k]);
+
+  if (value >= 2)
+    g_string_append_c (out, digits[value - 1]);
+  else
+    {
+      g_string_append_c (out, digits[0]);
+      g_string_append_c (out, digits[BASE - 1]);
+    }
+}
+
 /**
  * tack_position_key_between:
  * @before: (nullable): the key to sort after, or %NULL for the start
@@ -120,9 +164,14 @@ tack_position_key_between (const char *before,
   if (before != NULL && after != NULL && strcmp (before, after) >= 0)
     after = NULL;
 
-  midpoint (out,
-            before ? before : "", before ? strlen (before) : 0,
-            after, after ? strlen (after) : 0);
+  if (before == NULL && after == NULL)
+    g_string_append_c (out, digits[BASE / 2]);
+  else if (after == NULL)
+    increment (out, before);
+  else if (before == NULL)
+    decrement (out, after);
+  else
+    midpoint (out, before, strlen (before), after, strlen (after));
 
   return g_string_free (out, FALSE);
 }

@@ -810,7 +810,7 @@ handle_poll (TackServer        *self,
   gboolean reset = FALSE;
   Waiter *waiter;
 
-  if ((text = g_hash_table_lookup (query, "wait")) &&
+  if (query && (text = g_hash_table_lookup (query, "wait")) &&
       !g_ascii_string_to_unsigned (text, 10, 0, G_MAXUINT32, &wait, NULL))
     {
       tack_server_send_error (msg, SOUP_STATUS_BAD_REQUEST, "bad_request",
@@ -818,7 +818,7 @@ handle_poll (TackServer        *self,
       return;
     }
 
-  if ((text = g_hash_table_lookup (query, "limit")) &&
+  if (query && (text = g_hash_table_lookup (query, "limit")) &&
       !g_ascii_string_to_unsigned (text, 10, 1, G_MAXUINT32, &limit, NULL))
     {
       tack_server_send_error (msg, SOUP_STATUS_BAD_REQUEST, "bad_request",
@@ -999,4 +999,19 @@ tack_server_close_streams (TackServer *self)
             }
         }
     }
+}
+
+/* Held long polls, for tests. */
+guint
+tack_server_get_n_waiters (TackServer *self)
+{
+  GHashTableIter iter;
+  Hub *hub;
+  guint n = 0;
+
+  g_hash_table_iter_init (&iter, self->hubs);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *)&hub))
+    n += g_list_length (hub->waiters);
+
+  return n;
 }

@@ -65,5 +65,6 @@ void     tack_server_broadcast       (TackServer        *self,
                                       TackEvent         *event);
 void     tack_server_close_streams   (TackServer        *self);
 void     tack_server_hub_free        (gpointer           data);
+guint    tack_server_get_n_waiters   (TackServer        *self);
 
 G_END_DECLS

@@ -1,0 +1,513 @@
+/* test-server-events.c
+ *
+ * Copyright 2026 The Tack developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+/* The events URL over its three transports against a real server:
+ * hello, replay, live events, resume, reset, presence, heartbeats, long
+ * polls, limits, and a reader too slow to keep. */
+
+#include "config.h"
+
+#include <string.h>
+#include <sys/socket.h>
+
+#include "tack-test-server.h"
+
+static char *
+first_column (TestServer *ts)
+{
+  g_autofree char *path = g_strdup_printf ("/api/v1/boards/%s", ts->board_id);
+  g_autoptr(Response) snap = test_http (ts, "GET", path, ts->board_token, NULL);
+  JsonArray *columns = json_object_get_array_member (response_object (snap, NULL), "columns");
+
+  return g_strdup (json_object_get_string_member (json_array_get_object_element (columns, 0), "id"));
+}
+
+static const char *
+frame_type (JsonObject *frame)
+{
+  return json_object_get_string_member (frame, "type");
+}
+
+/* The seqs of the event frames, checked to follow each other from
+ * @from + 1. Returns the last. */
+static gint64
+assert_ws_events_contiguous (WsClient *client,
+                             gint64    from)
+{
+  gint64 expected = from + 1;
+
+  for (guint i = 0; i < client->frames->len; i++)
+    {
+      JsonObject *frame = ws_client_frame (client, i);
+
+      if (!json_object_has_member (frame, "data"))
+        continue;
+      g_assert_cmpint (json_object_get_int_member (frame, "seq"), ==, expected);
+      expected++;
+    }
+
+  return expected - 1;
+}
+
+static void
+test_events_websocket (void)
+{
+  TestServer *ts = test_server_new (0);
+  g_autofree char *column = first_column (ts);
+  WsClient *ada = ws_client_connect (ts, "since=0&user=ada");
+  WsClient *bob = NULL;
+  g_autoptr(JsonNode) card = NULL;
+  JsonObject *hello;
+  JsonObject *frame;
+  guint n;
+
+  g_assert_no_error (ada->error);
+  g_assert_cmpstr (soup_websocket_connection_get_protocol (ada->ws), ==, "tack.v1");
+  g_assert_null (soup_websocket_connection_get_extensions (ada->ws));
+
+  /* hello, then the three events of the default board. */
+  TEST_WAIT_FOR (ada->frames->len >= 4);
+  hello = ws_client_frame (ada, 0);
+  g_assert_cmpstr (frame_type (hello), ==, "hello");
+  g_assert_cmpint (json_object_get_int_member (hello, "seq"), ==, 3);
+  g_assert_cmpint (json_object_get_int_member (hello, "heartbeat_ms"), >, 0);
+  g_assert_nonnull (json_object_get_string_member (hello, "session"));
+  frame = ws_client_frame (ada, 1);
+  g_assert_cmpint (json_object_get_int_member (frame, "seq"), ==, 1);
+  g_assert_cmpstr (frame_type (frame), ==, "column.created");
+  g_assert_true (json_object_has_member (frame, "op"));
+  g_assert_true (json_object_has_member (frame, "actor"));
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (json_object_get_object_member (frame, "data"), "column"), "title"), ==, "To Do");
+  g_assert_cmpuint (json_object_get_size (frame), ==, 5);
+  g_assert_cmpint (assert_ws_events_contiguous (ada, 0), ==, 3);
+
+  /* A live event. */
+  card = test_create_card (ts, column, "Live", NULL);
+  TEST_WAIT_FOR (ada->frames->len >= 5);
+  frame = ws_client_frame (ada, 4);
+  g_assert_cmpstr (frame_type (frame), ==, "card.created");
+  g_assert_cmpint (json_object_get_int_member (frame, "seq"), ==, 4);
+
+  /* ping → pong */
+  ws_client_send (ada, "{\"type\": \"ping\"}");
+  TEST_WAIT_FOR (ada->frames->len >= 6);
+  g_assert_cmpstr (frame_type (ws_client_frame (ada, 5)), ==, "pong");
+
+  /* Presence: Bob joins and says where he is; Ada hears it, Bob does not
+   * hear himself; when Bob leaves Ada hears null. */
+  bob = ws_client_connect (ts, "user=bob");
+  TEST_WAIT_FOR (bob->frames->len >= 1);
+  g_assert_cmpstr (frame_type (ws_client_frame (bob, 0)), ==, "hello");
+  g_assert_cmpint (json_object_get_int_member (ws_client_frame (bob, 0), "seq"), ==, 4);
+  g_assert_cmpuint (tack_server_get_n_subscribers (ts->server), ==, 2);
+
+  ws_client_send (bob, "{\"type\": \"presence\", \"state\": {\"viewing\": \"card-1\"}}");
+  TEST_WAIT_FOR (ada->frames->len >= 7);
+  frame = ws_client_frame (ada, 6);
+  g_assert_cmpstr (frame_type (frame), ==, "presence");
+  g_assert_cmpstr (json_object_get_string_member (frame, "user"), ==, "bob");
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (frame, "state"), "viewing"), ==, "card-1");
+  g_assert_false (json_object_has_member (frame, "seq"));
+
+  /* A bad frame is ignored, the connection lives on. */
+  ws_client_send (bob, "not json");
+  ws_client_send (bob, "{\"type\": \"ping\"}");
+  TEST_WAIT_FOR (bob->frames->len >= 2);
+  g_assert_cmpstr (frame_type (ws_client_frame (bob, 1)), ==, "pong");
+
+  n = bob->frames->len;
+  ws_client_free (bob);
+  TEST_WAIT_FOR (ada->frames->len >= 8);
+  frame = ws_client_frame (ada, 7);
+  g_assert_cmpstr (frame_type (frame), ==, "presence");
+  g_assert_cmpstr (json_object_get_string_member (frame, "user"), ==, "bob");
+  g_assert_true (json_object_get_null_member (frame, "state"));
+  TEST_WAIT_FOR (tack_server_get_n_subscribers (ts->server) == 1);
+  (void)n;
+
+  ws_client_free (ada);
+  test_server_free (ts);
+}
+
+static void
+test_events_websocket_errors (void)
+{
+  TestServer *ts = test_server_new (0);
+  WsClient *client;
+  WsClient *other;
+  char *big;
+
+  /* Refused before the upgrade: a wrong token, a foreign board. */
+  {
+    g_autofree char *saved = g_steal_pointer (&ts->board_token);
+
+    ts->board_token = g_strdup ("wrong");
+    client = ws_client_connect (ts, "since=0");
+    g_assert_null (client->ws);
+    g_assert_nonnull (client->error);
+    ws_client_free (client);
+    g_free (ts->board_token);
+    ts->board_token = g_steal_pointer (&saved);
+  }
+
+  /* A frame over 64 KiB closes that connection (1009), not the server. */
+  client = ws_client_connect (ts, "since=3");
+  other = ws_client_connect (ts, "since=3");
+  TEST_WAIT_FOR (client->frames->len >= 1 && other->frames->len >= 1);
+
+  big = g_malloc (70 * 1024 + 1);
+  memset (big, 'x', 70 * 1024);
+  big[70 * 1024] = '\0';
+  memcpy (big, "{\"type\": \"presence\", \"state\": {\"x\": \"", 37);
+  ws_client_send (client, big);
+  g_free (big);
+
+  /* libsoup sends 1009 and drops the socket at once, so the client may
+   * see the code or only the end of the stream. */
+  TEST_WAIT_FOR (client->closed);
+  g_assert_true (client->close_code == SOUP_WEBSOCKET_CLOSE_TOO_BIG || client->close_code == 0);
+  TEST_WAIT_FOR (tack_server_get_n_subscribers (ts->server) == 1);
+
+  ws_client_send (other, "{\"type\": \"ping\"}");
+  TEST_WAIT_FOR (other->frames->len >= 2);
+  g_assert_cmpstr (frame_type (ws_client_frame (other, 1)), ==, "pong");
+
+  ws_client_free (client);
+  ws_client_free (other);
+  test_server_free (ts);
+}
+
+static void
+test_events_websocket_resume (void)
+{
+  TestServer *ts = test_server_new (0);
+  g_autofree char *column = first_column (ts);
+  WsClient *client;
+
+  for (guint i = 0; i < 5; i++)
+    {
+      g_autoptr(JsonNode) card = test_create_card (ts, column, "c", NULL);
+    }
+
+  client = ws_client_connect (ts, "since=6");
+  TEST_WAIT_FOR (ws_client_count_events (client) >= 2);
+  g_assert_cmpint (json_object_get_int_member (ws_client_frame (client, 0), "seq"), ==, 8);
+  g_assert_cmpint (assert_ws_events_contiguous (client, 6), ==, 8);
+
+  ws_client_free (client);
+  test_server_free (ts);
+}
+
+/* Subscribing while others write: replay then live, with nothing missed
+ * and nothing twice, from the seq of a snapshot taken mid-stream. */
+static void
+test_events_no_gap_while_writing (void)
+{
+  TestServer *ts = test_server_new (0);
+  g_autofree char *column = first_column (ts);
+  g_autoptr(SoupSession) session = g_object_new (SOUP_TYPE_SESSION, NULL);
+  WsClient *client = NULL;
+  Response *pending = NULL;
+  guint written = 0;
+  gint64 from = 0;
+
+  while (written < 120)
+    {
+      g_autofree char *op = test_unique_op ();
+      g_autofree char *path = g_strdup_printf ("/api/v1/boards/%s/cards", ts->board_id);
+      g_autofree char *body = g_strdup_printf ("{\"op\": \"%s\", \"column\": \"%s\", \"title\": \"n\"}", op, column);
+
+      test_http_async (ts, session, "POST", path, ts->board_token, body, &pending);
+
+      /* Mid-stream, a second client takes a snapshot and subscribes. */
+      if (written == 40)
+        {
+          g_autofree char *query = NULL;
+
+          from = test_board_seq (ts);
+          query = g_strdup_printf ("since=%" G_GINT64_FORMAT, from);
+          client = ws_client_connect (ts, query);
+        }
+
+      TEST_WAIT_FOR (pending != NULL);
+      g_assert_cmpuint (pending->status, ==, 201);
+      g_clear_pointer (&pending, response_free);
+      written++;
+    }
+
+  TEST_WAIT_FOR (ws_client_count_events (client) >= (guint)(123 - from));
+  g_assert_cmpint (assert_ws_events_contiguous (client, from), ==, 123);
+
+  ws_client_free (client);
+  test_server_free (ts);
+}
+
+static void
+test_events_sse (void)
+{
+  TestServer *ts = test_server_new (0);
+  g_autofree char *column = first_column (ts);
+  SseClient *client;
+  SseClient *resumed;
+  SseEvent *event;
+  g_autoptr(JsonNode) card = NULL;
+  g_autoptr(JsonNode) envelope = NULL;
+
+  tack_server_set_heartbeat_ms (ts->server, 50);
+
+  client = sse_client_connect (ts, "since=1", NULL);
+  g_assert_cmpuint (client->status, ==, 200);
+  g_assert_cmpstr (soup_message_headers_get_content_type (soup_message_get_response_headers (client->msg), NULL), ==, "text/event-stream");
+  TEST_WAIT_FOR (client->events->len >= 2);
+  event = g_ptr_array_index (client->events, 0);
+  g_assert_cmpstr (event->id, ==, "2");
+  g_assert_cmpstr (event->event, ==, "column.created");
+  envelope = json_from_string (event->data, NULL);
+  g_assert_cmpint (json_object_get_int_member (json_node_get_object (envelope), "seq"), ==, 2);
+
+  /* Live. */
+  card = test_create_card (ts, column, "Live", NULL);
+  TEST_WAIT_FOR (client->events->len >= 3);
+  event = g_ptr_array_index (client->events, 2);
+  g_assert_cmpstr (event->id, ==, "4");
+  g_assert_cmpstr (event->event, ==, "card.created");
+
+  /* Comments keep the stream warm. */
+  TEST_WAIT_FOR (client->n_pings >= 2);
+
+  /* Last-Event-ID wins over since. */
+  resumed = sse_client_connect (ts, "since=0", "3");
+  TEST_WAIT_FOR (resumed->events->len >= 1);
+  event = g_ptr_array_index (resumed->events, 0);
+  g_assert_cmpstr (event->id, ==, "4");
+
+  sse_client_free (resumed);
+  sse_client_free (client);
+  test_server_free (ts);
+}
+
+static void
+test_events_poll (void)
+{
+  TestServer *ts = test_server_new (0);
+  g_autofree char *column = first_column (ts);
+  g_autofree char *path0 = g_strdup_printf ("/api/v1/boards/%s/events?since=0", ts->board_id);
+  g_autofree char *path_page = g_strdup_printf ("/api/v1/boards/%s/events?since=0&limit=2", ts->board_id);
+  g_autofree char *path_now = g_strdup_printf ("/api/v1/boards/%s/events", ts->board_id);
+  g_autofree char *path_wait = g_strdup_printf ("/api/v1/boards/%s/events?since=3&wait=30", ts->board_id);
+  g_autoptr(Response) all = test_http (ts, "GET", path0, ts->board_token, NULL);
+  g_autoptr(Response) page = test_http (ts, "GET", path_page, ts->board_token, NULL);
+  g_autoptr(Response) now = test_http (ts, "GET", path_now, ts->board_token, NULL);
+  Response *held = NULL;
+  g_autoptr(JsonNode) card = NULL;
+  JsonObject *root;
+  JsonArray *events;
+
+  root = response_object (all, NULL);
+  g_assert_cmpint (json_object_get_int_member (root, "seq"), ==, 3);
+  g_assert_false (json_object_get_boolean_member (root, "more"));
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (root, "events")), ==, 3);
+
+  root = response_object (page, NULL);
+  g_assert_true (json_object_get_boolean_member (root, "more"));
+  events = json_object_get_array_member (root, "events");
+  g_assert_cmpuint (json_array_get_length (events), ==, 2);
+  g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (events, 1), "seq"), ==, 2);
+
+  /* No since: nothing old, just where the board is. */
+  root = response_object (now, NULL);
+  g_assert_cmpint (json_object_get_int_member (root, "seq"), ==, 3);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (root, "events")), ==, 0);
+
+  /* A long poll is held until a write wakes it. */
+  test_http_async (ts, NULL, "GET", path_wait, ts->board_token, NULL, &held);
+  TEST_WAIT_FOR (tack_server_get_n_waiters (ts->server) == 1);
+  g_assert_null (held);
+
+  card = test_create_card (ts, column, "Wake up", NULL);
+  TEST_WAIT_FOR (held != NULL);
+  g_assert_cmpuint (held->status, ==, 200);
+  root = response_object (held, NULL);
+  g_assert_cmpint (json_object_get_int_member (root, "seq"), ==, 4);
+  events = json_object_get_array_member (root, "events");
+  g_assert_cmpuint (json_array_get_length (events), ==, 1);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (events, 0), "type"), ==, "card.created");
+  g_assert_cmpuint (tack_server_get_n_waiters (ts->server), ==, 0);
+  response_free (held);
+
+  test_server_free (ts);
+}
+
+/* With a retention of 3, a since older than the log answers a reset on
+ * every transport; a since within it still resumes. */
+static void
+test_events_reset (void)
+{
+  TestServer *ts = test_server_new (3);
+  g_autofree char *column = first_column (ts);
+  g_autofree char *old = g_strdup_printf ("/api/v1/boards/%s/events?since=1", ts->board_id);
+  g_autofree char *recent = g_strdup_printf ("/api/v1/boards/%s/events?since=6", ts->board_id);
+  g_autofree char *future = g_strdup_printf ("/api/v1/boards/%s/events?since=99", ts->board_id);
+  g_autoptr(Response) poll_old = NULL;
+  g_autoptr(Response) poll_recent = NULL;
+  g_autoptr(Response) poll_future = NULL;
+  WsClient *ws;
+  SseClient *sse;
+  SseEvent *event;
+  JsonObject *root;
+
+  for (guint i = 0; i < 5; i++)
+    {
+      g_autoptr(JsonNode) card = test_create_card (ts, column, "c", NULL);
+    }
+  /* seq 8; events 6, 7, 8 are kept. */
+
+  poll_old = test_http (ts, "GET", old, ts->board_token, NULL);
+  root = response_object (poll_old, NULL);
+  g_assert_true (json_object_get_boolean_member (root, "reset"));
+  g_assert_cmpint (json_object_get_int_member (root, "seq"), ==, 8);
+  g_assert_false (json_object_has_member (root, "events"));
+
+  poll_recent = test_http (ts, "GET", recent, ts->board_token, NULL);
+  root = response_object (poll_recent, NULL);
+  g_assert_false (json_object_has_member (root, "reset"));
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (root, "events")), ==, 2);
+
+  poll_future = test_http (ts, "GET", future, ts->board_token, NULL);
+  g_assert_true (json_object_get_boolean_member (response_object (poll_future, NULL), "reset"));
+
+  ws = ws_client_connect (ts, "since=2");
+  TEST_WAIT_FOR (ws->frames->len >= 2);
+  g_assert_cmpstr (frame_type (ws_client_frame (ws, 0)), ==, "hello");
+  g_assert_cmpstr (frame_type (ws_client_frame (ws, 1)), ==, "reset");
+  g_assert_cmpint (json_object_get_int_member (ws_client_frame (ws, 1), "seq"), ==, 8);
+  g_assert_cmpuint (ws_client_count_events (ws), ==, 0);
+
+  sse = sse_client_connect (ts, NULL, "2");
+  TEST_WAIT_FOR (sse->events->len >= 1);
+  event = g_ptr_array_index (sse->events, 0);
+  g_assert_cmpstr (event->event, ==, "reset");
+  g_assert_cmpstr (event->id, ==, "8");
+
+  /* After a reset the stream goes on live. */
+  {
+    g_autoptr(JsonNode) card = test_create_card (ts, column, "after reset", NULL);
+  }
+  TEST_WAIT_FOR (ws_client_count_events (ws) >= 1 && sse->events->len >= 2);
+  g_assert_cmpint (json_object_get_int_member (ws_client_frame (ws, 2), "seq"), ==, 9);
+  g_assert_cmpstr (((SseEvent *)g_ptr_array_index (sse->events, 1))->id, ==, "9");
+
+  sse_client_free (sse);
+  ws_client_free (ws);
+  test_server_free (ts);
+}
+
+/* A WebSocket client that never reads: the handshake written by hand on
+ * a raw socket with a tiny receive buffer. The server must cut it off
+ * (4008) once its queue passes the limit, while a normal subscriber keeps
+ * receiving everything. */
+static GSocket *
+connect_raw_reader (TestServer *ts)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, tack_server_get_port (ts->server));
+  GSocket *socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &error);
+  g_autofree char *request = NULL;
+
+  g_assert_no_error (error);
+  g_socket_set_option (socket, SOL_SOCKET, SO_RCVBUF, 4096, &error);
+  g_assert_no_error (error);
+  g_socket_connect (socket, address, NULL, &error);
+  g_assert_no_error (error);
+
+  request = g_strdup_printf ("GET /api/v1/boards/%s/events?since=3 HTTP/1.1\r\n"
+                             "Host: 127.0.0.1\r\n"
+                             "Authorization: Bearer %s\r\n"
+                             "Upgrade: websocket\r\n"
+                             "Connection: Upgrade\r\n"
+                             "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                             "Sec-WebSocket-Version: 13\r\n"
+                             "Sec-WebSocket-Protocol: tack.v1\r\n"
+                             "\r\n", ts->board_id, ts->board_token);
+  g_socket_send (socket, request, strlen (request), NULL, &error);
+  g_assert_no_error (error);
+
+  return socket;
+}
+
+static void
+test_events_slow_reader (void)
+{
+  TestServer *ts = test_server_new (0);
+  g_autofree char *column = first_column (ts);
+  g_autofree char *path = g_strdup_printf ("/api/v1/boards/%s/cards", ts->board_id);
+  g_autoptr(GSocket) raw = NULL;
+  g_autoptr(GString) description = g_string_new (NULL);
+  WsClient *normal;
+  guint writes = 0;
+  gint64 last = 3;
+
+  tack_server_set_max_queue_bytes (ts->server, 64 * 1024);
+
+  normal = ws_client_connect (ts, "since=3");
+  raw = connect_raw_reader (ts);
+  TEST_WAIT_FOR (tack_server_get_n_subscribers (ts->server) == 2);
+
+  for (guint i = 0; i < 30 * 1024; i++)
+    g_string_append_c (description, 'a' + i % 26);
+
+  /* Big events until the server gives up on the raw reader. */
+  while (tack_server_get_n_dropped (ts->server) == 0)
+    {
+      g_autofree char *op = test_unique_op ();
+      g_autofree char *body = g_strdup_printf ("{\"op\": \"%s\", \"column\": \"%s\", \"title\": \"big\","
+                                               " \"description\": \"%s\"}", op, column, description->str);
+      g_autoptr(Response) response = test_http (ts, "POST", path, ts->board_token, body);
+
+      g_assert_cmpuint (response->status, ==, 201);
+      last++;
+      writes++;
+      g_assert_cmpuint (writes, <, 2000);
+    }
+
+  g_test_message ("The slow reader was dropped after %u writes", writes);
+  g_assert_cmpuint (tack_server_get_n_dropped (ts->server), ==, 1);
+  g_assert_cmpuint (tack_server_get_n_subscribers (ts->server), ==, 1);
+
+  /* The normal subscriber got every one of them. */
+  TEST_WAIT_FOR (ws_client_count_events (normal) >= (guint)(last - 3));
+  g_assert_cmpint (assert_ws_events_contiguous (normal, 3), ==, last);
+  g_assert_false (normal->closed);
+
+  /* And keeps getting new ones. */
+  {
+    g_autoptr(JsonNode) card = test_create_card (ts, column, "small", NULL);
+  }
+  TEST_WAIT_FOR (ws_client_count_events (normal) >= (guint)(last - 2));
+
+  ws_client_free (normal);
+  test_server_free (ts);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/tack/server/events/websocket", test_events_websocket);
+  g_test_add_func ("/tack/server/events/websocket-errors", test_events_websocket_errors);
+  g_test_add_func ("/tack/server/events/websocket-resume", test_events_websocket_resume);
+  g_test_add_func ("/tack/server/events/no-gap-while-writing", test_events_no_gap_while_writing);
+  g_test_add_func ("/tack/server/events/sse", test_events_sse);
+  g_test_add_func ("/tack/server/events/poll", test_events_poll);
+  g_test_add_func ("/tack/server/events/reset", test_events_reset);
+  g_test_add_func ("/tack/server/events/slow-reader", test_events_slow_reader);
+
+  return g_test_run ();
+}

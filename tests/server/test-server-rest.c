@@ -1,0 +1,785 @@
+/* test-server-rest.c
+ *
+ * Copyright 2026 The Tack developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+/* The REST side of tack-server against a real server: every endpoint,
+ * every error code it can produce, ops, merges and conflicts, and many
+ * concurrent writers. */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "tack-test-server.h"
+
+static char *
+board_path (TestServer *ts,
+            const char *suffix)
+{
+  return g_strdup_printf ("/api/v1/boards/%s%s", ts->board_id, suffix ? suffix : "");
+}
+
+static JsonObject *
+snapshot (TestServer *ts,
+          Response  **keep)
+{
+  g_autofree char *path = board_path (ts, NULL);
+
+  *keep = test_http (ts, "GET", path, ts->board_token, NULL);
+  g_assert_cmpuint ((*keep)->status, ==, 200);
+
+  return response_object (*keep, NULL);
+}
+
+static void
+test_rest_health_and_boards (void)
+{
+  TestServer *ts = test_server_new (0);
+  g_autoptr(Response) health = test_http (ts, "GET", "/api/v1/health", NULL, NULL);
+  g_autoptr(Response) list = NULL;
+  g_autoptr(Response) created = NULL;
+  g_autoptr(Response) again = NULL;
+  g_autofree char *board_id = NULL;
+  g_autofree char *token = NULL;
+  JsonArray *boards;
+  JsonObject *board;
+
+  g_assert_cmpuint (health->status, ==, 200);
+  g_assert_cmpstr (json_object_get_string_member (response_object (health, NULL), "status"), ==, "ok");
+  g_assert_cmpstr (json_object_get_string_member (response_object (health, NULL), "version"), ==, PACKAGE_VERSION);
+
+  /* The default board: three columns, and the same board the second time. */
+  {
+    g_autoptr(Response) snap = NULL;
+    JsonObject *root = snapshot (ts, &snap);
+    JsonArray *columns = json_object_get_array_member (root, "columns");
+    g_autofree char *id2 = NULL;
+    g_autofree char *token2 = NULL;
+    g_autoptr(GError) error = NULL;
+
+    g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (root, "board"), "title"), ==, "My Board");
+    g_assert_cmpuint (json_array_get_length (columns), ==, 3);
+    g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (columns, 0), "title"), ==, "To Do");
+    g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (columns, 1), "title"), ==, "Doing");
+    g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (columns, 2), "title"), ==, "Done");
+    g_assert_cmpint (json_object_get_int_member (root, "seq"), ==, 3);
+
+    tack_server_ensure_default_board (ts->server, &id2, &token2, &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (id2, ==, ts->board_id);
+    g_assert_cmpstr (token2, ==, ts->board_token);
+  }
+
+  created = test_http (ts, "POST", "/api/v1/boards", ts->admin, "{\"title\": \"Second\"}");
+  g_assert_cmpuint (created->status, ==, 201);
+  board = response_object (created, "board");
+  g_assert_cmpstr (json_object_get_string_member (board, "title"), ==, "Second");
+  g_assert_cmpint (json_object_get_int_member (board, "seq"), ==, 0);
+  g_assert_cmpint (json_object_get_int_member (board, "version"), ==, 1);
+  board_id = g_strdup (json_object_get_string_member (board, "id"));
+  token = g_strdup (json_object_get_string_member (response_object (created, NULL), "token"));
+  g_assert_cmpstr (token, !=, ts->board_token);
+
+  list = test_http (ts, "GET", "/api/v1/boards", ts->admin, NULL);
+  g_assert_cmpuint (list->status, ==, 200);
+  boards = json_object_get_array_member (response_object (list, NULL), "boards");
+  g_assert_cmpuint (json_array_get_length (boards), ==, 2);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (boards, 1), "id"), ==, board_id);
+
+  /* The new board's token opens it, and only it. */
+  {
+    g_autofree char *path = g_strdup_printf ("/api/v1/boards/%s", board_id);
+    g_autofree char *other = board_path (ts, NULL);
+    g_autoptr(Response) own = test_http (ts, "GET", path, token, NULL);
+    g_autoptr(Response) foreign = test_http (ts, "GET", other, token, NULL);
+
+    g_assert_cmpuint (own->status, ==, 200);
+    g_assert_cmpuint (foreign->status, ==, 403);
+    g_assert_cmpstr (response_error_code (foreign), ==, "forbidden");
+  }
+
+  /* A board token neither lists nor creates boards. */
+  again = test_http (ts, "GET", "/api/v1/boards", ts->board_token, NULL);
+  g_assert_cmpuint (again->status, ==, 403);
+  g_assert_cmpstr (response_error_code (again), ==, "forbidden");
+
+  test_server_free (ts);
+}
+
+static void
+test_rest_auth (void)
+{
+  TestServer *ts = test_server_new (0);
+  g_autofree char *path = board_path (ts, NULL);
+  g_autofree char *query_path = g_strdup_printf ("%s?access_token=%s", path, ts->board_token);
+  g_autofree char *bad_query = g_strdup_printf ("%s?access_token=nope", path);
+  g_autoptr(Response) none = test_http (ts, "GET", path, NULL, NULL);
+  g_autoptr(Response) wrong = test_http (ts, "GET", path, "not-a-token", NULL);
+  g_autoptr(Response) by_query = test_http (ts, "GET", query_path, NULL, NULL);
+  g_autoptr(Response) bad_by_query = test_http (ts, "GET", bad_query, NULL, NULL);
+  g_autoptr(Response) admin = test_http (ts, "GET", path, ts->admin, NULL);
+  g_autoptr(Response) list = test_http (ts, "GET", "/api/v1/boards", NULL, NULL);
+  g_autoptr(Response) unknown_admin = test_http (ts, "GET", "/api/v1/boards/nope", ts->admin, NULL);
+  g_autoptr(Response) unknown_board_token = test_http (ts, "GET", "/api/v1/boards/nope", ts->board_token, NULL);
+  g_autoptr(Response) write = NULL;
+  g_autofree char *columns = board_path (ts, "/columns");
+
+  g_assert_cmpuint (none->status, ==, 401);
+  g_assert_cmpstr (response_error_code (none), ==, "unauthorized");
+  g_assert_cmpuint (wrong->status, ==, 401);
+  g_assert_cmpstr (response_error_code (wrong), ==, "unauthorized");
+  g_assert_cmpuint (by_query->status, ==, 200);
+  g_assert_cmpuint (bad_by_query->status, ==, 401);
+  g_assert_cmpuint (admin->status, ==, 200);
+  g_assert_cmpuint (list->status, ==, 401);
+  g_assert_cmpuint (unknown_admin->status, ==, 404);
+  g_assert_cmpstr (response_error_code (unknown_admin), ==, "not_found");
+  g_assert_cmpuint (unknown_board_token->status, ==, 403);
+
+  /* Writes need a token too, and a refused one changes nothing. */
+  write = test_http (ts, "POST", columns, NULL, "{\"op\": \"x\", \"title\": \"T\"}");
+  g_assert_cmpuint (write->status, ==, 401);
+  g_assert_cmpint (test_board_seq (ts), ==, 3);
+
+  test_server_free (ts);
+}
+
+typedef struct
+{
+  const char *method;
+  const char *suffix;   /* after /api/v1/boards/{board} */
+  const char *body;
+  guint       status;
+  const char *code;
+} BadCase;
+
+static void
+test_rest_bad_requests (void)
+{
+  TestServer *ts = test_server_new (0);
+  g_autofree char *column = test_create_column (ts, "Extra", NULL);
+  g_autoptr(JsonNode) card = test_create_card (ts, column, "A card", NULL);
+  const char *card_id = json_object_get_string_member (json_node_get_object (card), "id");
+  g_autofree char *card_suffix = g_strdup_printf ("/cards/%s", card_id);
+  g_autofree char *move_suffix = g_strdup_printf ("/cards/%s/move", card_id);
+  g_autofree char *column_suffix = g_strdup_printf ("/columns/%s", column);
+  gint64 seq = test_board_seq (ts);
+  BadCase cases[] = {
+    { "POST", "/cards", "{\"op\": \"1\", \"column\": \"COL\", \"title\": \"x\"", 400, "bad_request" },
+    { "POST", "/cards", "[1, 2]", 400, "bad_request" },
+    { "POST", "/cards", "", 400, "bad_request" },
+    { "POST", "/cards", "{\"column\": \"COL\", \"title\": \"x\"}", 400, "bad_request" },
+    { "POST", "/cards", "{\"op\": 5, \"column\": \"COL\", \"title\": \"x\"}", 400, "bad_request" },
+    { "POST", "/cards", "{\"op\": \"2\", \"column\": \"COL\"}", 400, "bad_request" },
+    { "POST", "/cards", "{\"op\": \"3\", \"column\": \"COL\", \"title\": \"\"}", 400, "bad_request" },
+    { "POST", "/cards", "{\"op\": \"4\", \"column\": \"COL\", \"title\": \"   \"}", 400, "bad_request" },
+    { "POST", "/cards", "{\"op\": \"5\", \"column\": \"COL\", \"title\": 7}", 400, "bad_request" },
+    { "POST", "/cards", "{\"op\": \"6\", \"column\": \"COL\", \"title\": null}", 400, "bad_request" },
+    { "POST", "/cards", "{\"op\": \"7\", \"column\": 3, \"title\": \"x\"}", 400, "bad_request" },
+    { "POST", "/cards", "{\"op\": \"8\", \"column\": \"COL\", \"title\": \"x\", \"labels\": \"red\"}", 400, "bad_request" },
+    { "POST", "/cards", "{\"op\": \"9\", \"column\": \"COL\", \"title\": \"x\", \"labels\": [1]}", 400, "bad_request" },
+    { "POST", "/cards", "{\"op\": \"10\", \"column\": \"COL\", \"title\": \"x\", \"assignees\": [\"a\", null]}", 400, "bad_request" },
+    { "POST", "/cards", "{\"op\": \"11\", \"column\": \"COL\", \"title\": \"x\", \"due\": \"2026-02-30\"}", 400, "bad_request" },
+    { "POST", "/cards", "{\"op\": \"12\", \"column\": \"COL\", \"title\": \"x\", \"due\": \"tomorrow\"}", 400, "bad_request" },
+    { "POST", "/cards", "{\"op\": \"13\", \"column\": \"COL\", \"title\": \"x\", \"due\": 20260101}", 400, "bad_request" },
+    { "POST", "/cards", "{\"op\": \"14\", \"column\": \"COL\", \"title\": \"x\", \"description\": 1}", 400, "bad_request" },
+    { "POST", "/cards", "{\"op\": \"15\", \"column\": \"COL\", \"title\": \"x\", \"after\": 1}", 400, "bad_request" },
+    { "POST", "/cards", "{\"op\": \"16\", \"column\": \"nope\", \"title\": \"x\"}", 404, "not_found" },
+    { "POST", "/cards", "{\"op\": \"17\", \"column\": \"COL\", \"title\": \"x\", \"after\": \"nope\"}", 404, "not_found" },
+    { "PATCH", "CARD", "{\"op\": \"18\", \"title\": \"y\"}", 400, "bad_request" },
+    { "PATCH", "CARD", "{\"op\": \"19\", \"base_version\": \"1\", \"title\": \"y\"}", 400, "bad_request" },
+    { "PATCH", "CARD", "{\"op\": \"20\", \"base_version\": -1, \"title\": \"y\"}", 400, "bad_request" },
+    { "PATCH", "CARD", "{\"op\": \"21\", \"base_version\": 1, \"title\": \"\"}", 400, "bad_request" },
+    { "PATCH", "CARD", "{\"op\": \"22\", \"base_version\": 1, \"labels\": {}}", 400, "bad_request" },
+    { "PATCH", "/cards/nope", "{\"op\": \"23\", \"base_version\": 1, \"title\": \"y\"}", 404, "not_found" },
+    { "GET", "/cards/nope", NULL, 404, "not_found" },
+    { "DELETE", "/cards/nope", "{\"op\": \"24\"}", 404, "not_found" },
+    { "DELETE", "CARD", "{}", 400, "bad_request" },
+    { "POST", "MOVE", "{\"op\": \"25\", \"column\": \"COL\"}", 400, "bad_request" },
+    { "POST", "MOVE", "{\"op\": \"26\", \"base_version\": 1, \"column\": \"nope\"}", 404, "not_found" },
+    { "POST", "MOVE", "{\"op\": \"27\", \"base_version\": 1, \"column\": \"COL\", \"after\": \"CARDID\"}", 400, "bad_request" },
+    { "POST", "/columns", "{\"op\": \"28\"}", 400, "bad_request" },
+    { "POST", "/columns", "{\"op\": \"29\", \"title\": \"x\", \"after\": \"nope\"}", 404, "not_found" },
+    { "POST", "/columns", "{\"op\": \"30\", \"title\": \"x\", \"wip_limit\": \"3\"}", 400, "bad_request" },
+    { "PATCH", "COLUMN", "{\"op\": \"31\", \"title\": \"x\"}", 400, "bad_request" },
+    { "PATCH", "/columns/nope", "{\"op\": \"32\", \"base_version\": 1, \"title\": \"x\"}", 404, "not_found" },
+    { "DELETE", "/columns/nope", "{\"op\": \"33\"}", 404, "not_found" },
+    { "GET", "/events?since=x", NULL, 400, "bad_request" },
+    { "GET", "/events?since=-4", NULL, 400, "bad_request" },
+    { "GET", "/events?since=0&wait=soon", NULL, 400, "bad_request" },
+    { "GET", "/nothing", NULL, 404, "not_found" },
+    { "PUT", "/cards", "{}", 405, "method_not_allowed" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *suffix = NULL;
+      g_autofree char *body = NULL;
+      g_autofree char *path = NULL;
+      g_autoptr(Response) response = NULL;
+
+      if (g_str_equal (cases[i].suffix, "CARD"))
+        suffix = g_strdup (card_suffix);
+      else if (g_str_equal (cases[i].suffix, "MOVE"))
+        suffix = g_strdup (move_suffix);
+      else if (g_str_equal (cases[i].suffix, "COLUMN"))
+        suffix = g_strdup (column_suffix);
+      else
+        suffix = g_strdup (cases[i].suffix);
+
+      if (cases[i].body != NULL)
+        {
+          g_autoptr(GString) text = g_string_new (cases[i].body);
+
+          g_string_replace (text, "CARDID", card_id, 0);
+          g_string_replace (text, "COL", column, 0);
+          body = g_string_free (g_steal_pointer (&text), FALSE);
+        }
+
+      path = board_path (ts, suffix);
+      response = test_http (ts, cases[i].method, path, ts->board_token, body);
+      g_test_message ("case %u: %s %s %s → %u %s", i, cases[i].method, suffix,
+                      body ? body : "", response->status, response->body);
+      g_assert_cmpuint (response->status, ==, cases[i].status);
+      g_assert_cmpstr (response_error_code (response), ==, cases[i].code);
+    }
+
+  /* Not one of them changed anything. */
+  g_assert_cmpint (test_board_seq (ts), ==, seq);
+
+  test_server_free (ts);
+}
+
+static void
+test_rest_too_large (void)
+{
+  TestServer *ts = test_server_new (0);
+  g_autofree char *path = board_path (ts, "/columns");
+  g_autofree char *url = g_strconcat (ts->base, path, NULL);
+  gsize size = 1024 * 1024 + 100;
+  char *big = g_malloc (size);
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(SoupMessage) msg = soup_message_new ("POST", url);
+  g_autofree char *auth = g_strdup_printf ("Bearer %s", ts->board_token);
+  g_autoptr(GBytes) reply = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) json = NULL;
+  GAsyncResult *result = NULL;
+
+  /* A valid JSON object, just too big. */
+  memset (big, ' ', size);
+  memcpy (big, "{\"op\": \"big\", \"title\": \"x\"", 26);
+  big[size - 1] = '}';
+  bytes = g_bytes_new_take (big, size);
+
+  soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", auth);
+  soup_message_headers_set_expectations (soup_message_get_request_headers (msg), SOUP_EXPECTATION_CONTINUE);
+  soup_message_set_request_body_from_bytes (msg, "application/json", bytes);
+
+  soup_session_send_and_read_async (ts->session, msg, G_PRIORITY_DEFAULT, NULL,
+                                    test_store_result_cb, &result);
+  TEST_WAIT_FOR (result != NULL);
+  reply = soup_session_send_and_read_finish (ts->session, result, &error);
+  g_clear_object (&result);
+  g_assert_no_error (error);
+
+  g_assert_cmpuint (soup_message_get_status (msg), ==, 413);
+  json = json_from_string (g_bytes_get_data (reply, NULL), NULL);
+  g_assert_nonnull (json);
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (json_node_get_object (json), "error"), "code"), ==, "too_large");
+
+  g_assert_cmpint (test_board_seq (ts), ==, 3);
+
+  test_server_free (ts);
+}
+
+static void
+test_rest_columns (void)
+{
+  TestServer *ts = test_server_new (0);
+  g_autoptr(Response) snap = NULL;
+  JsonObject *root = snapshot (ts, &snap);
+  JsonArray *columns = json_object_get_array_member (root, "columns");
+  const char *todo = json_object_get_string_member (json_array_get_object_element (columns, 0), "id");
+  const char *doing = json_object_get_string_member (json_array_get_object_element (columns, 1), "id");
+  g_autofree char *first = test_create_column (ts, "First", NULL);
+  g_autofree char *between = test_create_column (ts, "Between", todo);
+  g_autoptr(Response) after = NULL;
+  g_autoptr(Response) patched = NULL;
+  g_autoptr(Response) conflict = NULL;
+  g_autoptr(Response) deleted = NULL;
+  g_autoptr(Response) card_gone = NULL;
+  g_autofree char *patch_path = g_strdup_printf ("/api/v1/boards/%s/columns/%s", ts->board_id, between);
+  g_autoptr(JsonNode) card = test_create_card (ts, between, "Doomed", NULL);
+  g_autofree char *card_path = g_strdup_printf ("/api/v1/boards/%s/cards/%s", ts->board_id,
+                                                json_object_get_string_member (json_node_get_object (card), "id"));
+  JsonObject *column;
+
+  /* Order: First, To Do, Between, Doing, Done. */
+  {
+    g_autofree char *path = board_path (ts, NULL);
+
+    after = test_http (ts, "GET", path, ts->board_token, NULL);
+  }
+  columns = json_object_get_array_member (response_object (after, NULL), "columns");
+  g_assert_cmpuint (json_array_get_length (columns), ==, 5);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (columns, 0), "id"), ==, first);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (columns, 1), "id"), ==, todo);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (columns, 2), "id"), ==, between);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (columns, 3), "id"), ==, doing);
+
+  patched = test_http (ts, "PATCH", patch_path, ts->board_token,
+                       "{\"op\": \"p1\", \"base_version\": 1, \"title\": \"Review\", \"wip_limit\": 3}");
+  g_assert_cmpuint (patched->status, ==, 200);
+  column = response_object (patched, "column");
+  g_assert_cmpstr (json_object_get_string_member (column, "title"), ==, "Review");
+  g_assert_cmpint (json_object_get_int_member (column, "wip_limit"), ==, 3);
+  g_assert_cmpint (json_object_get_int_member (column, "version"), ==, 2);
+
+  /* Someone still at version 1 renaming it again conflicts. */
+  conflict = test_http (ts, "PATCH", patch_path, ts->board_token,
+                        "{\"op\": \"p2\", \"base_version\": 1, \"title\": \"QA\"}");
+  g_assert_cmpuint (conflict->status, ==, 409);
+  g_assert_cmpstr (response_error_code (conflict), ==, "conflict");
+  g_assert_cmpstr (json_object_get_string_member (response_object (conflict, "current"), "title"), ==, "Review");
+
+  /* Deleting it takes its cards. */
+  deleted = test_http (ts, "DELETE", patch_path, ts->board_token, "{\"op\": \"d1\"}");
+  g_assert_cmpuint (deleted->status, ==, 200);
+  card_gone = test_http (ts, "GET", card_path, ts->board_token, NULL);
+  g_assert_cmpuint (card_gone->status, ==, 404);
+
+  {
+    g_autofree char *events_path = g_strdup_printf ("/api/v1/boards/%s/events?since=0", ts->board_id);
+    g_autoptr(Response) events = test_http (ts, "GET", events_path, ts->board_token, NULL);
+    JsonArray *list = json_object_get_array_member (response_object (events, NULL), "events");
+    guint n = json_array_get_length (list);
+    JsonObject *last = json_array_get_object_element (list, n - 1);
+    JsonObject *updated = json_array_get_object_element (list, n - 2);
+
+    g_assert_cmpstr (json_object_get_string_member (last, "type"), ==, "column.deleted");
+    g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (last, "data"), "id"), ==, between);
+    g_assert_cmpstr (json_object_get_string_member (last, "op"), ==, "d1");
+    g_assert_cmpstr (json_object_get_string_member (updated, "type"), ==, "column.updated");
+    g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (json_object_get_object_member (updated, "data"), "column"), "title"), ==, "Review");
+  }
+
+  test_server_free (ts);
+}
+
+static JsonObject *
+patch_card (TestServer  *ts,
+            const char  *card_id,
+            const char  *body,
+            guint        status,
+            Response   **keep)
+{
+  g_autofree char *path = g_strdup_printf ("/api/v1/boards/%s/cards/%s", ts->board_id, card_id);
+
+  *keep = test_http (ts, "PATCH", path, ts->board_token, body);
+  g_test_message ("PATCH %s → %u %s", body, (*keep)->status, (*keep)->body);
+  g_assert_cmpuint ((*keep)->status, ==, status);
+
+  return status == 200 ? response_object (*keep, "card") : response_object (*keep, "current");
+}
+
+static void
+test_rest_cards_merge (void)
+{
+  TestServer *ts = test_server_new (0);
+  g_autofree char *column = test_create_column (ts, "Work", NULL);
+  g_autoptr(JsonNode) created = test_create_card (ts, column, "Write tests", NULL);
+  JsonObject *card = json_node_get_object (created);
+  const char *id = json_object_get_string_member (card, "id");
+  g_autoptr(Response) r1 = NULL;
+  g_autoptr(Response) r2 = NULL;
+  g_autoptr(Response) r3 = NULL;
+  g_autoptr(Response) r4 = NULL;
+  g_autoptr(Response) r5 = NULL;
+  g_autoptr(Response) r6 = NULL;
+  g_autoptr(Response) fetched = NULL;
+  g_autofree char *card_path = g_strdup_printf ("/api/v1/boards/%s/cards/%s", ts->board_id, id);
+  JsonObject *result;
+  JsonArray *labels;
+
+  g_assert_cmpstr (json_object_get_string_member (card, "column"), ==, column);
+  g_assert_cmpstr (json_object_get_string_member (card, "description"), ==, "");
+  g_assert_cmpint (json_object_get_int_member (card, "version"), ==, 1);
+  g_assert_true (json_object_get_null_member (card, "due"));
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (card, "labels")), ==, 0);
+  g_assert_true (json_object_has_member (card, "updated_at"));
+  g_assert_true (json_object_has_member (card, "updated_by"));
+  g_assert_true (json_object_has_member (card, "position"));
+
+  /* Ada changes the title from version 1. */
+  result = patch_card (ts, id, "{\"op\": \"a\", \"base_version\": 1, \"title\": \"Write more tests\"}", 200, &r1);
+  g_assert_cmpint (json_object_get_int_member (result, "version"), ==, 2);
+
+  /* Bob, also at version 1, changes other fields: they merge. */
+  result = patch_card (ts, id, "{\"op\": \"b\", \"base_version\": 1, \"description\": \"all of them\","
+                               " \"labels\": [\"qa\", \"urgent\"], \"due\": \"2026-12-24\"}", 200, &r2);
+  g_assert_cmpint (json_object_get_int_member (result, "version"), ==, 3);
+  g_assert_cmpstr (json_object_get_string_member (result, "title"), ==, "Write more tests");
+  g_assert_cmpstr (json_object_get_string_member (result, "description"), ==, "all of them");
+  g_assert_cmpstr (json_object_get_string_member (result, "due"), ==, "2026-12-24");
+  labels = json_object_get_array_member (result, "labels");
+  g_assert_cmpuint (json_array_get_length (labels), ==, 2);
+  g_assert_cmpstr (json_array_get_string_element (labels, 1), ==, "urgent");
+
+  /* Carol, at version 1, would overwrite Ada's title: conflict, with the
+   * current card to merge against. */
+  result = patch_card (ts, id, "{\"op\": \"c\", \"base_version\": 1, \"title\": \"Skip tests\"}", 409, &r3);
+  g_assert_cmpstr (response_error_code (r3), ==, "conflict");
+  g_assert_cmpstr (json_object_get_string_member (result, "title"), ==, "Write more tests");
+  g_assert_cmpint (json_object_get_int_member (result, "version"), ==, 3);
+
+  /* Setting a field to the value it already has is no conflict. */
+  patch_card (ts, id, "{\"op\": \"d\", \"base_version\": 1, \"title\": \"Write more tests\"}", 200, &r4);
+
+  /* From the current version the same change goes through; due clears. */
+  result = patch_card (ts, id, "{\"op\": \"e\", \"base_version\": 3, \"title\": \"Skip tests\", \"due\": null,"
+                               " \"assignees\": [\"carol\"]}", 200, &r5);
+  g_assert_cmpstr (json_object_get_string_member (result, "title"), ==, "Skip tests");
+  g_assert_true (json_object_get_null_member (result, "due"));
+  g_assert_cmpint (json_object_get_int_member (result, "version"), ==, 4);
+
+  /* The actor header names who did it. */
+  {
+    g_autofree char *url = g_strconcat (ts->base, card_path, NULL);
+    g_autoptr(SoupMessage) msg = soup_message_new ("PATCH", url);
+    g_autofree char *auth = g_strdup_printf ("Bearer %s", ts->board_token);
+    const char *body = "{\"op\": \"f\", \"base_version\": 4, \"description\": \"by dan\"}";
+    g_autoptr(GBytes) bytes = g_bytes_new_static (body, strlen (body));
+    GAsyncResult *async = NULL;
+    g_autoptr(GBytes) reply = NULL;
+    g_autoptr(JsonNode) json = NULL;
+
+    soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", auth);
+    soup_message_headers_replace (soup_message_get_request_headers (msg), "X-Tack-User", "dan");
+    soup_message_set_request_body_from_bytes (msg, "application/json", bytes);
+    soup_session_send_and_read_async (ts->session, msg, G_PRIORITY_DEFAULT, NULL,
+                                      test_store_result_cb, &async);
+    TEST_WAIT_FOR (async != NULL);
+    reply = soup_session_send_and_read_finish (ts->session, async, NULL);
+    g_clear_object (&async);
+    json = json_from_string (g_bytes_get_data (reply, NULL), NULL);
+    g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (json_node_get_object (json), "card"), "updated_by"), ==, "dan");
+  }
+
+  fetched = test_http (ts, "GET", card_path, ts->board_token, NULL);
+  g_assert_cmpuint (fetched->status, ==, 200);
+  result = response_object (fetched, "card");
+  g_assert_cmpstr (json_object_get_string_member (result, "description"), ==, "by dan");
+  g_assert_cmpint (json_object_get_int_member (result, "version"), ==, 5);
+
+  /* card.updated events name the fields, and a no-op wrote none. */
+  {
+    g_autofree char *events_path = g_strdup_printf ("/api/v1/boards/%s/events?since=4", ts->board_id);
+    g_autoptr(Response) events = test_http (ts, "GET", events_path, ts->board_token, NULL);
+    JsonArray *list = json_object_get_array_member (response_object (events, NULL), "events");
+    JsonObject *second;
+    JsonArray *fields;
+
+    g_assert_cmpuint (json_array_get_length (list), ==, 5);   /* card.created, a, b, e, f */
+    g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (list, 0), "type"), ==, "card.created");
+    second = json_array_get_object_element (list, 2);
+    g_assert_cmpstr (json_object_get_string_member (second, "type"), ==, "card.updated");
+    g_assert_cmpstr (json_object_get_string_member (second, "op"), ==, "b");
+    g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (second, "data"), "version"), ==, 3);
+    fields = json_object_get_array_member (json_object_get_object_member (second, "data"), "fields");
+    g_assert_cmpuint (json_array_get_length (fields), ==, 3);
+    g_assert_cmpstr (json_array_get_string_element (fields, 0), ==, "description");
+    g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (list, 4), "actor"), ==, "dan");
+  }
+
+  (void)r6;
+  test_server_free (ts);
+}
+
+static const char *
+card_id_of (JsonNode *card)
+{
+  return json_object_get_string_member (json_node_get_object (card), "id");
+}
+
+static GPtrArray *
+column_order (TestServer *ts,
+              const char *column)
+{
+  g_autoptr(Response) snap = NULL;
+  JsonArray *cards = json_object_get_array_member (snapshot (ts, &snap), "cards");
+  GPtrArray *order = g_ptr_array_new_with_free_func (g_free);
+
+  /* The snapshot lists cards by (column, position, id). */
+  for (guint i = 0; i < json_array_get_length (cards); i++)
+    {
+      JsonObject *card = json_array_get_object_element (cards, i);
+
+      if (g_str_equal (json_object_get_string_member (card, "column"), column))
+        g_ptr_array_add (order, g_strdup (json_object_get_string_member (card, "id")));
+    }
+
+  return order;
+}
+
+static void
+move_card (TestServer *ts,
+           const char *card,
+           gint64      base_version,
+           const char *column,
+           const char *after,
+           guint       status)
+{
+  g_autofree char *path = g_strdup_printf ("/api/v1/boards/%s/cards/%s/move", ts->board_id, card);
+  g_autofree char *op = test_unique_op ();
+  g_autofree char *after_json = after ? g_strdup_printf ("\"%s\"", after) : g_strdup ("null");
+  g_autofree char *body = g_strdup_printf ("{\"op\": \"%s\", \"base_version\": %" G_GINT64_FORMAT ","
+                                           " \"column\": \"%s\", \"after\": %s}",
+                                           op, base_version, column, after_json);
+  g_autoptr(Response) response = test_http (ts, "POST", path, ts->board_token, body);
+
+  g_assert_cmpuint (response->status, ==, status);
+  if (status == 200)
+    {
+      g_assert_cmpstr (json_object_get_string_member (response_object (response, "card"), "column"), ==, column);
+    }
+}
+
+static void
+test_rest_move_and_delete (void)
+{
+  TestServer *ts = test_server_new (0);
+  g_autofree char *left = test_create_column (ts, "Left", NULL);
+  g_autofree char *right = test_create_column (ts, "Right", left);
+  g_autoptr(JsonNode) a = test_create_card (ts, left, "A", NULL);
+  g_autoptr(JsonNode) b = test_create_card (ts, left, "B", card_id_of (a));
+  g_autoptr(JsonNode) c = test_create_card (ts, left, "C", card_id_of (b));
+  g_autoptr(JsonNode) first = test_create_card (ts, left, "First", NULL);
+  g_autoptr(GPtrArray) order = column_order (ts, left);
+  g_autoptr(Response) del = NULL;
+  g_autoptr(Response) del_again = NULL;
+  g_autoptr(Response) del_query = NULL;
+  gint64 seq;
+
+  g_assert_cmpuint (order->len, ==, 4);
+  g_assert_cmpstr (g_ptr_array_index (order, 0), ==, card_id_of (first));
+  g_assert_cmpstr (g_ptr_array_index (order, 1), ==, card_id_of (a));
+  g_assert_cmpstr (g_ptr_array_index (order, 2), ==, card_id_of (b));
+  g_assert_cmpstr (g_ptr_array_index (order, 3), ==, card_id_of (c));
+
+  /* C to the top; then A after B; then B to the other column. */
+  move_card (ts, card_id_of (c), 1, left, NULL, 200);
+  move_card (ts, card_id_of (a), 1, left, card_id_of (b), 200);
+  g_clear_pointer (&order, g_ptr_array_unref);
+  order = column_order (ts, left);
+  g_assert_cmpstr (g_ptr_array_index (order, 0), ==, card_id_of (c));
+  g_assert_cmpstr (g_ptr_array_index (order, 1), ==, card_id_of (first));
+  g_assert_cmpstr (g_ptr_array_index (order, 2), ==, card_id_of (b));
+  g_assert_cmpstr (g_ptr_array_index (order, 3), ==, card_id_of (a));
+
+  move_card (ts, card_id_of (b), 1, right, NULL, 200);
+  g_clear_pointer (&order, g_ptr_array_unref);
+  order = column_order (ts, right);
+  g_assert_cmpuint (order->len, ==, 1);
+
+  /* A move from a stale version after someone else moved it conflicts. */
+  move_card (ts, card_id_of (a), 1, right, NULL, 409);
+
+  /* Many moves between the same two neighbours keep the order. */
+  for (guint i = 0; i < 50; i++)
+    move_card (ts, card_id_of (first), 2 + i, left, card_id_of (c), 200);
+  g_clear_pointer (&order, g_ptr_array_unref);
+  order = column_order (ts, left);
+  g_assert_cmpstr (g_ptr_array_index (order, 0), ==, card_id_of (c));
+  g_assert_cmpstr (g_ptr_array_index (order, 1), ==, card_id_of (first));
+  g_assert_cmpstr (g_ptr_array_index (order, 2), ==, card_id_of (a));
+
+  /* Delete with a body, repeat it, and delete with ?op=. */
+  seq = test_board_seq (ts);
+  {
+    g_autofree char *path_a = g_strdup_printf ("/api/v1/boards/%s/cards/%s", ts->board_id, card_id_of (a));
+    g_autofree char *path_c = g_strdup_printf ("/api/v1/boards/%s/cards/%s?op=del-c", ts->board_id, card_id_of (c));
+
+    del = test_http (ts, "DELETE", path_a, ts->board_token, "{\"op\": \"del-a\"}");
+    g_assert_cmpuint (del->status, ==, 200);
+    del_again = test_http (ts, "DELETE", path_a, ts->board_token, "{\"op\": \"del-a\"}");
+    g_assert_cmpuint (del_again->status, ==, 200);
+    g_assert_cmpstr (del_again->body, ==, del->body);
+    del_query = test_http (ts, "DELETE", path_c, ts->board_token, NULL);
+    g_assert_cmpuint (del_query->status, ==, 200);
+  }
+  g_assert_cmpint (test_board_seq (ts), ==, seq + 2);
+
+  g_clear_pointer (&order, g_ptr_array_unref);
+  order = column_order (ts, left);
+  g_assert_cmpuint (order->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (order, 0), ==, card_id_of (first));
+
+  test_server_free (ts);
+}
+
+/* A retried op answers the first result, status included, and makes no
+ * second event. */
+static void
+test_rest_op_replay (void)
+{
+  TestServer *ts = test_server_new (0);
+  g_autofree char *path = board_path (ts, "/columns");
+  g_autoptr(Response) first = test_http (ts, "POST", path, ts->board_token,
+                                         "{\"op\": \"same\", \"title\": \"Once\", \"after\": null}");
+  g_autoptr(Response) second = test_http (ts, "POST", path, ts->board_token,
+                                          "{\"op\": \"same\", \"title\": \"Once\", \"after\": null}");
+  g_autofree char *events_path = board_path (ts, "/events?since=0");
+  g_autoptr(Response) events = NULL;
+  JsonArray *list;
+  guint n_same = 0;
+
+  g_assert_cmpuint (first->status, ==, 201);
+  g_assert_cmpuint (second->status, ==, 201);
+  g_assert_cmpstr (first->body, ==, second->body);
+  g_assert_cmpint (test_board_seq (ts), ==, 4);
+
+  events = test_http (ts, "GET", events_path, ts->board_token, NULL);
+  list = json_object_get_array_member (response_object (events, NULL), "events");
+  for (guint i = 0; i < json_array_get_length (list); i++)
+    if (g_strcmp0 (json_object_get_string_member (json_array_get_object_element (list, i), "op"), "same") == 0)
+      n_same++;
+  g_assert_cmpuint (n_same, ==, 1);
+
+  test_server_free (ts);
+}
+
+/* Four clients, each with its own session and connection, write 250
+ * times each as fast as answers come back. */
+typedef struct
+{
+  TestServer  *ts;
+  SoupSession *session;
+  guint        done;
+  guint        target;
+  Response    *pending;
+  char        *column;
+} Writer;
+
+static void
+writer_next (Writer *writer)
+{
+  g_autofree char *op = test_unique_op ();
+  g_autofree char *path = g_strdup_printf ("/api/v1/boards/%s/cards", writer->ts->board_id);
+  g_autofree char *body = g_strdup_printf ("{\"op\": \"%s\", \"column\": \"%s\", \"title\": \"w %u\"}",
+                                           op, writer->column, writer->done);
+
+  test_http_async (writer->ts, writer->session, "POST", path, writer->ts->board_token, body,
+                   &writer->pending);
+}
+
+static void
+test_rest_concurrent_writers (void)
+{
+  TestServer *ts = test_server_new (0);
+  g_autofree char *board_token = NULL;
+  g_autofree char *board_id = test_server_new_board (ts, &board_token);
+  Writer writers[4];
+  g_autofree char *column = NULL;
+  g_autoptr(GArray) seqs = g_array_new (FALSE, FALSE, sizeof (gint64));
+  gint64 since = 0;
+  gboolean more = TRUE;
+  guint pages = 0;
+  gboolean all_done;
+
+  /* Write to a fresh board, so its seq starts at 0. */
+  g_free (ts->board_id);
+  g_free (ts->board_token);
+  ts->board_id = g_strdup (board_id);
+  ts->board_token = g_strdup (board_token);
+
+  {
+    g_autofree char *path = board_path (ts, "/columns");
+    g_autoptr(Response) response = test_http (ts, "POST", path, ts->admin, "{\"op\": \"c\", \"title\": \"All\"}");
+
+    g_assert_cmpuint (response->status, ==, 201);
+    column = g_strdup (json_object_get_string_member (response_object (response, "column"), "id"));
+  }
+
+  for (guint i = 0; i < G_N_ELEMENTS (writers); i++)
+    {
+      writers[i] = (Writer) { .ts = ts, .target = 250, .column = column };
+      writers[i].session = g_object_new (SOUP_TYPE_SESSION, NULL);
+      writer_next (&writers[i]);
+    }
+
+  do
+    {
+      test_wait_tick ();
+      all_done = TRUE;
+      for (guint i = 0; i < G_N_ELEMENTS (writers); i++)
+        {
+          Writer *writer = &writers[i];
+
+          if (writer->pending != NULL)
+            {
+              g_assert_cmpuint (writer->pending->status, ==, 201);
+              g_clear_pointer (&writer->pending, response_free);
+              if (++writer->done < writer->target)
+                writer_next (writer);
+            }
+          if (writer->done < writer->target)
+            all_done = FALSE;
+        }
+    }
+  while (!all_done);
+
+  for (guint i = 0; i < G_N_ELEMENTS (writers); i++)
+    g_object_unref (writers[i].session);
+
+  /* Page through the log: 1001 events (the column, then 1000 cards). */
+  while (more)
+    {
+      g_autofree char *path = g_strdup_printf ("/api/v1/boards/%s/events?since=%" G_GINT64_FORMAT "&limit=300",
+                                               ts->board_id, since);
+      g_autoptr(Response) page = test_http (ts, "GET", path, ts->board_token, NULL);
+      JsonObject *root = response_object (page, NULL);
+      JsonArray *events = json_object_get_array_member (root, "events");
+
+      g_assert_cmpint (json_object_get_int_member (root, "seq"), ==, 1001);
+      for (guint i = 0; i < json_array_get_length (events); i++)
+        {
+          gint64 seq = json_object_get_int_member (json_array_get_object_element (events, i), "seq");
+
+          g_array_append_val (seqs, seq);
+          since = seq;
+        }
+      more = json_object_get_boolean_member (root, "more");
+      pages++;
+    }
+
+  g_assert_cmpuint (pages, ==, 4);
+  g_assert_cmpuint (seqs->len, ==, 1001);
+  for (guint i = 0; i < seqs->len; i++)
+    g_assert_cmpint (g_array_index (seqs, gint64, i), ==, i + 1);
+  g_assert_cmpint (test_board_seq (ts), ==, 1001);
+
+  test_server_free (ts);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/tack/server/rest/health-and-boards", test_rest_health_and_boards);
+  g_test_add_func ("/tack/server/rest/auth", test_rest_auth);
+  g_test_add_func ("/tack/server/rest/bad-requests", test_rest_bad_requests);
+  g_test_add_func ("/tack/server/rest/too-large", test_rest_too_large);
+  g_test_add_func ("/tack/server/rest/columns", test_rest_columns);
+  g_test_add_func ("/tack/server/rest/cards-merge", test_rest_cards_merge);
+  g_test_add_func ("/tack/server/rest/move-and-delete", test_rest_move_and_delete);
+  g_test_add_func ("/tack/server/rest/op-replay", test_rest_op_replay);
+  g_test_add_func ("/tack/server/rest/concurrent-writers", test_rest_concurrent_writers);
+
+  return g_test_run ();
+}
