@@ -525,6 +525,32 @@ test_connection_auth_failed (void)
   fixture_teardown (&f);
 }
 
+/* A board the server does not have is final too, and says so. */
+static void
+test_connection_board_gone (void)
+{
+  static const TackConnectionState expected[] = {
+    TACK_CONNECTION_CONNECTING, TACK_CONNECTION_FAILED,
+  };
+  Fixture f = { 0 };
+  TestBoard gone = { 0 };
+
+  fixture_setup (&f, 0);
+  gone.id = (char *)"no-such-board";
+  gone.token = f.server->admin_token;
+  test_client_free (f.client);
+  f.client = test_client_new (f.url, &gone, NULL);
+
+  tack_connection_start (f.client->connection);
+  TEST_WAIT_FOR (state_of (&f) == TACK_CONNECTION_FAILED);
+
+  test_client_assert_seen_in_order (f.client, expected, G_N_ELEMENTS (expected));
+  g_assert_cmpuint (f.client->delays->len, ==, 0);
+  g_assert_nonnull (strstr (tack_connection_get_reason (f.client->connection), "gone"));
+
+  fixture_teardown (&f);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -543,6 +569,7 @@ main (int   argc,
   g_test_add_func ("/tack/net/connection/fallback-sse", test_connection_fallback_sse);
   g_test_add_func ("/tack/net/connection/fallback-polling", test_connection_fallback_polling);
   g_test_add_func ("/tack/net/connection/auth-failed", test_connection_auth_failed);
+  g_test_add_func ("/tack/net/connection/board-gone", test_connection_board_gone);
   g_test_add_func ("/tack/net/connection/presence", test_connection_presence);
 
   return g_test_run ();
