@@ -371,7 +371,9 @@ on_stamp (Sub        *sub,
 
   if (bench->latency_mode)
     {
-      if (bench->per_event[index] == bench->n_live && index + 1 == bench->published)
+      /* The next move waits for the reply too: it carries the card's version. */
+      if (bench->per_event[index] == bench->n_live && index + 1 == bench->published
+          && bench->acked == bench->published)
         publish_next (bench);
     }
   else if (bench->delivered == bench->expected && bench->acked == bench->n_events)
@@ -1140,15 +1142,21 @@ on_published (GObject      *object,
                     reply ? (int)MIN (g_bytes_get_size (reply), 200) : 0,
                     reply ? (const char *)g_bytes_get_data (reply, NULL) : "");
     }
-  else if (bench->target == TARGET_TACK)
+  if (reply != NULL && bench->target == TARGET_TACK)
     {
       g_autoptr(JsonParser) parser = json_parser_new ();
 
-      if (json_parser_load_from_data (parser, g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), NULL))
+      /* The card's version, from the moved card or a conflict's "current". */
+      if (json_parser_load_from_data (parser, g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), NULL)
+          && JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
         {
-          JsonObject *card = json_object_get_object_member (json_node_get_object (json_parser_get_root (parser)), "card");
-          if (card != NULL)
-            slot->version = json_object_get_int_member (card, "version");
+          JsonObject *root = json_node_get_object (json_parser_get_root (parser));
+          JsonNode *card = json_object_get_member (root, "card");
+
+          if (card == NULL)
+            card = json_object_get_member (root, "current");
+          if (card != NULL && JSON_NODE_HOLDS_OBJECT (card))
+            slot->version = json_object_get_int_member (json_node_get_object (card), "version");
         }
       slot->flip = !slot->flip;
     }
@@ -1162,7 +1170,7 @@ on_published (GObject      *object,
       else if (bench->acked == bench->n_events && bench->delivered == bench->expected)
         finish (bench);
     }
-  else if (reply == NULL || status >= 300)
+  else if (reply == NULL || status >= 300 || bench->per_event[bench->published - 1] >= bench->n_live)
     publish_next (bench);
 }
 
