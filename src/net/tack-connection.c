@@ -98,6 +98,7 @@ enum {
   PROP_HEARTBEAT_MULTIPLIER,
   PROP_POLL_INTERVAL,
   PROP_POLL_WAIT,
+  PROP_NETWORK_MONITOR,
   N_PROPS
 };
 
@@ -733,7 +734,8 @@ tack_connection_constructed (GObject *object)
   g_signal_connect_object (self->dispatcher, "notify::loading",
                            G_CALLBACK (on_dispatcher_progress), self, 0);
 
-  self->monitor = g_object_ref (g_network_monitor_get_default ());
+  if (self->monitor == NULL)
+    self->monitor = g_object_ref (g_network_monitor_get_default ());
   g_signal_connect_object (self->monitor, "network-changed",
                            G_CALLBACK (on_network_changed), self, 0);
 }
@@ -848,6 +850,10 @@ tack_connection_get_property (GObject    *object,
       g_value_set_uint (value, self->poll_wait);
       break;
 
+    case PROP_NETWORK_MONITOR:
+      g_value_set_object (value, self->monitor);
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -914,6 +920,10 @@ tack_connection_set_property (GObject      *object,
 
     case PROP_POLL_WAIT:
       set_uint (self, &self->poll_wait, g_value_get_uint (value), prop_id);
+      break;
+
+    case PROP_NETWORK_MONITOR:
+      self->monitor = g_value_dup_object (value);
       break;
 
     default:
@@ -1012,6 +1022,15 @@ tack_connection_class_init (TackConnectionClass *klass)
     g_param_spec_uint ("poll-interval", NULL, NULL, 0, 3600, 0, tunable);
   properties[PROP_POLL_WAIT] =
     g_param_spec_uint ("poll-wait", NULL, NULL, 1, 30, 25, tunable);
+
+  /**
+   * TackConnection:network-monitor:
+   *
+   * Where "the network is back" comes from; g_network_monitor_get_default()
+   * unless set at construction (tests).
+   */
+  properties[PROP_NETWORK_MONITOR] =
+    g_param_spec_object ("network-monitor", NULL, NULL, G_TYPE_NETWORK_MONITOR, construct);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 

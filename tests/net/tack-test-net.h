@@ -116,3 +116,15 @@ void        test_assert_store_matches_server (TackStore *store,
                                               TackApi   *api);
 
 G_END_DECLS
+
+G_BEGIN_DECLS
+
+/* A GNetworkMonitor the test decides about. */
+#define TEST_TYPE_NETWORK_MONITOR (test_network_monitor_get_type ())
+G_DECLARE_FINAL_TYPE (TestNetworkMonitor, test_network_monitor, TEST, NETWORK_MONITOR, GObject)
+
+TestNetworkMonitor *test_network_monitor_new           (void);
+void                test_network_monitor_set_available (TestNetworkMonitor *self,
+                                                        gboolean            available);
+
+G_END_DECLS

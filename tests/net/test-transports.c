@@ -584,6 +584,14 @@ client_for (Fake              *fake,
 }
 
 static void
+record_state (TestClient *client)
+{
+  TackConnectionState state = tack_connection_get_state (client->connection);
+
+  g_array_append_val (client->states, state);
+}
+
+static void
 check_transport (TackTransportMode mode)
 {
   static const TackConnectionState expected[] = {
@@ -726,6 +734,54 @@ static void
 test_transport_gap_sse (void)
 {
   check_gap (TACK_TRANSPORT_SSE);
+}
+
+/* The network goes away while we wait to retry: offline. It comes back:
+ * reconnect at once, not when the (long) backoff says. */
+static void
+test_transport_network_back (void)
+{
+  static const TackConnectionState expected[] = {
+    TACK_CONNECTION_LIVE, TACK_CONNECTION_RECONNECTING, TACK_CONNECTION_OFFLINE,
+    TACK_CONNECTION_CONNECTING, TACK_CONNECTION_LIVE,
+  };
+  Fake fake = { 0 };
+  g_autoptr(TestNetworkMonitor) monitor = test_network_monitor_new ();
+  TestClient *client = g_new0 (TestClient, 1);
+
+  fake_start (&fake);
+
+  client->api = tack_api_new (fake.url, "b1", "t");
+  client->store = tack_store_new ();
+  client->dispatcher = tack_dispatcher_new (client->store, client->api);
+  client->connection = g_object_new (TACK_TYPE_CONNECTION,
+                                     "api", client->api,
+                                     "dispatcher", client->dispatcher,
+                                     "network-monitor", monitor,
+                                     "backoff-base", 60000,
+                                     "backoff-cap", 60000,
+                                     NULL);
+  client->states = g_array_new (FALSE, FALSE, sizeof (TackConnectionState));
+  client->delays = g_array_new (FALSE, FALSE, sizeof (gint64));
+  client->ceilings = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_signal_connect_swapped (client->connection, "notify::state",
+                            G_CALLBACK (record_state), client);
+
+  tack_connection_start (client->connection);
+  TEST_WAIT_FOR (tack_connection_get_state (client->connection) == TACK_CONNECTION_LIVE);
+
+  /* The server drops us and the network goes: no point trying. */
+  fake_close_sockets (&fake);
+  TEST_WAIT_FOR (tack_connection_get_state (client->connection) == TACK_CONNECTION_RECONNECTING);
+  test_network_monitor_set_available (monitor, FALSE);
+  g_assert_cmpint (tack_connection_get_state (client->connection), ==, TACK_CONNECTION_OFFLINE);
+
+  test_network_monitor_set_available (monitor, TRUE);
+  TEST_WAIT_FOR (tack_connection_get_state (client->connection) == TACK_CONNECTION_LIVE);
+  test_client_assert_seen_in_order (client, expected, G_N_ELEMENTS (expected));
+
+  test_client_free (client);
+  fake_stop (&fake);
 }
 
 /* A server that stops answering (pings included) is declared dead
@@ -1043,6 +1099,7 @@ main (int   argc,
   g_test_add_func ("/tack/net/transport/polling", test_transport_polling);
   g_test_add_func ("/tack/net/transport/presence", test_transport_presence);
   g_test_add_func ("/tack/net/transport/heartbeat", test_transport_heartbeat);
+  g_test_add_func ("/tack/net/transport/network-back", test_transport_network_back);
   g_test_add_func ("/tack/net/transport/gap/websocket", test_transport_gap_websocket);
   g_test_add_func ("/tack/net/transport/gap/sse", test_transport_gap_sse);
   g_test_add_func ("/tack/net/outbox/double/create-edit", test_outbox_double_create_edit);
