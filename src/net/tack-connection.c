@@ -99,6 +99,7 @@ enum {
   PROP_POLL_INTERVAL,
   PROP_POLL_WAIT,
   PROP_NETWORK_MONITOR,
+  PROP_LOGIN_BUS,
   N_PROPS
 };
 
@@ -680,6 +681,26 @@ on_prepare_for_sleep (GDBusConnection *connection,
 }
 
 static void
+subscribe_sleep (TackConnection  *self,
+                 GDBusConnection *bus)
+{
+  if (self->sleep_subscription != 0)
+    return;
+
+  g_set_object (&self->system_bus, bus);
+  self->sleep_subscription =
+    g_dbus_connection_signal_subscribe (self->system_bus,
+                                        "org.freedesktop.login1",
+                                        "org.freedesktop.login1.Manager",
+                                        "PrepareForSleep",
+                                        "/org/freedesktop/login1",
+                                        NULL,
+                                        G_DBUS_SIGNAL_FLAGS_NONE,
+                                        on_prepare_for_sleep,
+                                        self, NULL);
+}
+
+static void
 system_bus_cb (GObject      *object,
                GAsyncResult *result,
                gpointer      user_data)
@@ -700,17 +721,7 @@ system_bus_cb (GObject      *object,
       return;
     }
 
-  self->system_bus = g_steal_pointer (&bus);
-  self->sleep_subscription =
-    g_dbus_connection_signal_subscribe (self->system_bus,
-                                        "org.freedesktop.login1",
-                                        "org.freedesktop.login1.Manager",
-                                        "PrepareForSleep",
-                                        "/org/freedesktop/login1",
-                                        NULL,
-                                        G_DBUS_SIGNAL_FLAGS_NONE,
-                                        on_prepare_for_sleep,
-                                        self, NULL);
+  subscribe_sleep (self, bus);
 }
 
 static void
@@ -854,6 +865,10 @@ tack_connection_get_property (GObject    *object,
       g_value_set_object (value, self->monitor);
       break;
 
+    case PROP_LOGIN_BUS:
+      g_value_set_object (value, self->system_bus);
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -924,6 +939,10 @@ tack_connection_set_property (GObject      *object,
 
     case PROP_NETWORK_MONITOR:
       self->monitor = g_value_dup_object (value);
+      break;
+
+    case PROP_LOGIN_BUS:
+      self->system_bus = g_value_dup_object (value);
       break;
 
     default:
@@ -1031,6 +1050,15 @@ tack_connection_class_init (TackConnectionClass *klass)
    */
   properties[PROP_NETWORK_MONITOR] =
     g_param_spec_object ("network-monitor", NULL, NULL, G_TYPE_NETWORK_MONITOR, construct);
+
+  /**
+   * TackConnection:login-bus:
+   *
+   * The bus logind's PrepareForSleep comes on; the system bus unless set
+   * at construction (tests).
+   */
+  properties[PROP_LOGIN_BUS] =
+    g_param_spec_object ("login-bus", NULL, NULL, G_TYPE_DBUS_CONNECTION, construct);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
@@ -1200,7 +1228,11 @@ tack_connection_start (TackConnection *self)
 
   self->started = TRUE;
 
-  if (self->system_bus == NULL)
+  if (self->system_bus != NULL)
+    {
+      subscribe_sleep (self, self->system_bus);
+    }
+  else
     {
       ref = g_new0 (GWeakRef, 1);
       g_weak_ref_init (ref, self);

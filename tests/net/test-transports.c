@@ -784,6 +784,97 @@ test_transport_network_back (void)
   fake_stop (&fake);
 }
 
+/* Waking from suspend: whatever the socket looks like, the connection
+ * is replaced at once. logind is played on a private bus. */
+static void
+test_transport_resume (void)
+{
+  static const TackConnectionState expected[] = {
+    TACK_CONNECTION_CONNECTING, TACK_CONNECTION_LIVE,
+    TACK_CONNECTION_CONNECTING, TACK_CONNECTION_LIVE,
+  };
+  Fake fake = { 0 };
+  g_autoptr(GTestDBus) dbus = g_test_dbus_new (G_TEST_DBUS_NONE);
+  g_autoptr(GDBusConnection) bus = NULL;
+  g_autoptr(GDBusConnection) logind = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GError) error = NULL;
+  TestClient *client = g_new0 (TestClient, 1);
+  GDBusConnectionFlags flags = G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
+                               G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION;
+  g_autofree char *daemon = g_find_program_in_path ("dbus-daemon");
+  guint sockets;
+
+  if (daemon == NULL)
+    {
+      g_test_skip ("No dbus-daemon to play logind on");
+      g_free (client);
+      return;
+    }
+
+  g_test_dbus_up (dbus);
+  bus = g_dbus_connection_new_for_address_sync (g_test_dbus_get_bus_address (dbus), flags,
+                                                NULL, NULL, &error);
+  g_assert_no_error (error);
+  logind = g_dbus_connection_new_for_address_sync (g_test_dbus_get_bus_address (dbus), flags,
+                                                   NULL, NULL, &error);
+  g_assert_no_error (error);
+  reply = g_dbus_connection_call_sync (logind, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                       "org.freedesktop.DBus", "RequestName",
+                                       g_variant_new ("(su)", "org.freedesktop.login1", 0),
+                                       G_VARIANT_TYPE ("(u)"), G_DBUS_CALL_FLAGS_NONE, -1,
+                                       NULL, &error);
+  g_assert_no_error (error);
+
+  fake_start (&fake);
+  client->api = tack_api_new (fake.url, "b1", "t");
+  client->store = tack_store_new ();
+  client->dispatcher = tack_dispatcher_new (client->store, client->api);
+  client->connection = g_object_new (TACK_TYPE_CONNECTION,
+                                     "api", client->api,
+                                     "dispatcher", client->dispatcher,
+                                     "login-bus", bus,
+                                     NULL);
+  client->states = g_array_new (FALSE, FALSE, sizeof (TackConnectionState));
+  client->delays = g_array_new (FALSE, FALSE, sizeof (gint64));
+  client->ceilings = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_signal_connect_swapped (client->connection, "notify::state",
+                            G_CALLBACK (record_state), client);
+
+  tack_connection_start (client->connection);
+  TEST_WAIT_FOR (tack_connection_get_state (client->connection) == TACK_CONNECTION_LIVE);
+  sockets = fake.sockets->len;
+
+  /* A round trip on the client's bus: its AddMatch is in by now. */
+  g_clear_pointer (&reply, g_variant_unref);
+  reply = g_dbus_connection_call_sync (bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                       "org.freedesktop.DBus", "GetId", NULL,
+                                       G_VARIANT_TYPE ("(s)"), G_DBUS_CALL_FLAGS_NONE, -1,
+                                       NULL, &error);
+  g_assert_no_error (error);
+
+  /* Going to sleep changes nothing; waking up replaces the connection. */
+  g_dbus_connection_emit_signal (logind, NULL, "/org/freedesktop/login1",
+                                 "org.freedesktop.login1.Manager", "PrepareForSleep",
+                                 g_variant_new ("(b)", TRUE), &error);
+  g_assert_no_error (error);
+  g_dbus_connection_emit_signal (logind, NULL, "/org/freedesktop/login1",
+                                 "org.freedesktop.login1.Manager", "PrepareForSleep",
+                                 g_variant_new ("(b)", FALSE), &error);
+  g_assert_no_error (error);
+
+  TEST_WAIT_FOR (fake.sockets->len > sockets &&
+                 tack_connection_get_state (client->connection) == TACK_CONNECTION_LIVE);
+  test_client_assert_seen_in_order (client, expected, G_N_ELEMENTS (expected));
+  g_assert_false (test_client_saw (client, TACK_CONNECTION_RECONNECTING));
+
+  test_client_free (client);
+  fake_stop (&fake);
+  g_clear_object (&bus);
+  g_clear_object (&logind);
+  g_test_dbus_down (dbus);
+}
+
 /* A server that stops answering (pings included) is declared dead
  * within the heartbeat deadline, and replaced. */
 static void
@@ -1100,6 +1191,7 @@ main (int   argc,
   g_test_add_func ("/tack/net/transport/presence", test_transport_presence);
   g_test_add_func ("/tack/net/transport/heartbeat", test_transport_heartbeat);
   g_test_add_func ("/tack/net/transport/network-back", test_transport_network_back);
+  g_test_add_func ("/tack/net/transport/resume", test_transport_resume);
   g_test_add_func ("/tack/net/transport/gap/websocket", test_transport_gap_websocket);
   g_test_add_func ("/tack/net/transport/gap/sse", test_transport_gap_sse);
   g_test_add_func ("/tack/net/outbox/double/create-edit", test_outbox_double_create_edit);
