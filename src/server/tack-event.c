@@ -9,6 +9,8 @@
  * storage when it commits, and the SSE framing is built the first time a
  * stream needs it. Every subscriber shares the same bytes. */
 
+#define G_LOG_DOMAIN "tack-server"
+
 #include "config.h"
 
 #include <string.h>

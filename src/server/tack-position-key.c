@@ -10,6 +10,8 @@
  * the smallest digit, so there is always room below and between any two
  * keys: the midpoint just grows one digit longer. */
 
+#define G_LOG_DOMAIN "tack-server"
+
 #include "config.h"
 
 #include <string.h>

@@ -46,6 +46,8 @@ struct _TackServer
 
 gboolean tack_server_ensure_storage  (TackServer        *self,
                                       GError           **error);
+void     tack_server_set_storage     (TackServer        *self,
+                                      TackStorage       *storage);
 void     tack_server_send_error      (SoupServerMessage *msg,
                                       guint              status,
                                       const char        *code,

@@ -153,7 +153,7 @@ send_storage_error (SoupServerMessage *msg,
     tack_server_send_error (msg, SOUP_STATUS_BAD_REQUEST, "bad_request", error->message);
   else
     {
-      g_warning ("Storage failed: %s", error->message);
+      g_message ("Storage failed: %s", error->message);
       tack_server_send_error (msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, "internal",
                               "The server could not complete the request");
     }
@@ -585,9 +585,6 @@ run_write (TackServer        *self,
     }
 
   tack_server_send_json (msg, result->status, result->body);
-
-  if (result->event != NULL)
-    tack_server_broadcast (self, board_id, result->event);
 }
 
 static const char *
@@ -1115,9 +1112,33 @@ tack_server_ensure_storage (TackServer  *self,
   if (!(storage = tack_sqlite_storage_new (self->db_path, self->retention, error)))
     return FALSE;
 
-  self->storage = TACK_STORAGE (storage);
+  tack_server_set_storage (self, TACK_STORAGE (storage));
+  g_object_unref (storage);
 
   return TRUE;
+}
+
+static void
+committed_cb (TackStorage *storage,
+              const char  *board_id,
+              TackEvent   *event,
+              gpointer     user_data)
+{
+  tack_server_broadcast (TACK_SERVER (user_data), board_id, event);
+}
+
+/* Serve from another storage than the SQLite one; for tests, and the
+ * place a PostgreSQL storage would come in. Before listening only. */
+void
+tack_server_set_storage (TackServer  *self,
+                         TackStorage *storage)
+{
+  g_return_if_fail (TACK_IS_SERVER (self));
+  g_return_if_fail (TACK_IS_STORAGE (storage));
+  g_return_if_fail (self->storage == NULL);
+
+  self->storage = g_object_ref (storage);
+  g_signal_connect_object (storage, "committed", G_CALLBACK (committed_cb), self, 0);
 }
 
 void
@@ -1316,9 +1337,6 @@ tack_server_ensure_default_board (TackServer  *self,
           if (!tack_storage_write (self->storage, &request, &result, error))
             return FALSE;
 
-          if (result->event != NULL)
-            tack_server_broadcast (self, id, result->event);
-
           body = json_from_string (result->body, NULL);
           g_free (after);
           after = g_strdup (json_object_get_string_member (json_object_get_object_member (json_node_get_object (body), "column"), "id"));
@@ -1384,6 +1402,7 @@ tack_server_stop (TackServer *self)
 
   if (self->storage != NULL)
     {
+      g_signal_handlers_disconnect_by_data (self->storage, self);
       tack_storage_close (self->storage);
       g_clear_object (&self->storage);
     }

@@ -19,6 +19,8 @@
  * changed (v_title, v_description, …). A PATCH with base_version B
  * conflicts only on fields it changes whose last change is newer than B. */
 
+#define G_LOG_DOMAIN "tack-server"
+
 #include "config.h"
 
 #include <glib/gstdio.h>
@@ -1404,6 +1406,9 @@ tack_sqlite_storage_write (TackStorage             *storage,
 
   if (!exec (self, "COMMIT", error))
     goto rollback;
+
+  if (out->event != NULL)
+    tack_storage_emit_committed (storage, board->id, out->event);
 
 done:
   g_clear_pointer (&ctx.body, json_node_unref);

@@ -9,6 +9,8 @@
  * in terms of boards, writes and events. TackSqliteStorage implements it;
  * a PostgreSQL implementation plugs in here without touching the server. */
 
+#define G_LOG_DOMAIN "tack-server"
+
 #include "config.h"
 
 #include "tack-storage.h"
@@ -16,9 +18,44 @@
 G_DEFINE_QUARK (tack-storage-error-quark, tack_storage_error)
 G_DEFINE_INTERFACE (TackStorage, tack_storage, G_TYPE_OBJECT)
 
+enum {
+  COMMITTED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
 static void
 tack_storage_default_init (TackStorageInterface *iface)
 {
+  /**
+   * TackStorage::committed:
+   * @board_id: the board
+   * @event: the event, committed
+   *
+   * Emitted after every committed event, on the thread that runs the
+   * storage. The server broadcasts from here, so a storage shared by
+   * several servers (PostgreSQL with LISTEN/NOTIFY) can report commits
+   * made elsewhere the same way as its own.
+   */
+  signals[COMMITTED] =
+    g_signal_new ("committed",
+                  G_TYPE_FROM_INTERFACE (iface),
+                  G_SIGNAL_RUN_LAST,
+                  0,
+                  NULL, NULL,
+                  NULL,
+                  G_TYPE_NONE, 2, G_TYPE_STRING, TACK_TYPE_EVENT);
+}
+
+void
+tack_storage_emit_committed (TackStorage *self,
+                             const char  *board_id,
+                             TackEvent   *event)
+{
+  g_return_if_fail (TACK_IS_STORAGE (self));
+
+  g_signal_emit (self, signals[COMMITTED], 0, board_id, event);
 }
 
 void

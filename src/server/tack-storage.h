@@ -49,7 +49,8 @@ typedef struct
 
 /* What a write answered: the HTTP status and body to send (a 409 body
  * carries "current"), and the event it committed — %NULL for a replayed
- * op, a conflict or a write that changed nothing. */
+ * op, a conflict or a write that changed nothing. The event is also
+ * announced with TackStorage::committed. */
 typedef struct
 {
   guint      status;
@@ -131,5 +132,8 @@ GPtrArray *tack_storage_read_events         (TackStorage             *self,
                                              gboolean                *reset,
                                              GError                 **error);
 void       tack_storage_close               (TackStorage             *self);
+void       tack_storage_emit_committed      (TackStorage             *self,
+                                             const char              *board_id,
+                                             TackEvent               *event);
 
 G_END_DECLS

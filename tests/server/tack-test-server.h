@@ -82,6 +82,8 @@ typedef struct
 
 void        test_wait_tick        (void);
 TestServer *test_server_new       (guint        retention);
+TestServer *test_server_new_full  (guint        retention,
+                                   TackStorage *storage);
 TestServer *test_server_new_remote (const char  *base,
                                     const char  *admin);
 void        test_server_free      (TestServer  *ts);

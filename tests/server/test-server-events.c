@@ -494,6 +494,111 @@ test_events_slow_reader (void)
   test_server_free (ts);
 }
 
+/* Stopping the server with live streams and a held poll ends each of
+ * them cleanly: WebSocket 1001, SSE end of stream, long poll 503. */
+static void
+test_events_stop (void)
+{
+  TestServer *ts = test_server_new (0);
+  g_autofree char *path_wait = g_strdup_printf ("/api/v1/boards/%s/events?since=3&wait=30", ts->board_id);
+  WsClient *ws = ws_client_connect (ts, "since=3");
+  SseClient *sse = sse_client_connect (ts, "since=3", NULL);
+  Response *held = NULL;
+
+  test_http_async (ts, NULL, "GET", path_wait, ts->board_token, NULL, &held);
+  TEST_WAIT_FOR (tack_server_get_n_waiters (ts->server) == 1 &&
+                 tack_server_get_n_subscribers (ts->server) == 2);
+
+  tack_server_stop (ts->server);
+
+  /* The held poll is answered 503, though the connection may close
+   * before the answer is out. */
+  TEST_WAIT_FOR (ws->closed && sse->eof && held != NULL);
+  g_assert_true (ws->close_code == SOUP_WEBSOCKET_CLOSE_GOING_AWAY || ws->close_code == 0);
+  g_assert_true (held->status == 503 || held->status == 0);
+  g_assert_cmpuint (tack_server_get_n_subscribers (ts->server), ==, 0);
+  response_free (held);
+
+  sse_client_free (sse);
+  ws_client_free (ws);
+  test_server_free (ts);
+}
+
+/* Many subscribers at once, each connecting without waiting for the
+ * others, all get the same event. */
+static void
+ws_connected_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  WsClient *client = user_data;
+
+  client->ws = soup_session_websocket_connect_finish (SOUP_SESSION (object), result, &client->error);
+  g_assert_no_error (client->error);
+  client->done = TRUE;
+  g_signal_connect_swapped (client->ws, "message", G_CALLBACK (g_ptr_array_add), client->frames);
+}
+
+static void
+test_events_many_subscribers (void)
+{
+  static char *protocols[] = { (char *)"tack.v1", NULL };
+  TestServer *ts = test_server_new (0);
+  g_autofree char *column = first_column (ts);
+  g_autofree char *path = g_strdup_printf ("/api/v1/boards/%s/events?since=3&access_token=%s",
+                                           ts->board_id, ts->board_token);
+  g_autofree char *url = g_strconcat (ts->base, path, NULL);
+  const guint n = 200;
+  WsClient *clients[200];
+  g_autoptr(JsonNode) card = NULL;
+  guint connected;
+  guint received;
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(SoupMessage) msg = soup_message_new ("GET", url);
+
+      clients[i] = g_new0 (WsClient, 1);
+      /* GBytes frames, counted only. */
+      clients[i]->frames = g_ptr_array_new_with_free_func (NULL);
+      soup_session_websocket_connect_async (ts->session, msg, NULL, protocols, G_PRIORITY_DEFAULT,
+                                            NULL, ws_connected_cb, clients[i]);
+    }
+
+  do
+    {
+      test_wait_tick ();
+      connected = 0;
+      for (guint i = 0; i < n; i++)
+        connected += clients[i]->done && clients[i]->frames->len >= 1;
+    }
+  while (connected < n);
+  g_assert_cmpuint (tack_server_get_n_subscribers (ts->server), ==, n);
+
+  card = test_create_card (ts, column, "For everyone", NULL);
+
+  do
+    {
+      test_wait_tick ();
+      received = 0;
+      for (guint i = 0; i < n; i++)
+        received += clients[i]->frames->len >= 2;
+    }
+  while (received < n);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_signal_handlers_disconnect_by_data (clients[i]->ws, clients[i]->frames);
+      soup_websocket_connection_close (clients[i]->ws, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
+      g_clear_object (&clients[i]->ws);
+      g_ptr_array_unref (clients[i]->frames);
+      g_free (clients[i]);
+    }
+
+  TEST_WAIT_FOR (tack_server_get_n_subscribers (ts->server) == 0);
+  test_server_free (ts);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -508,6 +613,8 @@ main (int   argc,
   g_test_add_func ("/tack/server/events/poll", test_events_poll);
   g_test_add_func ("/tack/server/events/reset", test_events_reset);
   g_test_add_func ("/tack/server/events/slow-reader", test_events_slow_reader);
+  g_test_add_func ("/tack/server/events/stop", test_events_stop);
+  g_test_add_func ("/tack/server/events/many-subscribers", test_events_many_subscribers);
 
   return g_test_run ();
 }

@@ -11,8 +11,10 @@
 
 #include "config.h"
 
+#include <glib/gstdio.h>
 #include <string.h>
 
+#include "tack-sqlite-storage.h"
 #include "tack-test-server.h"
 
 static char *
@@ -765,6 +767,172 @@ test_rest_concurrent_writers (void)
   test_server_free (ts);
 }
 
+/* A storage that serves from a real SQLite storage but fails writes on
+ * demand: the server must answer 500 "internal" and change nothing. It
+ * also shows the HTTP layer runs on any TackStorage. */
+#define TEST_TYPE_FAILING_STORAGE (test_failing_storage_get_type ())
+G_DECLARE_FINAL_TYPE (TestFailingStorage, test_failing_storage, TEST, FAILING_STORAGE, GObject)
+
+struct _TestFailingStorage
+{
+  GObject      parent_instance;
+  TackStorage *inner;
+  gboolean     fail;
+};
+
+static void failing_iface_init (TackStorageInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (TestFailingStorage, test_failing_storage, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (TACK_TYPE_STORAGE, failing_iface_init))
+
+#define INNER(s) (TEST_FAILING_STORAGE (s)->inner)
+
+static JsonNode *
+failing_list_boards (TackStorage *s, GError **error)
+{
+  return tack_storage_list_boards (INNER (s), error);
+}
+
+static JsonNode *
+failing_create_board (TackStorage *s, const char *title, const char *token, GError **error)
+{
+  return tack_storage_create_board (INNER (s), title, token, error);
+}
+
+static char *
+failing_get_board_token (TackStorage *s, const char *board_id)
+{
+  return tack_storage_get_board_token (INNER (s), board_id);
+}
+
+static char *
+failing_find_board_by_token (TackStorage *s, const char *token)
+{
+  return tack_storage_find_board_by_token (INNER (s), token);
+}
+
+static char *
+failing_get_first_board (TackStorage *s)
+{
+  return tack_storage_get_first_board (INNER (s));
+}
+
+static JsonNode *
+failing_get_snapshot (TackStorage *s, const char *board_id, GError **error)
+{
+  return tack_storage_get_snapshot (INNER (s), board_id, error);
+}
+
+static JsonNode *
+failing_get_card (TackStorage *s, const char *board_id, const char *card_id, GError **error)
+{
+  return tack_storage_get_card (INNER (s), board_id, card_id, error);
+}
+
+static gboolean
+failing_write (TackStorage *s, const TackWriteRequest *request, TackWriteResult **result, GError **error)
+{
+  if (TEST_FAILING_STORAGE (s)->fail)
+    {
+      g_set_error_literal (error, TACK_STORAGE_ERROR, TACK_STORAGE_ERROR_FAILED, "disk full (simulated)");
+      return FALSE;
+    }
+
+  if (!tack_storage_write (INNER (s), request, result, error))
+    return FALSE;
+
+  if ((*result)->event != NULL)
+    tack_storage_emit_committed (s, request->board_id, (*result)->event);
+
+  return TRUE;
+}
+
+static GPtrArray *
+failing_read_events (TackStorage *s, const char *board_id, gint64 since, guint limit,
+                     gint64 *current_seq, gboolean *reset, GError **error)
+{
+  return tack_storage_read_events (INNER (s), board_id, since, limit, current_seq, reset, error);
+}
+
+static void
+failing_close (TackStorage *s)
+{
+  tack_storage_close (INNER (s));
+}
+
+static void
+failing_iface_init (TackStorageInterface *iface)
+{
+  iface->list_boards = failing_list_boards;
+  iface->create_board = failing_create_board;
+  iface->get_board_token = failing_get_board_token;
+  iface->find_board_by_token = failing_find_board_by_token;
+  iface->get_first_board = failing_get_first_board;
+  iface->get_snapshot = failing_get_snapshot;
+  iface->get_card = failing_get_card;
+  iface->write = failing_write;
+  iface->read_events = failing_read_events;
+  iface->close = failing_close;
+}
+
+static void
+test_failing_storage_finalize (GObject *object)
+{
+  g_clear_object (&TEST_FAILING_STORAGE (object)->inner);
+
+  G_OBJECT_CLASS (test_failing_storage_parent_class)->finalize (object);
+}
+
+static void
+test_failing_storage_class_init (TestFailingStorageClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = test_failing_storage_finalize;
+}
+
+static void
+test_failing_storage_init (TestFailingStorage *self)
+{
+}
+
+static void
+test_rest_internal_error (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("tack-failing-XXXXXX", &error);
+  g_autofree char *db_path = g_build_filename (dir, "inner.db", NULL);
+  g_autoptr(TestFailingStorage) storage = g_object_new (TEST_TYPE_FAILING_STORAGE, NULL);
+  TestServer *ts;
+  WsClient *client;
+  g_autofree char *column = NULL;
+  g_autoptr(Response) failed = NULL;
+  g_autofree char *path = NULL;
+
+  storage->inner = TACK_STORAGE (tack_sqlite_storage_new (db_path, 10000, &error));
+  g_assert_no_error (error);
+
+  ts = test_server_new_full (0, TACK_STORAGE (storage));
+  client = ws_client_connect (ts, "since=3");
+
+  /* Writes through the double work, and reach subscribers. */
+  column = test_create_column (ts, "Works", NULL);
+  TEST_WAIT_FOR (ws_client_count_events (client) == 1);
+
+  storage->fail = TRUE;
+  path = g_strdup_printf ("/api/v1/boards/%s/columns", ts->board_id);
+  failed = test_http (ts, "POST", path, ts->board_token, "{\"op\": \"x\", \"title\": \"Fails\"}");
+  g_assert_cmpuint (failed->status, ==, 500);
+  g_assert_cmpstr (response_error_code (failed), ==, "internal");
+  storage->fail = FALSE;
+
+  g_assert_cmpint (test_board_seq (ts), ==, 4);
+  g_assert_cmpuint (ws_client_count_events (client), ==, 1);
+
+  ws_client_free (client);
+  test_server_free (ts);
+  g_unlink (db_path);
+  g_rmdir (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -780,6 +948,7 @@ main (int   argc,
   g_test_add_func ("/tack/server/rest/move-and-delete", test_rest_move_and_delete);
   g_test_add_func ("/tack/server/rest/op-replay", test_rest_op_replay);
   g_test_add_func ("/tack/server/rest/concurrent-writers", test_rest_concurrent_writers);
+  g_test_add_func ("/tack/server/rest/internal-error", test_rest_internal_error);
 
   return g_test_run ();
 }
