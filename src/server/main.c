@@ -83,6 +83,7 @@ main (int   argc,
   gboolean version = FALSE;
   int retention = 10000;
   int heartbeat_ms = 15000;
+  int rate_limit = 0;
   guint16 port = 0;
   GOptionEntry entries[] = {
     { "listen", 'l', 0, G_OPTION_ARG_STRING, &listen,
@@ -93,6 +94,8 @@ main (int   argc,
       "Events kept per board (default 10000)", "N" },
     { "heartbeat-ms", 0, 0, G_OPTION_ARG_INT, &heartbeat_ms,
       "Heartbeat period of live streams in milliseconds (default 15000)", "MS" },
+    { "rate-limit", 0, 0, G_OPTION_ARG_INT, &rate_limit,
+      "Writes allowed per token and second, bursts of twice that (default 0: no limit)", "N" },
     { "version", 'v', 0, G_OPTION_ARG_NONE, &version, "Print the version and exit", NULL },
     { NULL }
   };
@@ -115,9 +118,10 @@ main (int   argc,
       return EXIT_SUCCESS;
     }
 
-  if (retention < 1 || heartbeat_ms < 10)
+  if (retention < 1 || heartbeat_ms < 10 || rate_limit < 0)
     {
-      g_printerr ("tack-server: --retention must be at least 1 and --heartbeat-ms at least 10\n");
+      g_printerr ("tack-server: --retention must be at least 1, --heartbeat-ms at least 10"
+                  " and --rate-limit not negative\n");
       return EXIT_FAILURE;
     }
 
@@ -138,6 +142,7 @@ main (int   argc,
 
   tack_server_set_retention (server, retention);
   tack_server_set_heartbeat_ms (server, heartbeat_ms);
+  tack_server_set_write_rate_limit (server, rate_limit);
 
   if (!tack_server_listen (server, address, port, &error))
     {

@@ -36,6 +36,8 @@ struct _TackServer
   guint        retention;
   guint        heartbeat_ms;
   gsize        max_queue_bytes;
+  guint        write_rate;      /* per token and second; 0: no limit */
+  GHashTable  *buckets;         /* token → RateBucket */
 
   /* board id → Hub: the board's live subscribers and held long polls */
   GHashTable  *hubs;

@@ -20,6 +20,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <math.h>
 #include <glib/gstdio.h>
 #include <string.h>
 #include <sys/random.h>
@@ -555,6 +556,55 @@ request_user (SoupServerMessage *msg,
   return g_strdup (user);
 }
 
+/* Rate limiting: a token bucket per token, for writes only. It holds
+ * twice the rate, so short bursts pass. */
+
+typedef struct
+{
+  double tokens;
+  gint64 last_us;
+} RateBucket;
+
+static gboolean
+check_rate (TackServer        *self,
+            SoupServerMessage *msg,
+            const char        *token)
+{
+  RateBucket *bucket;
+  gint64 now = g_get_monotonic_time ();
+  double capacity;
+
+  if (self->write_rate == 0 || token == NULL)
+    return TRUE;
+
+  capacity = 2.0 * self->write_rate;
+
+  if (!(bucket = g_hash_table_lookup (self->buckets, token)))
+    {
+      bucket = g_new0 (RateBucket, 1);
+      bucket->tokens = capacity;
+      bucket->last_us = now;
+      g_hash_table_insert (self->buckets, g_strdup (token), bucket);
+    }
+
+  bucket->tokens = MIN (capacity, bucket->tokens + (now - bucket->last_us) / 1e6 * self->write_rate);
+  bucket->last_us = now;
+
+  if (bucket->tokens < 1.0)
+    {
+      g_autofree char *retry = g_strdup_printf ("%u", (guint)ceil ((1.0 - bucket->tokens) / self->write_rate));
+
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Retry-After", retry);
+      tack_server_send_error (msg, 429, "rate_limited",
+                              "Too many writes; retry after the number of seconds in Retry-After");
+      return FALSE;
+    }
+
+  bucket->tokens -= 1.0;
+
+  return TRUE;
+}
+
 /* Writes. */
 
 static void
@@ -646,6 +696,9 @@ handle_write (TackServer        *self,
   gboolean deleting = kind == TACK_WRITE_DELETE_CARD || kind == TACK_WRITE_DELETE_COLUMN;
   const char *op;
   gboolean ok = TRUE;
+
+  if (!check_rate (self, msg, request_token (msg, query)))
+    return;
 
   if (!(body = parse_body (msg, deleting)))
     return;
@@ -992,6 +1045,7 @@ tack_server_finalize (GObject *object)
   TackServer *self = (TackServer *)object;
 
   g_clear_pointer (&self->hubs, g_hash_table_unref);
+  g_clear_pointer (&self->buckets, g_hash_table_unref);
   g_free (self->db_path);
   g_free (self->admin_token);
   g_free (self->admin_token_path);
@@ -1016,6 +1070,7 @@ tack_server_init (TackServer *self)
   self->heartbeat_ms = 15000;
   self->max_queue_bytes = 4 * 1024 * 1024;
   self->hubs = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, tack_server_hub_free);
+  self->buckets = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 }
 
 static gboolean
@@ -1167,6 +1222,23 @@ tack_server_set_max_queue_bytes (TackServer *self,
   g_return_if_fail (TACK_IS_SERVER (self));
 
   self->max_queue_bytes = MAX (max_queue_bytes, 1024);
+}
+
+/**
+ * tack_server_set_write_rate_limit:
+ * @writes_per_second: writes allowed per token and second, with bursts
+ *   of twice that; 0 (the default) for no limit
+ *
+ * Writes over the limit are answered 429 rate_limited with Retry-After.
+ */
+void
+tack_server_set_write_rate_limit (TackServer *self,
+                                  guint       writes_per_second)
+{
+  g_return_if_fail (TACK_IS_SERVER (self));
+
+  self->write_rate = writes_per_second;
+  g_hash_table_remove_all (self->buckets);
 }
 
 /**

@@ -23,6 +23,8 @@ void        tack_server_set_heartbeat_ms       (TackServer  *self,
                                                 guint        heartbeat_ms);
 void        tack_server_set_max_queue_bytes    (TackServer  *self,
                                                 gsize        max_queue_bytes);
+void        tack_server_set_write_rate_limit   (TackServer  *self,
+                                                guint        writes_per_second);
 gboolean    tack_server_listen                 (TackServer  *self,
                                                 const char  *address,
                                                 guint16      port,

@@ -172,6 +172,7 @@ response_free (Response *response)
 
   g_clear_pointer (&response->json, json_node_unref);
   g_free (response->body);
+  g_free (response->retry_after);
   g_free (response);
 }
 
@@ -206,6 +207,8 @@ request_cb (GObject      *object,
     }
 
   response->status = soup_message_get_status (request->msg);
+  response->retry_after = g_strdup (soup_message_headers_get_one (soup_message_get_response_headers (request->msg),
+                                                                  "Retry-After"));
   data = g_bytes_get_data (bytes, &len);
   response->body = g_strndup (data, len);
   if (len > 0)

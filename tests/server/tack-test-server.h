@@ -36,6 +36,7 @@ typedef struct
   guint     status;
   JsonNode *json;
   char     *body;
+  char     *retry_after;
 } Response;
 
 typedef struct

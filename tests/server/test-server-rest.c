@@ -12,6 +12,7 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "tack-sqlite-storage.h"
@@ -933,6 +934,51 @@ test_rest_internal_error (void)
   g_rmdir (dir);
 }
 
+/* With a write rate limit, a burst past it is answered 429 with
+ * Retry-After, changes nothing, and reads are not limited. */
+static void
+test_rest_rate_limited (void)
+{
+  TestServer *ts = test_server_new (0);
+  g_autofree char *path = board_path (ts, "/columns");
+  gint64 seq = test_board_seq (ts);
+  guint created = 0;
+  guint limited = 0;
+
+  tack_server_set_write_rate_limit (ts->server, 2);
+
+  for (guint i = 0; i < 20; i++)
+    {
+      g_autofree char *op = test_unique_op ();
+      g_autofree char *body = g_strdup_printf ("{\"op\": \"%s\", \"title\": \"c\"}", op);
+      g_autoptr(Response) response = test_http (ts, "POST", path, ts->board_token, body);
+
+      if (response->status == 201)
+        created++;
+      else
+        {
+          g_assert_cmpuint (response->status, ==, 429);
+          g_assert_cmpstr (response_error_code (response), ==, "rate_limited");
+          g_assert_nonnull (response->retry_after);
+          g_assert_cmpint (atoi (response->retry_after), >=, 1);
+          limited++;
+        }
+    }
+
+  g_assert_cmpuint (limited, >, 0);
+  g_assert_cmpuint (created, >=, 4);
+  g_assert_cmpint (test_board_seq (ts), ==, seq + created);
+
+  /* The admin token has its own bucket. */
+  {
+    g_autoptr(Response) response = test_http (ts, "POST", path, ts->admin, "{\"op\": \"admin\", \"title\": \"c\"}");
+
+    g_assert_cmpuint (response->status, ==, 201);
+  }
+
+  test_server_free (ts);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -949,6 +995,7 @@ main (int   argc,
   g_test_add_func ("/tack/server/rest/op-replay", test_rest_op_replay);
   g_test_add_func ("/tack/server/rest/concurrent-writers", test_rest_concurrent_writers);
   g_test_add_func ("/tack/server/rest/internal-error", test_rest_internal_error);
+  g_test_add_func ("/tack/server/rest/rate-limited", test_rest_rate_limited);
 
   return g_test_run ();
 }
