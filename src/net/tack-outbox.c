@@ -71,6 +71,7 @@ struct _TackOutbox
   guint           attempt;
   guint           retry_id;
   guint           restore_id;
+  guint           journal_retry_id;
   gulong          board_handler;
 
   guint           loaded : 1;
@@ -178,10 +179,14 @@ notify_n_pending (TackOutbox *self)
 
 /* Journal. */
 
+/* A failed journal write is tried again after this long. */
+#define JOURNAL_RETRY_MS 1000
+
 typedef struct
 {
   char    *path;
   GBytes  *contents;
+  guint64  generation;
 } JournalWrite;
 
 static void
@@ -224,30 +229,47 @@ journal_write_thread (GTask        *task,
   g_task_return_boolean (task, TRUE);
 }
 
+static gboolean
+journal_retry_cb (gpointer user_data)
+{
+  TackOutbox *self = user_data;
+
+  self->journal_retry_id = 0;
+  write_journal (self);
+
+  return G_SOURCE_REMOVE;
+}
+
 static void
 journal_written_cb (GObject      *object,
                     GAsyncResult *result,
                     gpointer      user_data)
 {
-  TackOutbox *self = TACK_OUTBOX (object);
+  g_autoptr(TackOutbox) self = g_weak_ref_get (user_data);
+  JournalWrite *write = g_task_get_task_data (G_TASK (result));
   g_autoptr(GError) error = NULL;
-  guint64 generation = GPOINTER_TO_SIZE (user_data);
+  gboolean ok;
 
-  if (!g_task_propagate_boolean (G_TASK (result), &error))
-    {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        return;
+  g_weak_ref_clear (user_data);
+  g_free (user_data);
 
-      /* Sending what is not on disk would break the crash promise; keep
-       * trying, the edits stay visible meanwhile. */
-      g_warning ("Cannot write the outbox journal %s: %s", self->journal_path, error->message);
-    }
-  else
-    {
-      self->persisted = MAX (self->persisted, generation);
-    }
+  ok = g_task_propagate_boolean (G_TASK (result), &error);
+
+  if (self == NULL || g_cancellable_is_cancelled (self->cancellable))
+    return;
 
   self->writing = 0;
+
+  if (!ok)
+    {
+      /* Sending what is not on disk would break the crash promise: the
+       * edits stay visible and queued, and the write is tried again. */
+      g_warning ("Cannot write the outbox journal %s: %s", self->journal_path, error->message);
+      self->journal_retry_id = g_timeout_add (JOURNAL_RETRY_MS, journal_retry_cb, self);
+      return;
+    }
+
+  self->persisted = MAX (self->persisted, write->generation);
 
   if (self->persisted < self->generation)
     write_journal (self);
@@ -261,8 +283,9 @@ write_journal (TackOutbox *self)
   g_autoptr(GTask) task = NULL;
   g_autoptr(GString) text = g_string_new (NULL);
   JournalWrite *write;
+  GWeakRef *ref;
 
-  if (self->writing != 0 || !self->loaded)
+  if (self->writing != 0 || self->journal_retry_id != 0 || !self->loaded)
     return;
 
   for (const GList *l = self->entries.head; l; l = l->next)
@@ -280,11 +303,15 @@ write_journal (TackOutbox *self)
   write = g_new0 (JournalWrite, 1);
   write->path = g_strdup (self->journal_path);
   write->contents = g_string_free_to_bytes (g_steal_pointer (&text));
+  write->generation = self->generation;
 
   self->writing = self->generation;
 
-  task = g_task_new (self, self->cancellable, journal_written_cb,
-                     GSIZE_TO_POINTER ((gsize)self->generation));
+  /* The worker must not keep the outbox alive: it only holds a weak
+   * reference, and an outbox gone by then ignores the result. */
+  ref = g_new0 (GWeakRef, 1);
+  g_weak_ref_init (ref, self);
+  task = g_task_new (NULL, self->cancellable, journal_written_cb, ref);
   g_task_set_source_tag (task, write_journal);
   g_task_set_task_data (task, write, (GDestroyNotify)journal_write_free);
   g_task_run_in_thread (task, journal_write_thread);
@@ -654,15 +681,18 @@ journal_read_cb (GObject      *object,
                  GAsyncResult *result,
                  gpointer      user_data)
 {
-  TackOutbox *self = TACK_OUTBOX (object);
+  g_autoptr(TackOutbox) self = g_weak_ref_get (user_data);
   g_autoptr(GError) error = NULL;
   g_autofree char *contents = NULL;
   g_auto(GStrv) lines = NULL;
   GQueue loaded = G_QUEUE_INIT;
 
+  g_weak_ref_clear (user_data);
+  g_free (user_data);
+
   contents = g_task_propagate_pointer (G_TASK (result), &error);
 
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  if (self == NULL || g_cancellable_is_cancelled (self->cancellable))
     return;
 
   if (contents == NULL)
@@ -711,6 +741,7 @@ tack_outbox_constructed (GObject *object)
 {
   TackOutbox *self = (TackOutbox *)object;
   g_autoptr(GTask) task = NULL;
+  GWeakRef *ref;
 
   G_OBJECT_CLASS (tack_outbox_parent_class)->constructed (object);
 
@@ -728,7 +759,9 @@ tack_outbox_constructed (GObject *object)
   self->board_handler = g_signal_connect (tack_store_get_board (self->store), "notify::id",
                                           G_CALLBACK (on_board_id), self);
 
-  task = g_task_new (self, self->cancellable, journal_read_cb, NULL);
+  ref = g_new0 (GWeakRef, 1);
+  g_weak_ref_init (ref, self);
+  task = g_task_new (NULL, self->cancellable, journal_read_cb, ref);
   g_task_set_source_tag (task, tack_outbox_constructed);
   g_task_set_task_data (task, g_strdup (self->journal_path), g_free);
   g_task_run_in_thread (task, journal_read_thread);
@@ -751,6 +784,7 @@ tack_outbox_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->retry_id, g_source_remove);
   g_clear_handle_id (&self->restore_id, g_source_remove);
+  g_clear_handle_id (&self->journal_retry_id, g_source_remove);
 
   if (self->board_handler != 0 && self->store != NULL)
     g_signal_handler_disconnect (tack_store_get_board (self->store), self->board_handler);
