@@ -515,6 +515,12 @@ open_transport (TackConnection    *self,
   g_signal_connect (self->transport, "alive", G_CALLBACK (on_alive), self);
   g_signal_connect (self->transport, "closed", G_CALLBACK (on_closed), self);
 
+  /* The watchdog runs from the first byte sent: a handshake into a
+   * blackhole is as dead as a silent stream. */
+  self->last_activity = g_get_monotonic_time ();
+  self->ping_sent = FALSE;
+  restart_heartbeat (self);
+
   ref = g_new0 (GWeakRef, 1);
   g_weak_ref_init (ref, self);
   tack_transport_open_async (self->transport, tack_dispatcher_get_seq (self->dispatcher),

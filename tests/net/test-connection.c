@@ -198,6 +198,10 @@ test_connection_heartbeat (void)
   g_assert_nonnull (tack_connection_get_reason (f.client->connection));
   g_assert_nonnull (strstr (tack_connection_get_reason (f.client->connection), "Nothing heard"));
 
+  /* Attempts into the blackhole hang; the same deadline gives up on them. */
+  TEST_WAIT_FOR (f.client->delays->len >= 3);
+  g_assert_cmpint (state_of (&f), !=, TACK_CONNECTION_LIVE);
+
   test_proxy_set_blackhole (f.proxy, FALSE);
   TEST_WAIT_FOR (state_of (&f) == TACK_CONNECTION_LIVE);
   test_client_assert_seen_in_order (f.client, expected, G_N_ELEMENTS (expected));
