@@ -406,12 +406,13 @@ test_events_reset (void)
   test_server_free (ts);
 }
 
-/* A WebSocket client that never reads: the handshake written by hand on
- * a raw socket with a tiny receive buffer. The server must cut it off
- * (4008) once its queue passes the limit, while a normal subscriber keeps
- * receiving everything. */
+/* A client that never reads: a raw socket with a tiny receive buffer and
+ * a request written by hand (a WebSocket handshake, or an SSE request).
+ * The server must cut it off once its queue passes the limit, while a
+ * normal subscriber keeps receiving everything. */
 static GSocket *
-connect_raw_reader (TestServer *ts)
+connect_raw_reader (TestServer *ts,
+                    gboolean    websocket)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
@@ -428,34 +429,104 @@ connect_raw_reader (TestServer *ts)
   request = g_strdup_printf ("GET /api/v1/boards/%s/events?since=3 HTTP/1.1\r\n"
                              "Host: 127.0.0.1\r\n"
                              "Authorization: Bearer %s\r\n"
+                             "%s"
+                             "\r\n", ts->board_id, ts->board_token,
+                             websocket ?
                              "Upgrade: websocket\r\n"
                              "Connection: Upgrade\r\n"
                              "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
                              "Sec-WebSocket-Version: 13\r\n"
-                             "Sec-WebSocket-Protocol: tack.v1\r\n"
-                             "\r\n", ts->board_id, ts->board_token);
+                             "Sec-WebSocket-Protocol: tack.v1\r\n" :
+                             "Accept: text/event-stream\r\n");
   g_socket_send (socket, request, strlen (request), NULL, &error);
   g_assert_no_error (error);
 
   return socket;
 }
 
+/* Reads the raw stream to the end of what the server sent, looking for
+ * @needle (possibly across reads). */
+typedef struct
+{
+  GInputStream *stream;
+  guint8        buffer[65536];
+  GByteArray   *tail;
+  const char   *needle;
+  gsize         needle_len;
+  gboolean      found;
+  gboolean      eof;
+} RawDrain;
+
+static void raw_read_next (RawDrain *drain);
+
+static gboolean
+bytes_contain (const guint8 *haystack,
+               gsize         len,
+               const char   *needle,
+               gsize         needle_len)
+{
+  for (gsize i = 0; i + needle_len <= len; i++)
+    if (memcmp (haystack + i, needle, needle_len) == 0)
+      return TRUE;
+
+  return FALSE;
+}
+
 static void
-test_events_slow_reader (void)
+raw_read_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  RawDrain *drain = user_data;
+  gssize n = g_input_stream_read_finish (G_INPUT_STREAM (object), result, NULL);
+
+  if (n <= 0)
+    {
+      drain->eof = TRUE;
+      return;
+    }
+
+  g_byte_array_append (drain->tail, drain->buffer, n);
+  if (bytes_contain (drain->tail->data, drain->tail->len, drain->needle, drain->needle_len))
+    {
+      drain->found = TRUE;
+      return;
+    }
+  if (drain->tail->len > drain->needle_len)
+    g_byte_array_remove_range (drain->tail, 0, drain->tail->len - drain->needle_len);
+
+  raw_read_next (drain);
+}
+
+static void
+raw_read_next (RawDrain *drain)
+{
+  g_input_stream_read_async (drain->stream, drain->buffer, sizeof drain->buffer,
+                             G_PRIORITY_DEFAULT, NULL, raw_read_cb, drain);
+}
+
+static void
+slow_reader (gboolean websocket)
 {
   TestServer *ts = test_server_new (0);
   g_autofree char *column = first_column (ts);
   g_autofree char *path = g_strdup_printf ("/api/v1/boards/%s/cards", ts->board_id);
   g_autoptr(GSocket) raw = NULL;
+  g_autoptr(GSocketConnection) connection = NULL;
   g_autoptr(GString) description = g_string_new (NULL);
-  WsClient *normal;
+  WsClient *normal_ws = NULL;
+  SseClient *normal_sse = NULL;
+  RawDrain *drain;
   guint writes = 0;
   gint64 last = 3;
 
   tack_server_set_max_queue_bytes (ts->server, 64 * 1024);
 
-  normal = ws_client_connect (ts, "since=3");
-  raw = connect_raw_reader (ts);
+  if (websocket)
+    normal_ws = ws_client_connect (ts, "since=3");
+  else
+    normal_sse = sse_client_connect (ts, "since=3", NULL);
+  raw = connect_raw_reader (ts, websocket);
   TEST_WAIT_FOR (tack_server_get_n_subscribers (ts->server) == 2);
 
   for (guint i = 0; i < 30 * 1024; i++)
@@ -479,19 +550,61 @@ test_events_slow_reader (void)
   g_assert_cmpuint (tack_server_get_n_dropped (ts->server), ==, 1);
   g_assert_cmpuint (tack_server_get_n_subscribers (ts->server), ==, 1);
 
-  /* The normal subscriber got every one of them. */
-  TEST_WAIT_FOR (ws_client_count_events (normal) >= (guint)(last - 3));
-  g_assert_cmpint (assert_ws_events_contiguous (normal, 3), ==, last);
-  g_assert_false (normal->closed);
-
-  /* And keeps getting new ones. */
+  /* The normal subscriber got every one of them, and keeps getting more. */
   {
     g_autoptr(JsonNode) card = test_create_card (ts, column, "small", NULL);
   }
-  TEST_WAIT_FOR (ws_client_count_events (normal) >= (guint)(last - 2));
+  last++;
 
-  ws_client_free (normal);
+  if (websocket)
+    {
+      TEST_WAIT_FOR (ws_client_count_events (normal_ws) >= (guint)(last - 3));
+      g_assert_cmpint (assert_ws_events_contiguous (normal_ws, 3), ==, last);
+      g_assert_false (normal_ws->closed);
+    }
+  else
+    {
+      TEST_WAIT_FOR (normal_sse->events->len >= (guint)(last - 3));
+      for (guint i = 0; i < normal_sse->events->len; i++)
+        {
+          g_autofree char *id = g_strdup_printf ("%u", 4 + i);
+
+          g_assert_cmpstr (((SseEvent *)g_ptr_array_index (normal_sse->events, i))->id, ==, id);
+        }
+      g_assert_false (normal_sse->eof);
+    }
+
+  /* Once it does read, the slow one finds the end the server gave it: the
+   * close frame 4008 (0x0FA8) with its reason, or the last chunk. */
+  connection = g_socket_connection_factory_create_connection (raw);
+  drain = g_new0 (RawDrain, 1);
+  drain->stream = g_io_stream_get_input_stream (G_IO_STREAM (connection));
+  drain->tail = g_byte_array_new ();
+  drain->needle = websocket ? "\x0f\xa8too slow: resume with since" : "\r\n0\r\n\r\n";
+  drain->needle_len = strlen (drain->needle);
+  raw_read_next (drain);
+  TEST_WAIT_FOR (drain->found || drain->eof);
+  g_assert_true (drain->found);
+  g_byte_array_unref (drain->tail);
+  g_free (drain);
+
+  if (normal_ws != NULL)
+    ws_client_free (normal_ws);
+  if (normal_sse != NULL)
+    sse_client_free (normal_sse);
   test_server_free (ts);
+}
+
+static void
+test_events_slow_reader_websocket (void)
+{
+  slow_reader (TRUE);
+}
+
+static void
+test_events_slow_reader_sse (void)
+{
+  slow_reader (FALSE);
 }
 
 /* Stopping the server with live streams and a held poll ends each of
@@ -612,7 +725,8 @@ main (int   argc,
   g_test_add_func ("/tack/server/events/sse", test_events_sse);
   g_test_add_func ("/tack/server/events/poll", test_events_poll);
   g_test_add_func ("/tack/server/events/reset", test_events_reset);
-  g_test_add_func ("/tack/server/events/slow-reader", test_events_slow_reader);
+  g_test_add_func ("/tack/server/events/slow-reader-websocket", test_events_slow_reader_websocket);
+  g_test_add_func ("/tack/server/events/slow-reader-sse", test_events_slow_reader_sse);
   g_test_add_func ("/tack/server/events/stop", test_events_stop);
   g_test_add_func ("/tack/server/events/many-subscribers", test_events_many_subscribers);
 
