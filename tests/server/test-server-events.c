@@ -285,7 +285,11 @@ test_events_sse (void)
   event = g_ptr_array_index (resumed->events, 0);
   g_assert_cmpstr (event->id, ==, "4");
 
+  /* A client that goes away leaves the hub. */
+  g_assert_cmpuint (tack_server_get_n_subscribers (ts->server), ==, 2);
   sse_client_free (resumed);
+  TEST_WAIT_FOR (tack_server_get_n_subscribers (ts->server) == 1);
+
   sse_client_free (client);
   test_server_free (ts);
 }
