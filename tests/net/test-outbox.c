@@ -231,7 +231,7 @@ on_rejected (TackOutbox   *outbox,
   rejection->error = g_error_copy (error);
 }
 
-/* Two people change the same field: the one who saved last gets a 409,
+/* Two clients change the same field: the one who saved last gets a 409,
  * sees the other's value, and is told why. */
 static void
 test_outbox_conflict (void)
@@ -239,14 +239,14 @@ test_outbox_conflict (void)
   Fixture f = { 0 };
   Rejection rejection = { 0 };
   g_autoptr(JsonObject) fields = json_object_new ();
-  g_autoptr(JsonNode) answer = NULL;
+  g_autoptr(JsonObject) theirs = json_object_new ();
   g_autoptr(GError) error = NULL;
   g_autofree char *card_id = NULL;
   g_autofree char *op = NULL;
-  g_autofree char *path = NULL;
-  g_autofree char *body = NULL;
-  g_autofree char *other_op = g_uuid_string_random ();
+  g_autofree char *other_op = NULL;
+  g_autofree char *bob_journal = NULL;
   TestClient *client;
+  TestClient *bob;
   TackCard *card;
 
   fixture_setup (&f);
@@ -266,11 +266,17 @@ test_outbox_conflict (void)
   g_assert_no_error (error);
   g_assert_cmpstr (tack_card_get_title (card), ==, "Mine");
 
-  path = g_strdup_printf ("/cards/%s", card_id);
-  body = g_strdup_printf ("{\"op\": \"%s\", \"base_version\": %" G_GINT64_FORMAT ", \"title\": \"Theirs\"}",
-                          other_op, tack_card_get_version (card));
-  answer = test_api_call (f.direct, "PATCH", path, NULL, body, &error);
+  /* Bob, another client with his own outbox, renames it first. */
+  bob_journal = g_build_filename (f.dir, "bob.jsonl", NULL);
+  bob = test_client_new_as (f.server->url, f.board, bob_journal, "bob");
+  tack_connection_start (bob->connection);
+  TEST_WAIT_FOR (tack_connection_get_state (bob->connection) == TACK_CONNECTION_LIVE &&
+                 tack_outbox_get_restored (bob->outbox));
+  json_object_set_string_member (theirs, "title", "Theirs");
+  other_op = tack_outbox_edit_card (bob->outbox, card_id, theirs, &error);
   g_assert_no_error (error);
+  TEST_WAIT_FOR (tack_outbox_get_n_pending (bob->outbox) == 0);
+  g_assert_cmpuint (test_count_op (f.direct, other_op), ==, 1);
 
   test_proxy_set_down (f.proxy, FALSE);
   tack_connection_reconnect_now (client->connection);
@@ -291,9 +297,16 @@ test_outbox_conflict (void)
   TEST_WAIT_FOR (tack_card_get_state (card) == TACK_ENTRY_FRESH);
   test_assert_store_matches_server (client->store, f.direct);
 
+  /* Both clients agree with the server. */
+  TEST_WAIT_FOR (tack_dispatcher_get_seq (bob->dispatcher) == tack_dispatcher_get_seq (client->dispatcher));
+  TEST_WAIT_FOR (tack_card_get_state (tack_store_lookup_card (bob->store, card_id)) == TACK_ENTRY_FRESH);
+  test_assert_store_matches_server (bob->store, f.direct);
+
   g_free (rejection.op);
   g_free (rejection.card_id);
   g_clear_error (&rejection.error);
+  test_client_free (bob);
+  g_unlink (bob_journal);
   test_client_free (client);
   fixture_teardown (&f);
 }
