@@ -656,7 +656,8 @@ test_rest_op_replay (void)
 }
 
 /* Four clients, each with its own session and connection, write 250
- * times each as fast as answers come back. */
+ * times each as fast as answers come back: seqs 1..1000, no gap, no
+ * duplicate. */
 typedef struct
 {
   TestServer  *ts;
@@ -664,16 +665,15 @@ typedef struct
   guint        done;
   guint        target;
   Response    *pending;
-  char        *column;
 } Writer;
 
 static void
 writer_next (Writer *writer)
 {
   g_autofree char *op = test_unique_op ();
-  g_autofree char *path = g_strdup_printf ("/api/v1/boards/%s/cards", writer->ts->board_id);
-  g_autofree char *body = g_strdup_printf ("{\"op\": \"%s\", \"column\": \"%s\", \"title\": \"w %u\"}",
-                                           op, writer->column, writer->done);
+  g_autofree char *path = g_strdup_printf ("/api/v1/boards/%s/columns", writer->ts->board_id);
+  g_autofree char *body = g_strdup_printf ("{\"op\": \"%s\", \"title\": \"w %u\", \"after\": null}",
+                                           op, writer->done);
 
   test_http_async (writer->ts, writer->session, "POST", path, writer->ts->board_token, body,
                    &writer->pending);
@@ -686,7 +686,6 @@ test_rest_concurrent_writers (void)
   g_autofree char *board_token = NULL;
   g_autofree char *board_id = test_server_new_board (ts, &board_token);
   Writer writers[4];
-  g_autofree char *column = NULL;
   g_autoptr(GArray) seqs = g_array_new (FALSE, FALSE, sizeof (gint64));
   gint64 since = 0;
   gboolean more = TRUE;
@@ -699,17 +698,9 @@ test_rest_concurrent_writers (void)
   ts->board_id = g_strdup (board_id);
   ts->board_token = g_strdup (board_token);
 
-  {
-    g_autofree char *path = board_path (ts, "/columns");
-    g_autoptr(Response) response = test_http (ts, "POST", path, ts->admin, "{\"op\": \"c\", \"title\": \"All\"}");
-
-    g_assert_cmpuint (response->status, ==, 201);
-    column = g_strdup (json_object_get_string_member (response_object (response, "column"), "id"));
-  }
-
   for (guint i = 0; i < G_N_ELEMENTS (writers); i++)
     {
-      writers[i] = (Writer) { .ts = ts, .target = 250, .column = column };
+      writers[i] = (Writer) { .ts = ts, .target = 250 };
       writers[i].session = g_object_new (SOUP_TYPE_SESSION, NULL);
       writer_next (&writers[i]);
     }
@@ -738,7 +729,7 @@ test_rest_concurrent_writers (void)
   for (guint i = 0; i < G_N_ELEMENTS (writers); i++)
     g_object_unref (writers[i].session);
 
-  /* Page through the log: 1001 events (the column, then 1000 cards). */
+  /* Page through the log. */
   while (more)
     {
       g_autofree char *path = g_strdup_printf ("/api/v1/boards/%s/events?since=%" G_GINT64_FORMAT "&limit=300",
@@ -747,7 +738,7 @@ test_rest_concurrent_writers (void)
       JsonObject *root = response_object (page, NULL);
       JsonArray *events = json_object_get_array_member (root, "events");
 
-      g_assert_cmpint (json_object_get_int_member (root, "seq"), ==, 1001);
+      g_assert_cmpint (json_object_get_int_member (root, "seq"), ==, 1000);
       for (guint i = 0; i < json_array_get_length (events); i++)
         {
           gint64 seq = json_object_get_int_member (json_array_get_object_element (events, i), "seq");
@@ -760,10 +751,51 @@ test_rest_concurrent_writers (void)
     }
 
   g_assert_cmpuint (pages, ==, 4);
-  g_assert_cmpuint (seqs->len, ==, 1001);
+  g_assert_cmpuint (seqs->len, ==, 1000);
   for (guint i = 0; i < seqs->len; i++)
     g_assert_cmpint (g_array_index (seqs, gint64, i), ==, i + 1);
-  g_assert_cmpint (test_board_seq (ts), ==, 1001);
+  g_assert_cmpint (test_board_seq (ts), ==, 1000);
+
+  /* 1000 columns, each put first: still in a strict order. */
+  {
+    g_autoptr(Response) snap = NULL;
+    JsonArray *columns = json_object_get_array_member (snapshot (ts, &snap), "columns");
+
+    g_assert_cmpuint (json_array_get_length (columns), ==, 1000);
+    for (guint i = 1; i < json_array_get_length (columns); i++)
+      g_assert_cmpint (strcmp (json_object_get_string_member (json_array_get_object_element (columns, i - 1), "position"),
+                               json_object_get_string_member (json_array_get_object_element (columns, i), "position")), <, 0);
+  }
+
+  test_server_free (ts);
+}
+
+/* PATCH on the board itself (an extension): board.updated. */
+static void
+test_rest_board_update (void)
+{
+  TestServer *ts = test_server_new (0);
+  g_autofree char *path = board_path (ts, NULL);
+  g_autofree char *events_path = board_path (ts, "/events?since=3");
+  g_autoptr(Response) renamed = test_http (ts, "PATCH", path, ts->board_token,
+                                           "{\"op\": \"r1\", \"base_version\": 1, \"title\": \"Team\"}");
+  g_autoptr(Response) stale = test_http (ts, "PATCH", path, ts->board_token,
+                                         "{\"op\": \"r2\", \"base_version\": 1, \"title\": \"Other\"}");
+  g_autoptr(Response) events = test_http (ts, "GET", events_path, ts->board_token, NULL);
+  JsonObject *board = response_object (renamed, "board");
+  JsonObject *event;
+
+  g_assert_cmpuint (renamed->status, ==, 200);
+  g_assert_cmpstr (json_object_get_string_member (board, "title"), ==, "Team");
+  g_assert_cmpint (json_object_get_int_member (board, "version"), ==, 2);
+  g_assert_cmpint (json_object_get_int_member (board, "seq"), ==, 4);
+
+  g_assert_cmpuint (stale->status, ==, 409);
+  g_assert_cmpstr (json_object_get_string_member (response_object (stale, "current"), "title"), ==, "Team");
+
+  event = json_array_get_object_element (json_object_get_array_member (response_object (events, NULL), "events"), 0);
+  g_assert_cmpstr (json_object_get_string_member (event, "type"), ==, "board.updated");
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (json_object_get_object_member (event, "data"), "board"), "title"), ==, "Team");
 
   test_server_free (ts);
 }
@@ -994,6 +1026,7 @@ main (int   argc,
   g_test_add_func ("/tack/server/rest/move-and-delete", test_rest_move_and_delete);
   g_test_add_func ("/tack/server/rest/op-replay", test_rest_op_replay);
   g_test_add_func ("/tack/server/rest/concurrent-writers", test_rest_concurrent_writers);
+  g_test_add_func ("/tack/server/rest/board-update", test_rest_board_update);
   g_test_add_func ("/tack/server/rest/internal-error", test_rest_internal_error);
   g_test_add_func ("/tack/server/rest/rate-limited", test_rest_rate_limited);
 
