@@ -62,6 +62,21 @@ parse_listen (const char  *listen,
       host = inner;
     }
 
+  /* A host name (localhost, a machine name) listens on the first address
+   * it resolves to; this runs once, before the main loop. */
+  if (!g_hostname_is_ip_address (host))
+    {
+      g_autoptr(GResolver) resolver = g_resolver_get_default ();
+      GList *addresses = g_resolver_lookup_by_name (resolver, host, NULL, error);
+
+      if (addresses == NULL)
+        return FALSE;
+
+      g_free (host);
+      host = g_inet_address_to_string (addresses->data);
+      g_resolver_free_addresses (addresses);
+    }
+
   *address = g_steal_pointer (&host);
   *port = (guint16)value;
 
