@@ -14,11 +14,13 @@
 
 #include "config.h"
 
+#include <errno.h>
 #include <glib-unix.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include <string.h>
+#include <sys/resource.h>
 
 #include "tack-server.h"
 
@@ -81,6 +83,20 @@ parse_listen (const char  *listen,
   *port = (guint16)value;
 
   return TRUE;
+}
+
+/* Every client holds a socket: allow as many as the hard limit lets us. */
+static void
+raise_file_limit (void)
+{
+  struct rlimit limit;
+
+  if (getrlimit (RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max)
+    {
+      limit.rlim_cur = limit.rlim_max;
+      if (setrlimit (RLIMIT_NOFILE, &limit) != 0)
+        g_debug ("Cannot raise the open file limit: %s", g_strerror (errno));
+    }
 }
 
 int
@@ -168,6 +184,8 @@ main (int   argc,
   url_host = strchr (address, ':') ? g_strdup_printf ("[%s]", address) : g_strdup (address);
   g_print ("Listening on http://%s:%u\n", url_host, tack_server_get_port (server));
   fflush (stdout);
+
+  raise_file_limit ();
 
   loop = g_main_loop_new (NULL, FALSE);
   g_unix_signal_add (SIGINT, quit_cb, loop);

@@ -21,6 +21,8 @@
 
 #include <errno.h>
 #include <math.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <glib/gstdio.h>
 #include <string.h>
 #include <sys/random.h>
@@ -1282,6 +1284,11 @@ tack_server_listen (TackServer  *self,
     return FALSE;
 
   g_socket_set_listen_backlog (socket, LISTEN_BACKLOG);
+
+  /* Events are small writes that should leave at once; accepted sockets
+   * inherit this from the listener on Linux. */
+  if (!g_socket_set_option (socket, IPPROTO_TCP, TCP_NODELAY, 1, NULL))
+    g_debug ("Cannot set TCP_NODELAY on the listening socket");
 
   if (!g_socket_bind (socket, bind_address, TRUE, error) ||
       !g_socket_listen (socket, error))
