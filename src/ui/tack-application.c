@@ -6,8 +6,11 @@
  */
 
 /* The application: app-wide actions and accelerators, the command line,
- * and one window per board. Each window is handed its store; the
- * application keeps no board state of its own. */
+ * and one window per board. Each window is handed a session (or, for a
+ * board export, a bare store); the application keeps no board state of
+ * its own. With no server configured it runs the embedded tack-server on
+ * a local board and talks to it over HTTP exactly as it would to a remote
+ * one. */
 
 #define G_LOG_DOMAIN "tack-ui"
 
@@ -18,12 +21,21 @@
 #include <glib/gi18n.h>
 
 #include "tack-application.h"
+#include "tack-credentials.h"
+#include "tack-preferences-window.h"
+#include "tack-server.h"
 #include "tack-snapshot.h"
 #include "tack-window.h"
 
 struct _TackApplication
 {
-  AdwApplication parent_instance;
+  AdwApplication  parent_instance;
+
+  GSettings      *settings;
+  TackServer     *server;
+  char           *server_url;
+  char           *board_id;
+  char           *board_token;
 };
 
 G_DEFINE_FINAL_TYPE (TackApplication, tack_application, ADW_TYPE_APPLICATION)
@@ -64,6 +76,222 @@ tack_application_new_window (TackApplication *self,
                        NULL);
 }
 
+static GSettings *
+tack_application_dup_settings (void)
+{
+  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+  g_autoptr(GSettingsSchema) schema = NULL;
+
+  if (source != NULL)
+    schema = g_settings_schema_source_lookup (source, APP_ID, TRUE);
+  if (schema == NULL)
+    return NULL;
+
+  return g_settings_new_full (schema, NULL, NULL);
+}
+
+static char *
+tack_application_dup_user (TackApplication *self)
+{
+  g_autofree char *name = NULL;
+  const char *real_name;
+
+  if (self->settings != NULL)
+    name = g_settings_get_string (self->settings, "display-name");
+  if (name != NULL && name[0] != '\0')
+    return g_steal_pointer (&name);
+
+  real_name = g_get_real_name ();
+  if (real_name != NULL && real_name[0] != '\0' && g_strcmp0 (real_name, "Unknown") != 0)
+    return g_strdup (real_name);
+
+  return g_strdup (g_get_user_name ());
+}
+
+/* The local board: the embedded server on a port of the kernel's
+ * choosing, its database under the user's data directory. */
+static gboolean
+tack_application_start_embedded (TackApplication  *self,
+                                 GError          **error)
+{
+  g_autoptr(TackServer) server = NULL;
+  g_autofree char *db_path = NULL;
+  g_autofree char *board_id = NULL;
+  g_autofree char *token = NULL;
+
+  if (self->server != NULL)
+    return TRUE;
+
+  db_path = g_build_filename (g_get_user_data_dir (), "tack", "local-board.db", NULL);
+  server = tack_server_new (db_path, error);
+  if (server == NULL)
+    return FALSE;
+
+  if (!tack_server_listen (server, "127.0.0.1", 0, error) ||
+      !tack_server_ensure_default_board (server, &board_id, &token, error))
+    {
+      tack_server_stop (server);
+      return FALSE;
+    }
+
+  self->server = g_steal_pointer (&server);
+  g_free (self->server_url);
+  self->server_url = g_strdup_printf ("http://127.0.0.1:%u", tack_server_get_port (self->server));
+  g_free (self->board_id);
+  self->board_id = g_steal_pointer (&board_id);
+  g_free (self->board_token);
+  self->board_token = g_steal_pointer (&token);
+
+  g_debug ("Local board %s served at %s", self->board_id, self->server_url);
+
+  return TRUE;
+}
+
+static TackWindow *
+tack_application_find_window (TackApplication *self,
+                              const char      *base_url,
+                              const char      *board_id)
+{
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL; l = l->next)
+    {
+      TackSession *session;
+
+      if (!TACK_IS_WINDOW (l->data))
+        continue;
+
+      session = tack_window_get_session (l->data);
+      if (session != NULL &&
+          g_strcmp0 (tack_session_get_base_url (session), base_url) == 0 &&
+          g_strcmp0 (tack_session_get_board_id (session), board_id) == 0)
+        return l->data;
+    }
+
+  return NULL;
+}
+
+/**
+ * tack_application_open_board:
+ * @base_url: the server
+ * @board_id: the board
+ * @token: (nullable): the board's token
+ *
+ * Presents the window on that board, opening a session for it first if
+ * no window shows it yet.
+ *
+ * Returns: (transfer none): the window
+ */
+TackWindow *
+tack_application_open_board (TackApplication *self,
+                             const char      *base_url,
+                             const char      *board_id,
+                             const char      *token)
+{
+  g_autoptr(TackSession) session = NULL;
+  g_autofree char *user = NULL;
+  TackWindow *window;
+
+  g_return_val_if_fail (TACK_IS_APPLICATION (self), NULL);
+  g_return_val_if_fail (base_url != NULL, NULL);
+  g_return_val_if_fail (board_id != NULL, NULL);
+
+  window = tack_application_find_window (self, base_url, board_id);
+  if (window == NULL)
+    {
+      user = tack_application_dup_user (self);
+      session = tack_session_new (base_url, board_id, token, user, NULL);
+      window = g_object_new (TACK_TYPE_WINDOW,
+                             "application", self,
+                             "session", session,
+                             NULL);
+      tack_session_start (session);
+    }
+
+  gtk_window_present (GTK_WINDOW (window));
+
+  return window;
+}
+
+/**
+ * tack_application_open_local_board:
+ *
+ * Opens the local board, starting the embedded server if needed.
+ *
+ * Returns: (transfer none) (nullable): the window, or %NULL on error
+ */
+TackWindow *
+tack_application_open_local_board (TackApplication  *self,
+                                   GError          **error)
+{
+  g_return_val_if_fail (TACK_IS_APPLICATION (self), NULL);
+
+  if (!tack_application_start_embedded (self, error))
+    return NULL;
+
+  return tack_application_open_board (self, self->server_url, self->board_id, self->board_token);
+}
+
+/**
+ * tack_application_get_local_server:
+ *
+ * Returns: (transfer none) (nullable): the embedded server, if it runs
+ */
+TackServer *
+tack_application_get_local_server (TackApplication *self)
+{
+  g_return_val_if_fail (TACK_IS_APPLICATION (self), NULL);
+
+  return self->server;
+}
+
+/* The board the settings name, else the local one. */
+static gboolean
+tack_application_open_default (TackApplication  *self,
+                               const char       *server_url,
+                               const char       *board_id,
+                               GError          **error)
+{
+  g_autofree char *setting_url = NULL;
+  g_autofree char *setting_board = NULL;
+  g_autofree char *token = NULL;
+
+  if (server_url == NULL && self->settings != NULL)
+    {
+      setting_url = g_settings_get_string (self->settings, "server-url");
+      setting_board = g_settings_get_string (self->settings, "board-id");
+      if (setting_url[0] != '\0')
+        {
+          server_url = setting_url;
+          if (board_id == NULL && setting_board[0] != '\0')
+            board_id = setting_board;
+        }
+    }
+
+  if (server_url == NULL || server_url[0] == '\0')
+    return tack_application_open_local_board (self, error) != NULL;
+
+  if (board_id == NULL || board_id[0] == '\0')
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("Which board to open on %s? Give one with --board"), server_url);
+      return FALSE;
+    }
+
+  token = g_strdup (g_getenv ("TACK_TOKEN"));
+  if (token == NULL || token[0] == '\0')
+    {
+      g_clear_pointer (&token, g_free);
+      token = tack_credentials_lookup (server_url, board_id);
+    }
+  else
+    {
+      tack_credentials_store (server_url, board_id, token);
+    }
+
+  tack_application_open_board (self, server_url, board_id, token);
+
+  return TRUE;
+}
+
 static void
 snapshot_loaded_cb (GObject      *object,
                     GAsyncResult *result,
@@ -92,12 +320,23 @@ tack_application_command_line (GApplication            *app,
 {
   TackApplication *self = TACK_APPLICATION (app);
   GVariantDict *options = g_application_command_line_get_options_dict (command_line);
+  g_autoptr(GError) error = NULL;
   g_autofree char *path = NULL;
+  const char *server_url = NULL;
+  const char *board_id = NULL;
   SnapshotOpen *open;
 
   if (!g_variant_dict_lookup (options, "snapshot", "^ay", &path))
     {
-      g_application_activate (app);
+      g_variant_dict_lookup (options, "server", "&s", &server_url);
+      g_variant_dict_lookup (options, "board", "&s", &board_id);
+
+      if (!tack_application_open_default (self, server_url, board_id, &error))
+        {
+          g_application_command_line_printerr (command_line, "%s\n", error->message);
+          return EXIT_FAILURE;
+        }
+
       return EXIT_SUCCESS;
     }
 
@@ -119,17 +358,18 @@ static void
 tack_application_activate (GApplication *app)
 {
   TackApplication *self = TACK_APPLICATION (app);
+  g_autoptr(GError) error = NULL;
   GtkWindow *window;
-  g_autoptr(TackStore) store = NULL;
 
   window = gtk_application_get_active_window (GTK_APPLICATION (app));
-  if (window == NULL)
+  if (window != NULL)
     {
-      store = tack_store_new ();
-      window = GTK_WINDOW (tack_application_new_window (self, store, FALSE));
+      gtk_window_present (window);
+      return;
     }
 
-  gtk_window_present (window);
+  if (!tack_application_open_default (self, NULL, NULL, &error))
+    g_printerr ("%s\n", error->message);
 }
 
 static void
@@ -163,6 +403,20 @@ tack_application_about_action (GSimpleAction *action,
 }
 
 static void
+tack_application_preferences_action (GSimpleAction *action,
+                                     GVariant      *parameter,
+                                     gpointer       user_data)
+{
+  TackApplication *self = user_data;
+  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
+  GtkWindow *preferences;
+
+  preferences = GTK_WINDOW (tack_preferences_window_new ());
+  gtk_window_set_transient_for (preferences, parent);
+  gtk_window_present (preferences);
+}
+
+static void
 tack_application_quit_action (GSimpleAction *action,
                               GVariant      *parameter,
                               gpointer       user_data)
@@ -172,14 +426,30 @@ tack_application_quit_action (GSimpleAction *action,
 
 static const GActionEntry app_actions[] = {
   { "about", tack_application_about_action },
+  { "preferences", tack_application_preferences_action },
   { "quit", tack_application_quit_action },
+};
+
+static const struct {
+  const char *action;
+  const char *accels[3];
+} accels[] = {
+  { "app.quit", { "<primary>q", NULL } },
+  { "app.preferences", { "<primary>comma", NULL } },
+  { "window.close", { "<primary>w", NULL } },
+  { "win.reconnect", { "<primary>r", NULL } },
+  { "card.open", { "<primary>e", NULL } },
+  { "card.delete", { "Delete", NULL } },
+  { "card.move-left", { "<alt>Left", "<primary><shift>Left", NULL } },
+  { "card.move-right", { "<alt>Right", "<primary><shift>Right", NULL } },
+  { "card.move-up", { "<alt>Up", "<primary><shift>Up", NULL } },
+  { "card.move-down", { "<alt>Down", "<primary><shift>Down", NULL } },
 };
 
 static void
 tack_application_startup (GApplication *app)
 {
-  static const char *quit_accels[] = { "<primary>q", NULL };
-  static const char *close_accels[] = { "<primary>w", NULL };
+  TackApplication *self = TACK_APPLICATION (app);
 
   G_APPLICATION_CLASS (tack_application_parent_class)->startup (app);
 
@@ -187,24 +457,71 @@ tack_application_startup (GApplication *app)
                                    app_actions,
                                    G_N_ELEMENTS (app_actions),
                                    app);
-  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.quit", quit_accels);
-  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "window.close", close_accels);
+  for (guint i = 0; i < G_N_ELEMENTS (accels); i++)
+    gtk_application_set_accels_for_action (GTK_APPLICATION (app), accels[i].action, accels[i].accels);
+
+  self->settings = tack_application_dup_settings ();
+}
+
+static void
+tack_application_shutdown (GApplication *app)
+{
+  TackApplication *self = TACK_APPLICATION (app);
+
+  G_APPLICATION_CLASS (tack_application_parent_class)->shutdown (app);
+
+  if (self->server != NULL)
+    tack_server_stop (self->server);
+}
+
+static void
+tack_application_dispose (GObject *object)
+{
+  TackApplication *self = (TackApplication *)object;
+
+  g_clear_object (&self->settings);
+  if (self->server != NULL)
+    tack_server_stop (self->server);
+  g_clear_object (&self->server);
+
+  G_OBJECT_CLASS (tack_application_parent_class)->dispose (object);
+}
+
+static void
+tack_application_finalize (GObject *object)
+{
+  TackApplication *self = (TackApplication *)object;
+
+  g_free (self->server_url);
+  g_free (self->board_id);
+  g_free (self->board_token);
+
+  G_OBJECT_CLASS (tack_application_parent_class)->finalize (object);
 }
 
 static void
 tack_application_class_init (TackApplicationClass *klass)
 {
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
+
+  object_class->dispose = tack_application_dispose;
+  object_class->finalize = tack_application_finalize;
 
   app_class->activate = tack_application_activate;
   app_class->command_line = tack_application_command_line;
   app_class->startup = tack_application_startup;
+  app_class->shutdown = tack_application_shutdown;
 }
 
 static void
 tack_application_init (TackApplication *self)
 {
   static const GOptionEntry entries[] = {
+    { "server", 's', 0, G_OPTION_ARG_STRING, NULL,
+      N_("Open a board on this tack-server (the token comes from $TACK_TOKEN or the keyring)"), N_("URL") },
+    { "board", 'b', 0, G_OPTION_ARG_STRING, NULL,
+      N_("The board to open on the server"), N_("ID") },
     { "snapshot", 0, 0, G_OPTION_ARG_FILENAME, NULL,
       N_("Open a board export (a board snapshot JSON file), read-only"), N_("FILE") },
     { NULL }

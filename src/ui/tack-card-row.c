@@ -17,6 +17,8 @@
 
 #include "tack-card-row.h"
 #include "tack-chip-box.h"
+#include "tack-presence.h"
+#include "tack-window.h"
 
 struct _TackCardRow
 {
@@ -33,6 +35,7 @@ struct _TackCardRow
   GtkWidget *due_box;
   GtkWidget *labels_box;
   GtkWidget *assignees_box;
+  GtkWidget *presence_label;
 };
 
 G_DEFINE_FINAL_TYPE (TackCardRow, tack_card_row, GTK_TYPE_WIDGET)
@@ -164,6 +167,77 @@ tack_card_row_due_classes (gpointer    this_,
   return classes;
 }
 
+/* Who else is moving or editing this card right now, from the board's
+ * presence list; @serial only tells the binding that the list changed. */
+static char *
+tack_card_row_presence_text (gpointer    this_,
+                             const char *card_id,
+                             GListModel *presence,
+                             guint       serial)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+  guint n;
+
+  if (card_id == NULL || presence == NULL)
+    return g_strdup ("");
+
+  n = g_list_model_get_n_items (presence);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(TackPresence) item = g_list_model_get_item (presence, i);
+      const char *user = tack_presence_get_user (item);
+
+      if (text->len > 0 &&
+          (g_strcmp0 (tack_presence_get_dragging (item), card_id) == 0 ||
+           g_strcmp0 (tack_presence_get_editing (item), card_id) == 0))
+        g_string_append (text, "\n");
+
+      /* Translators: %s is a person's name, shown on a card they drag. */
+      if (g_strcmp0 (tack_presence_get_dragging (item), card_id) == 0)
+        g_string_append_printf (text, _("%s is moving this"), user);
+      /* Translators: %s is a person's name, shown on a card they edit. */
+      else if (g_strcmp0 (tack_presence_get_editing (item), card_id) == 0)
+        g_string_append_printf (text, _("%s is editing this"), user);
+    }
+
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+static GdkContentProvider *
+drag_prepare_cb (GtkDragSource *source,
+                 double         x,
+                 double         y,
+                 TackCardRow   *self)
+{
+  if (self->card == NULL)
+    return NULL;
+
+  return gdk_content_provider_new_typed (G_TYPE_STRING, tack_card_get_id (self->card));
+}
+
+static void
+drag_begin_cb (GtkDragSource *source,
+               GdkDrag       *drag,
+               TackCardRow   *self)
+{
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (GTK_WIDGET (self));
+
+  gtk_drag_source_set_icon (source, paintable, 0, 0);
+  gtk_widget_add_css_class (GTK_WIDGET (self), "dragging");
+  if (self->card != NULL)
+    gtk_widget_activate_action (GTK_WIDGET (self), "win.set-dragging", "s", tack_card_get_id (self->card));
+}
+
+static void
+drag_end_cb (GtkDragSource *source,
+             GdkDrag       *drag,
+             gboolean       delete_data,
+             TackCardRow   *self)
+{
+  gtk_widget_remove_css_class (GTK_WIDGET (self), "dragging");
+  gtk_widget_activate_action (GTK_WIDGET (self), "win.set-dragging", "s", "");
+}
+
 static void
 tack_card_row_dispose (GObject *object)
 {
@@ -238,6 +312,7 @@ tack_card_row_class_init (TackCardRowClass *klass)
 
   g_type_ensure (TACK_TYPE_CARD);
   g_type_ensure (TACK_TYPE_CHIP_BOX);
+  g_type_ensure (TACK_TYPE_WINDOW);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/tackboard/Tack/tack-card-row.ui");
   gtk_widget_class_bind_template_child (widget_class, TackCardRow, header);
@@ -247,6 +322,8 @@ tack_card_row_class_init (TackCardRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TackCardRow, due_box);
   gtk_widget_class_bind_template_child (widget_class, TackCardRow, labels_box);
   gtk_widget_class_bind_template_child (widget_class, TackCardRow, assignees_box);
+  gtk_widget_class_bind_template_child (widget_class, TackCardRow, presence_label);
+  gtk_widget_class_bind_template_callback (widget_class, tack_card_row_presence_text);
   gtk_widget_class_bind_template_callback (widget_class, tack_card_row_has_text);
   gtk_widget_class_bind_template_callback (widget_class, tack_card_row_has_footer);
   gtk_widget_class_bind_template_callback (widget_class, tack_card_row_due_text);
@@ -260,7 +337,22 @@ tack_card_row_class_init (TackCardRowClass *klass)
 static void
 tack_card_row_init (TackCardRow *self)
 {
+  GtkDragSource *source;
+
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  /* GTK 4.8 list rows take the focus only when selectable; the card
+   * itself takes it, so the board can be worked with the keyboard. */
+  gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);
+
+  /* A card is dragged by its id; the column it is dropped on asks the
+   * window to move it (see TackColumnView). */
+  source = gtk_drag_source_new ();
+  gtk_drag_source_set_actions (source, GDK_ACTION_MOVE);
+  g_signal_connect (source, "prepare", G_CALLBACK (drag_prepare_cb), self);
+  g_signal_connect (source, "drag-begin", G_CALLBACK (drag_begin_cb), self);
+  g_signal_connect (source, "drag-end", G_CALLBACK (drag_end_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (source));
 
   /* Screen readers announce a card by its title and read the rest as its
    * description; both labels stay bound to the card in the template. */

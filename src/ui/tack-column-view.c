@@ -17,6 +17,7 @@
 
 #include "tack-card-row.h"
 #include "tack-column-view.h"
+#include "tack-window-private.h"
 
 struct _TackColumnView
 {
@@ -29,6 +30,12 @@ struct _TackColumnView
   GtkLabel   *title_label;
   GtkLabel   *count_label;
   GtkWidget  *cards_view;
+  GtkWidget  *new_card_entry;
+  GtkFilterListModel *filter_model;
+
+  /* Where a dragged card would land: the row the line is drawn on. */
+  GtkWidget  *drop_row;
+  gboolean    drop_after;
 };
 
 G_DEFINE_FINAL_TYPE (TackColumnView, tack_column_view, GTK_TYPE_WIDGET)
@@ -95,10 +102,244 @@ tack_column_view_count_classes (gpointer this_,
 }
 
 static void
+cards_view_activate_cb (TackColumnView *self,
+                        guint           position)
+{
+  g_autoptr(TackCard) card = g_list_model_get_item (G_LIST_MODEL (self->filter_model), position);
+
+  if (card != NULL)
+    gtk_widget_activate_action (GTK_WIDGET (self), "win.open-card", "s", tack_card_get_id (card));
+}
+
+static void
+new_card_activate_cb (TackColumnView *self)
+{
+  const char *title = gtk_editable_get_text (GTK_EDITABLE (self->new_card_entry));
+
+  if (self->column == NULL || title[0] == '\0')
+    return;
+
+  if (gtk_widget_activate_action (GTK_WIDGET (self), "win.add-card", "(ss)",
+                                  tack_column_get_id (self->column), title))
+    gtk_editable_set_text (GTK_EDITABLE (self->new_card_entry), "");
+}
+
+/* Dropping a card: the rows on screen say where the pointer is between two
+ * cards; the model says which card the dropped one goes after, even when
+ * that one is scrolled out of view. */
+
+typedef struct
+{
+  GtkWidget *row;
+  double     top;
+  double     bottom;
+  guint      position;
+} RowSpot;
+
+static guint
+position_of (GListModel *model,
+             gpointer    item)
+{
+  guint n = g_list_model_get_n_items (model);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(GObject) other = g_list_model_get_item (model, i);
+
+      if (other == item)
+        return i;
+    }
+
+  return G_MAXUINT;
+}
+
+/* Finds where a drop at @y (in the column view's coordinates) lands:
+ * before the returned position in the column's visible cards. @row is the
+ * row the line is drawn on and @after whether it goes below it. */
+static guint
+drop_position (TackColumnView  *self,
+               double           y,
+               GtkWidget      **row,
+               gboolean        *after)
+{
+  GListModel *model = G_LIST_MODEL (self->filter_model);
+  guint n_items = g_list_model_get_n_items (model);
+  RowSpot best_before = { NULL, 0, 0, G_MAXUINT };
+  RowSpot last = { NULL, 0, 0, G_MAXUINT };
+
+  *row = NULL;
+  *after = FALSE;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (self->cards_view);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *card_row = gtk_widget_get_first_child (child);
+      double top_x, top_y;
+      TackCard *card;
+      RowSpot spot;
+
+      /* Not gtk_widget_compute_bounds(): GTK 4.8 gets list rows' bounds
+       * wrong; the origin and the height are right. */
+      if (card_row == NULL || !TACK_IS_CARD_ROW (card_row) ||
+          !gtk_widget_get_mapped (child) ||
+          !gtk_widget_translate_coordinates (child, GTK_WIDGET (self), 0, 0, &top_x, &top_y))
+        continue;
+
+      card = tack_card_row_get_card (TACK_CARD_ROW (card_row));
+      if (card == NULL)
+        continue;
+
+      spot.row = child;
+      spot.top = top_y;
+      spot.bottom = top_y + gtk_widget_get_height (child);
+      spot.position = position_of (model, card);
+      if (spot.position == G_MAXUINT)
+        continue;
+
+      if (y < (spot.top + spot.bottom) / 2 &&
+          (best_before.row == NULL || spot.top < best_before.top))
+        best_before = spot;
+
+      if (last.row == NULL || spot.bottom > last.bottom)
+        last = spot;
+    }
+
+  if (best_before.row != NULL)
+    {
+      *row = best_before.row;
+      return best_before.position;
+    }
+
+  if (last.row != NULL)
+    {
+      *row = last.row;
+      *after = TRUE;
+      return last.position + 1;
+    }
+
+  return n_items;
+}
+
+static void
+clear_drop_indicator (TackColumnView *self)
+{
+  if (self->drop_row != NULL)
+    {
+      gtk_widget_remove_css_class (self->drop_row, "drop-before");
+      gtk_widget_remove_css_class (self->drop_row, "drop-after");
+    }
+  g_clear_weak_pointer (&self->drop_row);
+  gtk_widget_remove_css_class (GTK_WIDGET (self), "drop-empty");
+}
+
+static GdkDragAction
+drop_motion_cb (GtkDropTarget  *target,
+                double          x,
+                double          y,
+                TackColumnView *self)
+{
+  GtkWidget *row;
+  gboolean after;
+
+  clear_drop_indicator (self);
+  drop_position (self, y, &row, &after);
+
+  if (row != NULL)
+    {
+      g_set_weak_pointer (&self->drop_row, row);
+      gtk_widget_add_css_class (row, after ? "drop-after" : "drop-before");
+    }
+  else
+    {
+      gtk_widget_add_css_class (GTK_WIDGET (self), "drop-empty");
+    }
+
+  return GDK_ACTION_MOVE;
+}
+
+static void
+drop_leave_cb (GtkDropTarget  *target,
+               TackColumnView *self)
+{
+  clear_drop_indicator (self);
+}
+
+static gboolean
+drop_cb (GtkDropTarget  *target,
+         const GValue   *value,
+         double          x,
+         double          y,
+         TackColumnView *self)
+{
+  GListModel *model = G_LIST_MODEL (self->filter_model);
+  g_autoptr(TackCard) after_card = NULL;
+  const char *card_id;
+  const char *after_id = "";
+  GtkWidget *row;
+  gboolean after;
+  guint position;
+
+  clear_drop_indicator (self);
+
+  if (self->column == NULL || !G_VALUE_HOLDS_STRING (value))
+    return FALSE;
+
+  card_id = g_value_get_string (value);
+  if (card_id == NULL)
+    return FALSE;
+
+  position = drop_position (self, y, &row, &after);
+
+  /* The card it lands after, skipping itself: dropping a card just below
+   * itself leaves it where it is. */
+  while (position > 0)
+    {
+      g_clear_object (&after_card);
+      after_card = g_list_model_get_item (model, position - 1);
+      if (g_strcmp0 (tack_card_get_id (after_card), card_id) != 0)
+        break;
+      g_clear_object (&after_card);
+      position--;
+    }
+
+  if (after_card != NULL)
+    after_id = tack_card_get_id (after_card);
+
+  return gtk_widget_activate_action (GTK_WIDGET (self), "win.place-card", "(sss)",
+                                     card_id, tack_column_get_id (self->column), after_id);
+}
+
+/* Cards waiting out a delete's Undo toast are hidden by the window. */
+static void
+tack_column_view_root (GtkWidget *widget)
+{
+  TackColumnView *self = TACK_COLUMN_VIEW (widget);
+  GtkRoot *root;
+
+  GTK_WIDGET_CLASS (tack_column_view_parent_class)->root (widget);
+
+  root = gtk_widget_get_root (widget);
+  if (TACK_IS_WINDOW (root))
+    gtk_filter_list_model_set_filter (self->filter_model, TACK_WINDOW (root)->hidden_filter);
+}
+
+static void
+tack_column_view_unroot (GtkWidget *widget)
+{
+  TackColumnView *self = TACK_COLUMN_VIEW (widget);
+
+  gtk_filter_list_model_set_filter (self->filter_model, NULL);
+
+  GTK_WIDGET_CLASS (tack_column_view_parent_class)->unroot (widget);
+}
+
+static void
 tack_column_view_dispose (GObject *object)
 {
   TackColumnView *self = (TackColumnView *)object;
 
+  clear_drop_indicator (self);
   gtk_widget_dispose_template (GTK_WIDGET (self), TACK_TYPE_COLUMN_VIEW);
 
   g_clear_object (&self->column);
@@ -154,6 +395,9 @@ tack_column_view_class_init (TackColumnViewClass *klass)
   object_class->get_property = tack_column_view_get_property;
   object_class->set_property = tack_column_view_set_property;
 
+  widget_class->root = tack_column_view_root;
+  widget_class->unroot = tack_column_view_unroot;
+
   /**
    * TackColumnView:column:
    *
@@ -176,6 +420,10 @@ tack_column_view_class_init (TackColumnViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TackColumnView, title_label);
   gtk_widget_class_bind_template_child (widget_class, TackColumnView, count_label);
   gtk_widget_class_bind_template_child (widget_class, TackColumnView, cards_view);
+  gtk_widget_class_bind_template_child (widget_class, TackColumnView, new_card_entry);
+  gtk_widget_class_bind_template_child (widget_class, TackColumnView, filter_model);
+  gtk_widget_class_bind_template_callback (widget_class, cards_view_activate_cb);
+  gtk_widget_class_bind_template_callback (widget_class, new_card_activate_cb);
   gtk_widget_class_bind_template_callback (widget_class, tack_column_view_count_text);
   gtk_widget_class_bind_template_callback (widget_class, tack_column_view_count_tooltip);
   gtk_widget_class_bind_template_callback (widget_class, tack_column_view_count_classes);
@@ -187,7 +435,15 @@ tack_column_view_class_init (TackColumnViewClass *klass)
 static void
 tack_column_view_init (TackColumnView *self)
 {
+  GtkDropTarget *target;
+
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  target = gtk_drop_target_new (G_TYPE_STRING, GDK_ACTION_MOVE);
+  g_signal_connect (target, "motion", G_CALLBACK (drop_motion_cb), self);
+  g_signal_connect (target, "leave", G_CALLBACK (drop_leave_cb), self);
+  g_signal_connect (target, "drop", G_CALLBACK (drop_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (target));
 
   /* The column and its card list are announced by the column's title,
    * which the template keeps bound to the model. */

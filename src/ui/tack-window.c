@@ -5,9 +5,12 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
-/* A window shows the board of the store it was given. It owns no server
- * data: the header bar title and the board view are bound to the store's
- * board, so whatever the store holds is what the window shows. */
+/* A window shows the board of the store it was given, or of the session
+ * it was given (a live board). It owns no server data: the header bar
+ * title, the connection indicator and the board view are bound to the
+ * store's board and the session's connection, so whatever the store holds
+ * is what the window shows. Edits go out as actions (see
+ * tack-window-actions.c) to the session's outbox. */
 
 #define G_LOG_DOMAIN "tack-ui"
 
@@ -16,25 +19,18 @@
 #include <glib/gi18n.h>
 
 #include "tack-board-view.h"
-#include "tack-window.h"
-
-struct _TackWindow
-{
-  AdwApplicationWindow  parent_instance;
-
-  TackStore            *store;
-  GSettings            *settings;
-  gboolean              read_only;
-
-  AdwWindowTitle       *window_title;
-};
+#include "tack-connection-indicator.h"
+#include "tack-window-private.h"
 
 G_DEFINE_FINAL_TYPE (TackWindow, tack_window, ADW_TYPE_APPLICATION_WINDOW)
 
 enum {
   PROP_0,
+  PROP_SESSION,
   PROP_STORE,
   PROP_READ_ONLY,
+  PROP_PRESENCE,
+  PROP_PRESENCE_SERIAL,
   N_PROPS
 };
 
@@ -55,6 +51,22 @@ tack_window_title_for_board (gpointer    this_,
   return g_strdup (board_title != NULL && board_title[0] != '\0' ? board_title : _("Tack"));
 }
 
+static gboolean
+tack_window_has_object (gpointer  this_,
+                        GObject  *object)
+{
+  return object != NULL;
+}
+
+/* Nothing modal while reconnecting: only a connection that gave up for
+ * good takes the board's place. */
+static char *
+tack_window_page_for_connection (gpointer            this_,
+                                 TackConnectionState state)
+{
+  return g_strdup (state == TACK_CONNECTION_FAILED ? "failed" : "content");
+}
+
 static char *
 tack_window_subtitle (gpointer this_,
                       gboolean read_only)
@@ -71,6 +83,32 @@ tack_window_set_store (TackWindow *self,
 
   if (g_set_object (&self->store, store))
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STORE]);
+}
+
+static void
+bump_presence_serial (TackWindow *self)
+{
+  self->presence_serial++;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PRESENCE_SERIAL]);
+}
+
+/* Card rows recompute who is moving or editing them whenever anyone's
+ * presence changes. */
+static void
+on_presence_changed (TackWindow *self,
+                     guint       position,
+                     guint       removed,
+                     guint       added,
+                     GListModel *presence)
+{
+  for (guint i = position; i < position + added; i++)
+    {
+      g_autoptr(GObject) item = g_list_model_get_item (presence, i);
+
+      g_signal_connect_object (item, "notify", G_CALLBACK (bump_presence_serial), self, G_CONNECT_SWAPPED);
+    }
+
+  bump_presence_serial (self);
 }
 
 static void
@@ -93,6 +131,16 @@ tack_window_bind_settings (TackWindow *self)
   g_settings_bind (self->settings, "window-width", self, "default-width", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "window-height", self, "default-height", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "window-maximized", self, "maximized", G_SETTINGS_BIND_DEFAULT);
+
+  /* Preferences apply to the running connection at once: the key's nicks
+   * are the TackTransportMode nicks. */
+  if (self->session != NULL)
+    {
+      TackConnection *connection = tack_session_get_connection (self->session);
+
+      g_settings_bind (self->settings, "live-update-mode", connection, "mode", G_SETTINGS_BIND_GET);
+      g_settings_bind (self->settings, "poll-interval", connection, "poll-interval", G_SETTINGS_BIND_GET);
+    }
 }
 
 static void
@@ -102,6 +150,12 @@ tack_window_constructed (GObject *object)
 
   G_OBJECT_CLASS (tack_window_parent_class)->constructed (object);
 
+  if (self->session != NULL)
+    {
+      g_assert (self->store == NULL);
+      tack_window_set_store (self, tack_session_get_store (self->session));
+    }
+
   if (self->store == NULL)
     {
       g_autoptr(TackStore) store = tack_store_new ();
@@ -109,7 +163,13 @@ tack_window_constructed (GObject *object)
       tack_window_set_store (self, store);
     }
 
+  if (self->session != NULL)
+    g_signal_connect_object (tack_connection_get_presence (tack_session_get_connection (self->session)),
+                             "items-changed", G_CALLBACK (on_presence_changed), self,
+                             G_CONNECT_SWAPPED);
+
   tack_window_bind_settings (self);
+  _tack_window_actions_init (self);
 }
 
 static void
@@ -119,8 +179,11 @@ tack_window_dispose (GObject *object)
 
   gtk_widget_dispose_template (GTK_WIDGET (self), TACK_TYPE_WINDOW);
 
+  _tack_window_actions_dispose (self);
+
   g_clear_object (&self->settings);
   g_clear_object (&self->store);
+  g_clear_object (&self->session);
 
   G_OBJECT_CLASS (tack_window_parent_class)->dispose (object);
 }
@@ -135,12 +198,26 @@ tack_window_get_property (GObject    *object,
 
   switch (prop_id)
     {
+    case PROP_SESSION:
+      g_value_set_object (value, self->session);
+      break;
+
     case PROP_STORE:
       g_value_set_object (value, self->store);
       break;
 
     case PROP_READ_ONLY:
       g_value_set_boolean (value, self->read_only);
+      break;
+
+    case PROP_PRESENCE:
+      g_value_set_object (value, self->session
+                                   ? tack_connection_get_presence (tack_session_get_connection (self->session))
+                                   : NULL);
+      break;
+
+    case PROP_PRESENCE_SERIAL:
+      g_value_set_uint (value, self->presence_serial);
       break;
 
     default:
@@ -158,6 +235,12 @@ tack_window_set_property (GObject      *object,
 
   switch (prop_id)
     {
+    case PROP_SESSION:
+      self->session = g_value_dup_object (value);
+      g_object_notify_by_pspec (object, pspec);
+      g_object_notify_by_pspec (object, properties[PROP_PRESENCE]);
+      break;
+
     case PROP_STORE:
       tack_window_set_store (self, g_value_get_object (value));
       break;
@@ -184,6 +267,18 @@ tack_window_class_init (TackWindowClass *klass)
   object_class->set_property = tack_window_set_property;
 
   /**
+   * TackWindow:session:
+   *
+   * The live board the window shows and sends edits to, or %NULL for a
+   * window on a bare store (a board export).
+   */
+  properties[PROP_SESSION] =
+    g_param_spec_object ("session", NULL, NULL,
+                         TACK_TYPE_SESSION,
+                         (G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY |
+                          G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  /**
    * TackWindow:store:
    *
    * The store whose board the window shows.
@@ -206,17 +301,47 @@ tack_window_class_init (TackWindowClass *klass)
                           (G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY |
                            G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
 
+  /**
+   * TackWindow:presence:
+   *
+   * Who else is on the board and what they are doing (TackPresence items).
+   */
+  properties[PROP_PRESENCE] =
+    g_param_spec_object ("presence", NULL, NULL,
+                         G_TYPE_LIST_MODEL,
+                         (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  /**
+   * TackWindow:presence-serial:
+   *
+   * Grows whenever anything in TackWindow:presence changes.
+   */
+  properties[PROP_PRESENCE_SERIAL] =
+    g_param_spec_uint ("presence-serial", NULL, NULL,
+                       0, G_MAXUINT, 0,
+                       (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (TACK_TYPE_BOARD);
   g_type_ensure (TACK_TYPE_BOARD_VIEW);
   g_type_ensure (TACK_TYPE_STORE);
+  g_type_ensure (TACK_TYPE_SESSION);
+  g_type_ensure (TACK_TYPE_CONNECTION);
+  g_type_ensure (TACK_TYPE_CONNECTION_INDICATOR);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/tackboard/Tack/tack-window.ui");
   gtk_widget_class_bind_template_child (widget_class, TackWindow, window_title);
+  gtk_widget_class_bind_template_child (widget_class, TackWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, TackWindow, indicator);
+  gtk_widget_class_bind_template_child (widget_class, TackWindow, board_view);
   gtk_widget_class_bind_template_callback (widget_class, tack_window_page_for_board);
   gtk_widget_class_bind_template_callback (widget_class, tack_window_title_for_board);
   gtk_widget_class_bind_template_callback (widget_class, tack_window_subtitle);
+  gtk_widget_class_bind_template_callback (widget_class, tack_window_has_object);
+  gtk_widget_class_bind_template_callback (widget_class, tack_window_page_for_connection);
+
+  _tack_window_class_actions_init (widget_class);
 }
 
 static void
@@ -248,4 +373,27 @@ tack_window_get_store (TackWindow *self)
   g_return_val_if_fail (TACK_IS_WINDOW (self), NULL);
 
   return self->store;
+}
+
+/**
+ * tack_window_get_session:
+ *
+ * Returns: (transfer none) (nullable): the live board shown, if any
+ */
+TackSession *
+tack_window_get_session (TackWindow *self)
+{
+  g_return_val_if_fail (TACK_IS_WINDOW (self), NULL);
+
+  return self->session;
+}
+
+void
+tack_window_add_toast (TackWindow *self,
+                       AdwToast   *toast)
+{
+  g_return_if_fail (TACK_IS_WINDOW (self));
+  g_return_if_fail (ADW_IS_TOAST (toast));
+
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
 }

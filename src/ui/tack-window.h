@@ -9,6 +9,7 @@
 
 #include <adwaita.h>
 
+#include "tack-session.h"
 #include "tack-store.h"
 
 G_BEGIN_DECLS
@@ -17,7 +18,10 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (TackWindow, tack_window, TACK, WINDOW, AdwApplicationWindow)
 
-TackStore *tack_window_get_store     (TackWindow *self);
-gboolean   tack_window_get_read_only (TackWindow *self);
+TackStore   *tack_window_get_store     (TackWindow *self);
+TackSession *tack_window_get_session   (TackWindow *self);
+gboolean     tack_window_get_read_only (TackWindow *self);
+void         tack_window_add_toast     (TackWindow *self,
+                                        AdwToast   *toast);
 
 G_END_DECLS

@@ -1,0 +1,676 @@
+/* tack-window-actions.c
+ *
+ * Copyright 2026 The Tack developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+/* The window's actions: everything a user does to the board goes out
+ * through the session's outbox from here, so that a drop target, a key
+ * press and a menu item all take the same path. The `card.*` actions act
+ * on the card that has the keyboard focus; the `win.*` ones name their
+ * card. Accelerators are set on the application. */
+
+#define G_LOG_DOMAIN "tack-ui"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "tack-card-editor.h"
+#include "tack-card-row.h"
+#include "tack-window-private.h"
+
+static TackOutbox *
+get_outbox (TackWindow *self)
+{
+  if (self->session == NULL || self->read_only)
+    return NULL;
+
+  return tack_session_get_outbox (self->session);
+}
+
+static void
+show_error (TackWindow   *self,
+            const GError *error)
+{
+  g_autofree char *text = g_markup_escape_text (error->message, -1);
+  g_autoptr(AdwToast) toast = adw_toast_new (text);
+
+  adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
+  tack_window_add_toast (self, g_steal_pointer (&toast));
+}
+
+/* The card whose row holds the keyboard focus: the focus sits on the list
+ * row around a TackCardRow, or somewhere inside one. */
+static TackCard *
+get_focus_card (TackWindow *self)
+{
+  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (self));
+  GtkWidget *row;
+
+  if (focus == NULL)
+    return NULL;
+
+  row = gtk_widget_get_ancestor (focus, TACK_TYPE_CARD_ROW);
+  if (row == NULL)
+    {
+      GtkWidget *child = gtk_widget_get_first_child (focus);
+
+      if (child != NULL && TACK_IS_CARD_ROW (child))
+        row = child;
+    }
+
+  return row != NULL ? tack_card_row_get_card (TACK_CARD_ROW (row)) : NULL;
+}
+
+static GtkWidget *
+find_card_row (GtkWidget  *widget,
+               const char *card_id)
+{
+  if (TACK_IS_CARD_ROW (widget))
+    {
+      TackCard *card = tack_card_row_get_card (TACK_CARD_ROW (widget));
+
+      if (card != NULL && g_strcmp0 (tack_card_get_id (card), card_id) == 0)
+        return widget;
+    }
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_card_row (child, card_id);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+typedef struct
+{
+  GWeakRef  window;
+  char     *card_id;
+} FocusCard;
+
+static void
+focus_card_free (gpointer data)
+{
+  FocusCard *focus = data;
+
+  g_weak_ref_clear (&focus->window);
+  g_free (focus->card_id);
+  g_free (focus);
+}
+
+/* A moved card gets a new list row; the keyboard focus follows it there
+ * once the list has made it. */
+static gboolean
+focus_card_cb (gpointer data)
+{
+  FocusCard *focus = data;
+  g_autoptr(TackWindow) self = g_weak_ref_get (&focus->window);
+  GtkWidget *row;
+
+  if (self == NULL)
+    return G_SOURCE_REMOVE;
+
+  row = find_card_row (GTK_WIDGET (self->board_view), focus->card_id);
+  if (row != NULL)
+    gtk_widget_grab_focus (row);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+focus_card_later (TackWindow *self,
+                  const char *card_id)
+{
+  FocusCard *focus = g_new0 (FocusCard, 1);
+
+  g_weak_ref_init (&focus->window, self);
+  focus->card_id = g_strdup (card_id);
+  g_idle_add_full (G_PRIORITY_LOW, focus_card_cb, focus, focus_card_free);
+}
+
+static gboolean
+place_card (TackWindow *self,
+            const char *card_id,
+            const char *column_id,
+            const char *after_card_id)
+{
+  TackOutbox *outbox = get_outbox (self);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *op = NULL;
+
+  if (outbox == NULL)
+    return FALSE;
+
+  op = tack_outbox_move_card (outbox, card_id, column_id, after_card_id, &error);
+  if (op == NULL)
+    {
+      show_error (self, error);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static guint
+index_of (GListModel *model,
+          gpointer    item)
+{
+  guint n = g_list_model_get_n_items (model);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(GObject) other = g_list_model_get_item (model, i);
+
+      if (other == item)
+        return i;
+    }
+
+  return G_MAXUINT;
+}
+
+static char *
+card_id_at (GListModel *cards,
+            guint       position)
+{
+  g_autoptr(TackCard) card = g_list_model_get_item (cards, position);
+
+  return card != NULL ? g_strdup (tack_card_get_id (card)) : NULL;
+}
+
+/* Keyboard moves: up and down swap with the neighbour, left and right go
+ * to the same place in the next column. */
+static void
+move_focus_card (TackWindow *self,
+                 int         dx,
+                 int         dy)
+{
+  TackCard *card = get_focus_card (self);
+  g_autofree char *card_id = NULL;
+  g_autofree char *after = NULL;
+  TackColumn *column;
+  GListModel *cards;
+  GListModel *columns;
+  guint position;
+
+  if (card == NULL || get_outbox (self) == NULL)
+    return;
+
+  card_id = g_strdup (tack_card_get_id (card));
+  column = tack_store_lookup_column (self->store, tack_card_get_column_id (card));
+  if (column == NULL)
+    return;
+
+  cards = tack_column_get_cards (column);
+  position = index_of (cards, card);
+  if (position == G_MAXUINT)
+    return;
+
+  if (dy != 0)
+    {
+      guint n = g_list_model_get_n_items (cards);
+
+      if (dy < 0 && position == 0)
+        return;
+      if (dy > 0 && position + 1 >= n)
+        return;
+
+      if (dy < 0)
+        after = position >= 2 ? card_id_at (cards, position - 2) : NULL;
+      else
+        after = card_id_at (cards, position + 1);
+
+      if (place_card (self, card_id, tack_column_get_id (column), after))
+        focus_card_later (self, card_id);
+    }
+  else
+    {
+      guint column_position;
+      g_autoptr(TackColumn) target = NULL;
+      GListModel *target_cards;
+      guint n;
+
+      columns = tack_board_get_columns (tack_store_get_board (self->store));
+      column_position = index_of (columns, column);
+      if (column_position == G_MAXUINT)
+        return;
+      if (dx < 0 && column_position == 0)
+        return;
+      if (dx > 0 && column_position + 1 >= g_list_model_get_n_items (columns))
+        return;
+
+      target = g_list_model_get_item (columns, column_position + dx);
+      target_cards = tack_column_get_cards (target);
+      n = g_list_model_get_n_items (target_cards);
+      position = MIN (position, n);
+      after = position > 0 ? card_id_at (target_cards, position - 1) : NULL;
+
+      if (place_card (self, card_id, tack_column_get_id (target), after))
+        focus_card_later (self, card_id);
+    }
+}
+
+static void
+card_move_left_action (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  move_focus_card (TACK_WINDOW (widget), -1, 0);
+}
+
+static void
+card_move_right_action (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *parameter)
+{
+  move_focus_card (TACK_WINDOW (widget), 1, 0);
+}
+
+static void
+card_move_up_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  move_focus_card (TACK_WINDOW (widget), 0, -1);
+}
+
+static void
+card_move_down_action (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  move_focus_card (TACK_WINDOW (widget), 0, 1);
+}
+
+static void
+place_card_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  TackWindow *self = TACK_WINDOW (widget);
+  const char *card_id;
+  const char *column_id;
+  const char *after;
+
+  g_variant_get (parameter, "(&s&s&s)", &card_id, &column_id, &after);
+
+  if (tack_store_lookup_card (self->store, card_id) == NULL ||
+      g_strcmp0 (card_id, after) == 0)
+    return;
+
+  place_card (self, card_id, column_id, after[0] != '\0' ? after : NULL);
+}
+
+static void
+add_card_action (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *parameter)
+{
+  TackWindow *self = TACK_WINDOW (widget);
+  TackOutbox *outbox = get_outbox (self);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *op = NULL;
+  g_autofree char *title = NULL;
+  g_autofree char *after = NULL;
+  const char *column_id;
+  const char *raw_title;
+  TackColumn *column;
+  GListModel *cards;
+  guint n;
+
+  g_variant_get (parameter, "(&s&s)", &column_id, &raw_title);
+  title = g_strstrip (g_strdup (raw_title));
+
+  if (outbox == NULL || title[0] == '\0')
+    return;
+
+  column = tack_store_lookup_column (self->store, column_id);
+  if (column == NULL)
+    return;
+
+  /* New cards go to the end of the column, where the entry is. */
+  cards = tack_column_get_cards (column);
+  n = g_list_model_get_n_items (cards);
+  if (n > 0)
+    after = card_id_at (cards, n - 1);
+
+  op = tack_outbox_create_card (outbox, column_id, title, after, &error);
+  if (op == NULL)
+    show_error (self, error);
+}
+
+static void
+open_card (TackWindow *self,
+           TackCard   *card)
+{
+  TackCardEditor *editor;
+
+  if (card == NULL || get_outbox (self) == NULL)
+    return;
+
+  editor = tack_card_editor_new (self->session, card);
+  gtk_window_set_transient_for (GTK_WINDOW (editor), GTK_WINDOW (self));
+  gtk_window_present (GTK_WINDOW (editor));
+}
+
+static void
+open_card_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  TackWindow *self = TACK_WINDOW (widget);
+
+  open_card (self, tack_store_lookup_card (self->store, g_variant_get_string (parameter, NULL)));
+}
+
+static void
+card_open_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  TackWindow *self = TACK_WINDOW (widget);
+
+  open_card (self, get_focus_card (self));
+}
+
+/* Deleting waits out the Undo toast before it reaches the outbox: until
+ * then the card is only hidden from view (the store still holds it, as
+ * the server does), and Undo simply shows it again. Nothing is sent that
+ * would have to be taken back. */
+
+static void
+send_delete (TackWindow *self,
+             const char *card_id)
+{
+  TackOutbox *outbox = get_outbox (self);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *op = NULL;
+
+  if (outbox == NULL || tack_store_lookup_card (self->store, card_id) == NULL)
+    return;
+
+  op = tack_outbox_delete_card (outbox, card_id, &error);
+  if (op == NULL)
+    show_error (self, error);
+}
+
+static void
+delete_toast_dismissed_cb (AdwToast   *toast,
+                           TackWindow *self)
+{
+  const char *card_id = g_object_get_data (G_OBJECT (toast), "card-id");
+  g_autofree char *id = g_strdup (card_id);
+
+  if (!g_hash_table_remove (self->pending_deletes, id))
+    return;
+
+  if (!GPOINTER_TO_INT (g_object_get_data (G_OBJECT (toast), "undone")))
+    send_delete (self, id);
+
+  gtk_filter_changed (self->hidden_filter, GTK_FILTER_CHANGE_LESS_STRICT);
+}
+
+static void
+delete_toast_undo_cb (AdwToast   *toast,
+                      TackWindow *self)
+{
+  g_object_set_data (G_OBJECT (toast), "undone", GINT_TO_POINTER (TRUE));
+}
+
+static void
+delete_card (TackWindow *self,
+             TackCard   *card)
+{
+  g_autoptr(AdwToast) toast = NULL;
+  g_autofree char *title = NULL;
+  const char *card_id;
+
+  if (card == NULL || get_outbox (self) == NULL)
+    return;
+
+  card_id = tack_card_get_id (card);
+  if (g_hash_table_contains (self->pending_deletes, card_id))
+    return;
+
+  /* Translators: a toast after deleting a card, with an Undo button. */
+  title = g_markup_printf_escaped (_("“%s” deleted"), tack_card_get_title (card));
+  toast = adw_toast_new (title);
+  adw_toast_set_button_label (toast, _("_Undo"));
+  adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
+  g_object_set_data_full (G_OBJECT (toast), "card-id", g_strdup (card_id), g_free);
+  g_signal_connect_object (toast, "button-clicked", G_CALLBACK (delete_toast_undo_cb), self, 0);
+  g_signal_connect_object (toast, "dismissed", G_CALLBACK (delete_toast_dismissed_cb), self, 0);
+
+  g_hash_table_insert (self->pending_deletes, g_strdup (card_id), g_object_ref (toast));
+  gtk_filter_changed (self->hidden_filter, GTK_FILTER_CHANGE_MORE_STRICT);
+
+  tack_window_add_toast (self, g_steal_pointer (&toast));
+}
+
+static void
+delete_card_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  TackWindow *self = TACK_WINDOW (widget);
+
+  delete_card (self, tack_store_lookup_card (self->store, g_variant_get_string (parameter, NULL)));
+}
+
+static void
+card_delete_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  TackWindow *self = TACK_WINDOW (widget);
+
+  delete_card (self, get_focus_card (self));
+}
+
+static void
+set_dragging_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  TackWindow *self = TACK_WINDOW (widget);
+  const char *card_id = g_variant_get_string (parameter, NULL);
+
+  if (self->session == NULL)
+    return;
+
+  tack_connection_set_dragging (tack_session_get_connection (self->session),
+                                card_id[0] != '\0' ? card_id : NULL);
+}
+
+static void
+reconnect_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  TackWindow *self = TACK_WINDOW (widget);
+
+  if (self->session != NULL)
+    tack_connection_reconnect_now (tack_session_get_connection (self->session));
+}
+
+static void
+add_column_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  GWeakRef *ref = user_data;
+  g_autoptr(TackWindow) self = g_weak_ref_get (ref);
+  g_autoptr(JsonObject) column = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_weak_ref_clear (ref);
+  g_free (ref);
+
+  /* The column reaches the store through the event stream. */
+  column = tack_api_write_finish (TACK_API (object), result, &error);
+  if (column == NULL && self != NULL)
+    show_error (self, error);
+}
+
+static void
+add_column_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  TackWindow *self = TACK_WINDOW (widget);
+  g_autofree char *title = g_strstrip (g_strdup (g_variant_get_string (parameter, NULL)));
+  g_autofree char *op = g_uuid_string_random ();
+  g_autofree char *after = NULL;
+  GListModel *columns;
+  GWeakRef *ref;
+  guint n;
+
+  if (get_outbox (self) == NULL || title[0] == '\0')
+    return;
+
+  columns = tack_board_get_columns (tack_store_get_board (self->store));
+  n = g_list_model_get_n_items (columns);
+  if (n > 0)
+    {
+      g_autoptr(TackColumn) last = g_list_model_get_item (columns, n - 1);
+
+      after = g_strdup (tack_column_get_id (last));
+    }
+
+  ref = g_new0 (GWeakRef, 1);
+  g_weak_ref_init (ref, self);
+  tack_api_create_column_async (tack_session_get_api (self->session),
+                                op, title, after, NULL,
+                                add_column_cb, ref);
+}
+
+static void
+on_rejected (TackWindow   *self,
+             const char   *op,
+             const char   *card_id,
+             const GError *error)
+{
+  g_autoptr(AdwToast) toast = NULL;
+  g_autofree char *text = NULL;
+  TackCard *card = card_id ? tack_store_lookup_card (self->store, card_id) : NULL;
+  const char *title = card != NULL ? tack_card_get_title (card) : NULL;
+
+  if (title == NULL)
+    title = g_object_get_data (G_OBJECT (self), "last-rejected-title");
+
+  if (g_error_matches (error, TACK_API_ERROR, TACK_API_ERROR_CONFLICT))
+    text = title != NULL
+      /* Translators: a toast; %s is a card's title. */
+      ? g_markup_printf_escaped (_("“%s” was changed by someone else; your edit was undone"), title)
+      : g_strdup (_("A card was changed by someone else; your edit was undone"));
+  else if (g_error_matches (error, TACK_API_ERROR, TACK_API_ERROR_NOT_FOUND))
+    text = title != NULL
+      ? g_markup_printf_escaped (_("“%s” was deleted by someone else; your edit was undone"), title)
+      : g_strdup (_("The card was deleted by someone else; your edit was undone"));
+  else
+    text = title != NULL
+      /* Translators: a toast; the first %s is a card's title, the second the server's reason. */
+      ? g_markup_printf_escaped (_("Could not save “%s”: %s"), title, error->message)
+      : g_markup_printf_escaped (_("Could not save a change: %s"), error->message);
+
+  toast = adw_toast_new (text);
+  adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
+  adw_toast_set_timeout (toast, 10);
+  tack_window_add_toast (self, g_steal_pointer (&toast));
+}
+
+/* The title of a card an edit was queued for, remembered in case the
+ * rejection comes after the card is gone from the store. */
+static void
+on_queued (TackWindow *self,
+           const char *op,
+           const char *card_id)
+{
+  TackCard *card = card_id ? tack_store_lookup_card (self->store, card_id) : NULL;
+
+  if (card != NULL)
+    g_object_set_data_full (G_OBJECT (self), "last-rejected-title",
+                            g_strdup (tack_card_get_title (card)), g_free);
+}
+
+static gboolean
+card_visible (gpointer item,
+              gpointer user_data)
+{
+  TackWindow *self = user_data;
+
+  return !g_hash_table_contains (self->pending_deletes, tack_card_get_id (item));
+}
+
+void
+_tack_window_class_actions_init (GtkWidgetClass *widget_class)
+{
+  gtk_widget_class_install_action (widget_class, "win.reconnect", NULL, reconnect_action);
+  gtk_widget_class_install_action (widget_class, "win.add-card", "(ss)", add_card_action);
+  gtk_widget_class_install_action (widget_class, "win.add-column", "s", add_column_action);
+  gtk_widget_class_install_action (widget_class, "win.open-card", "s", open_card_action);
+  gtk_widget_class_install_action (widget_class, "win.delete-card", "s", delete_card_action);
+  gtk_widget_class_install_action (widget_class, "win.place-card", "(sss)", place_card_action);
+  gtk_widget_class_install_action (widget_class, "win.set-dragging", "s", set_dragging_action);
+  gtk_widget_class_install_action (widget_class, "card.open", NULL, card_open_action);
+  gtk_widget_class_install_action (widget_class, "card.delete", NULL, card_delete_action);
+  gtk_widget_class_install_action (widget_class, "card.move-left", NULL, card_move_left_action);
+  gtk_widget_class_install_action (widget_class, "card.move-right", NULL, card_move_right_action);
+  gtk_widget_class_install_action (widget_class, "card.move-up", NULL, card_move_up_action);
+  gtk_widget_class_install_action (widget_class, "card.move-down", NULL, card_move_down_action);
+}
+
+void
+_tack_window_actions_init (TackWindow *self)
+{
+  gboolean editable = self->session != NULL && !self->read_only;
+  static const char *edit_actions[] = {
+    "win.reconnect", "win.add-card", "win.add-column", "win.open-card", "win.delete-card",
+    "win.place-card", "win.set-dragging", "card.open", "card.delete",
+    "card.move-left", "card.move-right", "card.move-up", "card.move-down",
+  };
+
+  self->pending_deletes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  self->hidden_filter = GTK_FILTER (gtk_custom_filter_new (card_visible, self, NULL));
+
+  for (guint i = 0; i < G_N_ELEMENTS (edit_actions); i++)
+    gtk_widget_action_set_enabled (GTK_WIDGET (self), edit_actions[i], editable);
+
+  if (self->session != NULL)
+    {
+      g_signal_connect_object (tack_session_get_outbox (self->session), "rejected",
+                               G_CALLBACK (on_rejected), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (tack_session_get_outbox (self->session), "queued",
+                               G_CALLBACK (on_queued), self, G_CONNECT_SWAPPED);
+    }
+}
+
+void
+_tack_window_actions_dispose (TackWindow *self)
+{
+  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+  GHashTableIter iter;
+  gpointer key;
+
+  if (self->pending_deletes == NULL)
+    return;
+
+  /* Closing the window before a toast timed out still deletes. */
+  g_hash_table_iter_init (&iter, self->pending_deletes);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    g_ptr_array_add (ids, g_strdup (key));
+  g_hash_table_remove_all (self->pending_deletes);
+  for (guint i = 0; i < ids->len; i++)
+    send_delete (self, g_ptr_array_index (ids, i));
+
+  g_clear_pointer (&self->pending_deletes, g_hash_table_unref);
+  if (self->hidden_filter != NULL)
+    gtk_custom_filter_set_filter_func (GTK_CUSTOM_FILTER (self->hidden_filter), NULL, NULL, NULL);
+  g_clear_object (&self->hidden_filter);
+}

@@ -1,0 +1,938 @@
+/* test-live.c
+ *
+ * Copyright 2026 The Tack developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+/* The window on a live board: a real tack-server in this process on a
+ * port the kernel picked, with a temporary database, reached over HTTP and
+ * WebSocket exactly as the app reaches its embedded server. A second
+ * client (a plain TackApi) plays "someone else" and reads back what landed
+ * on the server. Everything the user would see is checked by walking the
+ * real widget tree; nothing sleeps, every wait is for a condition. */
+
+#include "config.h"
+
+#include <glib/gstdio.h>
+
+#include "tack-application.h"
+#include "tack-card-editor.h"
+#include "tack-card-row.h"
+#include "tack-column-view.h"
+#include "tack-connection-indicator.h"
+#include "tack-model.h"
+#include "tack-preferences-window.h"
+#include "tack-server.h"
+#include "tack-session.h"
+#include "tack-window-private.h"
+
+#define WAIT_SECONDS 30
+
+static gboolean
+tick_cb (gpointer data)
+{
+  return G_SOURCE_REMOVE;
+}
+
+/* One main loop iteration, woken at the latest after 50 ms so that
+ * conditions nothing signals (the server's state) are looked at again. */
+static void
+wait_tick (void)
+{
+  GSource *source = g_timeout_source_new (50);
+
+  g_source_set_callback (source, tick_cb, NULL, NULL);
+  g_source_attach (source, NULL);
+  g_main_context_iteration (NULL, TRUE);
+  g_source_destroy (source);
+  g_source_unref (source);
+}
+
+/* Iterates the main loop until @cond holds; a test that never gets there
+ * is hung, not slow, so it aborts. */
+#define WAIT_FOR(cond)                                                        \
+  G_STMT_START {                                                              \
+    gint64 _deadline = g_get_monotonic_time () + WAIT_SECONDS * G_USEC_PER_SEC; \
+    while (!(cond))                                                           \
+      {                                                                       \
+        if (g_get_monotonic_time () > _deadline)                              \
+          g_error ("%s:%d: timed out waiting for %s", __FILE__, __LINE__, #cond); \
+        wait_tick ();                                                         \
+      }                                                                       \
+  } G_STMT_END
+
+/* Widget tree walking. */
+
+typedef gboolean (*Match) (GtkWidget *widget, gconstpointer data);
+
+static GtkWidget *
+find_widget (GtkWidget     *root,
+             Match          match,
+             gconstpointer  data)
+{
+  if (root == NULL)
+    return NULL;
+
+  if (match (root, data))
+    return root;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_widget (child, match, data);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+static gboolean
+is_label_with_text (GtkWidget     *widget,
+                    gconstpointer  text)
+{
+  return GTK_IS_LABEL (widget) &&
+         gtk_widget_get_mapped (widget) &&
+         g_strcmp0 (gtk_label_get_text (GTK_LABEL (widget)), text) == 0;
+}
+
+static gboolean
+is_label_containing (GtkWidget     *widget,
+                     gconstpointer  text)
+{
+  return GTK_IS_LABEL (widget) &&
+         gtk_widget_get_mapped (widget) &&
+         strstr (gtk_label_get_text (GTK_LABEL (widget)), text) != NULL;
+}
+
+static gboolean
+is_type (GtkWidget     *widget,
+         gconstpointer  type)
+{
+  return G_TYPE_CHECK_INSTANCE_TYPE (widget, GPOINTER_TO_SIZE (type));
+}
+
+static gboolean
+is_column_view_for (GtkWidget     *widget,
+                    gconstpointer  column_id)
+{
+  TackColumn *column;
+
+  if (!TACK_IS_COLUMN_VIEW (widget) || !gtk_widget_get_mapped (widget))
+    return FALSE;
+
+  column = tack_column_view_get_column (TACK_COLUMN_VIEW (widget));
+  return column != NULL && g_strcmp0 (tack_column_get_id (column), column_id) == 0;
+}
+
+static gboolean
+is_card_row_for (GtkWidget     *widget,
+                 gconstpointer  card_id)
+{
+  TackCard *card;
+
+  if (!TACK_IS_CARD_ROW (widget) || !gtk_widget_get_mapped (widget))
+    return FALSE;
+
+  card = tack_card_row_get_card (TACK_CARD_ROW (widget));
+  return card != NULL && g_strcmp0 (tack_card_get_id (card), card_id) == 0;
+}
+
+static GtkWidget *
+find_label (GtkWidget  *root,
+            const char *text)
+{
+  return find_widget (root, is_label_with_text, text);
+}
+
+/* Fixture: a server, a board, a window on it, and someone else. */
+
+typedef struct
+{
+  char           *dir;
+  char           *db_path;
+  TackServer     *server;
+  guint16         port;
+  char           *url;
+  char           *board_id;
+  char           *token;
+  char           *columns[3];
+  TackApi        *other;
+  TackSession    *session;
+  TackWindow     *window;
+} Fixture;
+
+static void
+result_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  *(GAsyncResult **)user_data = g_object_ref (result);
+}
+
+/* A request from the other client, waited for. */
+static JsonNode *
+other_request (Fixture    *f,
+               const char *method,
+               const char *path,
+               const char *json_body)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(JsonNode) body = NULL;
+  g_autoptr(GError) error = NULL;
+  JsonNode *reply;
+
+  if (json_body != NULL)
+    {
+      body = json_from_string (json_body, &error);
+      g_assert_no_error (error);
+    }
+
+  tack_api_request_async (f->other, method, path, NULL, body, NULL, result_cb, &result);
+  WAIT_FOR (result != NULL);
+  reply = tack_api_request_finish (f->other, result, &error);
+  g_assert_no_error (error);
+
+  return reply;
+}
+
+static JsonObject *
+server_card (Fixture    *f,
+             const char *card_id)
+{
+  g_autoptr(JsonNode) snapshot = other_request (f, "GET", "", NULL);
+  JsonArray *cards = json_object_get_array_member (json_node_get_object (snapshot), "cards");
+
+  for (guint i = 0; i < json_array_get_length (cards); i++)
+    {
+      JsonObject *card = json_array_get_object_element (cards, i);
+
+      if (g_strcmp0 (json_object_get_string_member (card, "id"), card_id) == 0)
+        return json_object_ref (card);
+    }
+
+  return NULL;
+}
+
+static char *
+server_card_column (Fixture    *f,
+                    const char *card_id)
+{
+  g_autoptr(JsonObject) card = server_card (f, card_id);
+
+  return card ? g_strdup (json_object_get_string_member (card, "column")) : NULL;
+}
+
+/* The ids of a column's cards on the server, in order, joined by spaces. */
+static char *
+server_column_order (Fixture    *f,
+                     const char *column_id)
+{
+  g_autoptr(JsonNode) snapshot = other_request (f, "GET", "", NULL);
+  JsonArray *cards = json_object_get_array_member (json_node_get_object (snapshot), "cards");
+  g_autoptr(GPtrArray) in_column = g_ptr_array_new ();
+  GString *order = g_string_new (NULL);
+
+  for (guint i = 0; i < json_array_get_length (cards); i++)
+    {
+      JsonObject *card = json_array_get_object_element (cards, i);
+
+      if (g_strcmp0 (json_object_get_string_member (card, "column"), column_id) == 0)
+        g_ptr_array_add (in_column, card);
+    }
+
+  for (guint i = 0; i < in_column->len; i++)
+    for (guint j = i + 1; j < in_column->len; j++)
+      {
+        JsonObject *a = g_ptr_array_index (in_column, i);
+        JsonObject *b = g_ptr_array_index (in_column, j);
+        int cmp = g_strcmp0 (json_object_get_string_member (a, "position"),
+                             json_object_get_string_member (b, "position"));
+
+        if (cmp > 0 || (cmp == 0 && g_strcmp0 (json_object_get_string_member (a, "id"),
+                                                 json_object_get_string_member (b, "id")) > 0))
+          {
+            g_ptr_array_index (in_column, i) = b;
+            g_ptr_array_index (in_column, j) = a;
+          }
+      }
+
+  for (guint i = 0; i < in_column->len; i++)
+    g_string_append_printf (order, "%s%s", i ? " " : "",
+                            json_object_get_string_member (g_ptr_array_index (in_column, i), "id"));
+
+  return g_string_free (order, FALSE);
+}
+
+static char *
+other_create_card (Fixture    *f,
+                   guint       column,
+                   const char *title)
+{
+  g_autofree char *op = g_uuid_string_random ();
+  g_autofree char *body = g_strdup_printf ("{\"op\": \"%s\", \"column\": \"%s\", \"title\": \"%s\", \"after\": null}",
+                                           op, f->columns[column], title);
+  g_autoptr(JsonNode) reply = other_request (f, "POST", "/cards", body);
+
+  return g_strdup (json_object_get_string_member (json_object_get_object_member (json_node_get_object (reply), "card"), "id"));
+}
+
+static GtkWidget *
+indicator_button (Fixture *f)
+{
+  return find_widget (GTK_WIDGET (f->window->indicator), is_type, GSIZE_TO_POINTER (GTK_TYPE_MENU_BUTTON));
+}
+
+static gboolean
+indicator_says (Fixture    *f,
+                const char *text)
+{
+  const char *shown = tack_connection_indicator_get_text (f->window->indicator);
+  g_autofree char *mismatch = NULL;
+
+  if (!g_str_has_prefix (shown, text))
+    return FALSE;
+
+  /* What a screen reader says is what is shown. */
+  mismatch = gtk_test_accessible_check_property (GTK_ACCESSIBLE (indicator_button (f)),
+                                                 GTK_ACCESSIBLE_PROPERTY_LABEL, shown);
+  return mismatch == NULL;
+}
+
+static gboolean
+card_shown (Fixture    *f,
+            guint       column,
+            const char *title)
+{
+  return find_label (find_widget (GTK_WIDGET (f->window), is_column_view_for, f->columns[column]), title) != NULL;
+}
+
+static void
+start_server (Fixture *f,
+              guint16  port)
+{
+  g_autoptr(GError) error = NULL;
+
+  f->server = tack_server_new (f->db_path, &error);
+  g_assert_no_error (error);
+  tack_server_listen (f->server, "127.0.0.1", port, &error);
+  g_assert_no_error (error);
+}
+
+static void
+open_window (Fixture *f)
+{
+  TackConnection *connection;
+
+  f->session = tack_session_new (f->url, f->board_id, f->token, "Ada", NULL);
+  connection = tack_session_get_connection (f->session);
+  g_object_set (connection, "backoff-base", 50, "backoff-cap", 300, NULL);
+
+  f->window = g_object_new (TACK_TYPE_WINDOW, "session", f->session, NULL);
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 1280, 800);
+  gtk_window_present (GTK_WINDOW (f->window));
+  tack_session_start (f->session);
+
+  WAIT_FOR (indicator_says (f, "Live") && find_label (GTK_WIDGET (f->window), "Doing") != NULL);
+  WAIT_FOR (tack_outbox_get_restored (tack_session_get_outbox (f->session)));
+}
+
+/* Once the outbox is empty, the server has answered every edit. */
+static void
+wait_outbox_sent (Fixture *f)
+{
+  WAIT_FOR (tack_outbox_get_n_pending (tack_session_get_outbox (f->session)) == 0);
+}
+
+static void
+fixture_set_up (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) snapshot = NULL;
+  JsonArray *columns;
+
+  f->dir = g_dir_make_tmp ("tack-ui-live-XXXXXX", &error);
+  g_assert_no_error (error);
+  f->db_path = g_build_filename (f->dir, "board.db", NULL);
+
+  start_server (f, 0);
+  f->port = tack_server_get_port (f->server);
+  f->url = g_strdup_printf ("http://127.0.0.1:%u", f->port);
+  g_assert_true (tack_server_ensure_default_board (f->server, &f->board_id, &f->token, &error));
+  g_assert_no_error (error);
+
+  f->other = g_object_new (TACK_TYPE_API,
+                           "base-url", f->url,
+                           "board-id", f->board_id,
+                           "token", f->token,
+                           "user", "Grace",
+                           NULL);
+  snapshot = other_request (f, "GET", "", NULL);
+  columns = json_object_get_array_member (json_node_get_object (snapshot), "columns");
+  g_assert_cmpuint (json_array_get_length (columns), ==, 3);
+  for (guint i = 0; i < 3; i++)
+    f->columns[i] = g_strdup (json_object_get_string_member (json_array_get_object_element (columns, i), "id"));
+
+  open_window (f);
+}
+
+static void
+remove_tree (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+
+      if (g_file_test (child, G_FILE_TEST_IS_DIR))
+        remove_tree (child);
+      else
+        g_unlink (child);
+    }
+
+  g_rmdir (path);
+}
+
+static void
+fixture_tear_down (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+
+  g_settings_reset (settings, "live-update-mode");
+  g_settings_reset (settings, "poll-interval");
+
+  gtk_window_destroy (GTK_WINDOW (f->window));
+  tack_session_stop (f->session);
+  g_clear_object (&f->session);
+  g_clear_object (&f->other);
+  tack_server_stop (f->server);
+  g_clear_object (&f->server);
+
+  for (guint i = 0; i < 3; i++)
+    g_free (f->columns[i]);
+  g_free (f->board_id);
+  g_free (f->token);
+  g_free (f->url);
+  remove_tree (f->dir);
+  g_free (f->db_path);
+  g_free (f->dir);
+}
+
+/* The board as the server has it, live. */
+static void
+test_live_board (Fixture       *f,
+                 gconstpointer  data)
+{
+  GtkWidget *root = GTK_WIDGET (f->window);
+
+  g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (f->window)), ==, "My Board");
+  g_assert_nonnull (find_label (root, "To Do"));
+  g_assert_nonnull (find_label (root, "Doing"));
+  g_assert_nonnull (find_label (root, "Done"));
+  g_assert_cmpstr (tack_connection_indicator_get_text (f->window->indicator), ==, "Live");
+  g_assert_true (gtk_widget_has_css_class (indicator_button (f), "live"));
+  g_assert_false (gtk_widget_has_css_class (indicator_button (f), "reconnecting"));
+}
+
+/* Someone else adds a card; it shows up in the right column. */
+static void
+test_live_remote_card (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autofree char *id = other_create_card (f, 1, "Written elsewhere");
+
+  WAIT_FOR (card_shown (f, 1, "Written elsewhere"));
+  g_assert_false (card_shown (f, 0, "Written elsewhere"));
+  g_assert_nonnull (find_widget (GTK_WIDGET (f->window), is_card_row_for, id));
+}
+
+/* The entry at the end of a column creates a card there, on the server. */
+static void
+test_live_add_card_inline (Fixture       *f,
+                           gconstpointer  data)
+{
+  GtkWidget *column = find_widget (GTK_WIDGET (f->window), is_column_view_for, f->columns[2]);
+  GtkWidget *entry = find_widget (column, is_type, GSIZE_TO_POINTER (GTK_TYPE_ENTRY));
+  g_autofree char *order = NULL;
+
+  g_assert_nonnull (entry);
+  gtk_editable_set_text (GTK_EDITABLE (entry), "Typed in place");
+  g_signal_emit_by_name (entry, "activate");
+
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (entry)), ==, "");
+  WAIT_FOR (card_shown (f, 2, "Typed in place"));
+  wait_outbox_sent (f);
+
+  order = server_column_order (f, f->columns[2]);
+  g_assert_cmpuint (strlen (order), >, 0);
+  {
+    g_autoptr(JsonObject) card = server_card (f, order);
+
+    g_assert_nonnull (card);
+    g_assert_cmpstr (json_object_get_string_member (card, "title"), ==, "Typed in place");
+  }
+}
+
+static void
+focus_card (Fixture    *f,
+            const char *card_id)
+{
+  GtkWidget *row = NULL;
+
+  WAIT_FOR ((row = find_widget (GTK_WIDGET (f->window), is_card_row_for, card_id)) != NULL);
+  gtk_widget_grab_focus (row);
+  g_assert_true (gtk_widget_is_focus (row));
+}
+
+static gboolean
+server_has_card_in (Fixture    *f,
+                    const char *card_id,
+                    const char *column_id)
+{
+  g_autofree char *column = server_card_column (f, card_id);
+
+  return g_strcmp0 (column, column_id) == 0;
+}
+
+static gboolean
+server_order_is (Fixture    *f,
+                 const char *column_id,
+                 const char *expected)
+{
+  g_autofree char *order = server_column_order (f, column_id);
+
+  return g_strcmp0 (order, expected) == 0;
+}
+
+/* Moving the focused card with the keyboard actions lands on the server. */
+static void
+test_live_keyboard_move (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autofree char *b = other_create_card (f, 0, "Second");
+  g_autofree char *a = other_create_card (f, 0, "First");
+  g_autofree char *expected = g_strdup_printf ("%s %s", a, b);
+  g_autofree char *swapped = g_strdup_printf ("%s %s", b, a);
+
+  WAIT_FOR (card_shown (f, 0, "First") && card_shown (f, 0, "Second"));
+  g_assert_true (server_order_is (f, f->columns[0], expected));
+
+  focus_card (f, a);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "card.move-down", NULL));
+  wait_outbox_sent (f);
+  g_assert_true (server_order_is (f, f->columns[0], swapped));
+
+  focus_card (f, a);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "card.move-right", NULL));
+  WAIT_FOR (card_shown (f, 1, "First"));
+  wait_outbox_sent (f);
+  g_assert_true (server_has_card_in (f, a, f->columns[1]));
+  g_assert_false (card_shown (f, 0, "First"));
+
+  /* The focus followed the card, so it keeps going. */
+  WAIT_FOR (gtk_widget_is_focus (find_widget (GTK_WIDGET (f->window), is_card_row_for, a)));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "card.move-right", NULL));
+  WAIT_FOR (card_shown (f, 2, "First"));
+  wait_outbox_sent (f);
+  g_assert_true (server_has_card_in (f, a, f->columns[2]));
+}
+
+static GtkDropTarget *
+drop_target_of (GtkWidget *widget)
+{
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (widget);
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GObject) controller = g_list_model_get_item (controllers, i);
+
+      if (GTK_IS_DROP_TARGET (controller))
+        return GTK_DROP_TARGET (controller);
+    }
+
+  return NULL;
+}
+
+/* A card dropped on another column, between two cards, lands there. */
+static void
+test_live_drag_move (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autofree char *dragged = other_create_card (f, 0, "Dragged");
+  g_autofree char *lower = other_create_card (f, 1, "Lower");
+  g_autofree char *upper = other_create_card (f, 1, "Upper");
+  g_autofree char *expected = g_strdup_printf ("%s %s %s", upper, dragged, lower);
+  GtkWidget *column;
+  GtkWidget *lower_row;
+  GtkDropTarget *target;
+  double row_x, row_y;
+  GValue value = G_VALUE_INIT;
+  gboolean accepted = FALSE;
+  GdkDragAction action = 0;
+
+  WAIT_FOR (card_shown (f, 0, "Dragged") && card_shown (f, 1, "Upper") && card_shown (f, 1, "Lower"));
+
+  column = find_widget (GTK_WIDGET (f->window), is_column_view_for, f->columns[1]);
+  /* Laid out: "Lower" sits below "Upper". */
+  WAIT_FOR ((lower_row = gtk_widget_get_parent (find_widget (column, is_card_row_for, lower))) != NULL &&
+            gtk_widget_translate_coordinates (lower_row, column, 0, 0, &row_x, &row_y) &&
+            gtk_widget_get_height (lower_row) > 0 && row_y >= gtk_widget_get_height (lower_row) * 2);
+  target = drop_target_of (column);
+  g_assert_nonnull (target);
+
+  g_value_init (&value, G_TYPE_STRING);
+  g_value_set_string (&value, dragged);
+
+  /* Hovering over the top half of "Lower" draws the line above it. */
+  g_signal_emit_by_name (target, "motion", 10.0, row_y + 2, &action);
+  g_assert_cmpint (action, ==, GDK_ACTION_MOVE);
+  g_assert_true (gtk_widget_has_css_class (lower_row, "drop-before"));
+
+  g_signal_emit_by_name (target, "drop", &value, 10.0, row_y + 2, &accepted);
+  g_assert_true (accepted);
+  g_assert_false (gtk_widget_has_css_class (lower_row, "drop-before"));
+  g_value_unset (&value);
+
+  WAIT_FOR (card_shown (f, 1, "Dragged"));
+  wait_outbox_sent (f);
+  g_assert_true (server_order_is (f, f->columns[1], expected));
+}
+
+/* Live, then the server goes away: reconnecting, never looking live;
+ * then it comes back on the same port: live again. */
+static void
+test_live_reconnect (Fixture       *f,
+                     gconstpointer  data)
+{
+  GtkWidget *button = indicator_button (f);
+
+  g_assert_true (indicator_says (f, "Live"));
+
+  tack_server_stop (f->server);
+  g_clear_object (&f->server);
+
+  WAIT_FOR (indicator_says (f, "Reconnecting"));
+  g_assert_true (gtk_widget_has_css_class (button, "reconnecting"));
+  g_assert_false (gtk_widget_has_css_class (button, "live"));
+  /* Nothing modal: the board stays on screen. */
+  g_assert_nonnull (find_label (GTK_WIDGET (f->window), "Doing"));
+
+  start_server (f, f->port);
+
+  WAIT_FOR (indicator_says (f, "Live"));
+  g_assert_true (gtk_widget_has_css_class (button, "live"));
+
+  /* And it is really live: a change from elsewhere arrives. */
+  g_free (other_create_card (f, 0, "After the restart"));
+  WAIT_FOR (card_shown (f, 0, "After the restart"));
+}
+
+/* Someone else changed the title; this window's edit of it, made from an
+ * older version, is refused, rolled back, and the user is told. */
+static void
+test_live_rejected_toast (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autofree char *id = other_create_card (f, 0, "Fix login");
+  g_autofree char *path = NULL;
+  g_autofree char *body = NULL;
+  g_autofree char *op = g_uuid_string_random ();
+  g_autoptr(JsonNode) reply = NULL;
+  TackCardEditor *editor;
+  GtkWidget *title_row;
+  g_autoptr(GtkWindow) editor_ref = NULL;
+
+  WAIT_FOR (card_shown (f, 0, "Fix login"));
+
+  /* Stop listening, so this window still has the old version when it
+   * sends its edit. */
+  tack_session_stop (f->session);
+  WAIT_FOR (indicator_says (f, "Offline"));
+
+  path = g_strdup_printf ("/cards/%s", id);
+  body = g_strdup_printf ("{\"op\": \"%s\", \"base_version\": 1, \"title\": \"Fix the login\"}", op);
+  reply = other_request (f, "PATCH", path, body);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.open-card", "s", id));
+  editor = NULL;
+  {
+    GListModel *toplevels = gtk_window_get_toplevels ();
+
+    for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+      {
+        g_autoptr(GObject) toplevel = g_list_model_get_item (toplevels, i);
+
+        if (TACK_IS_CARD_EDITOR (toplevel))
+          editor = TACK_CARD_EDITOR (toplevel);
+      }
+  }
+  g_assert_nonnull (editor);
+  editor_ref = g_object_ref (GTK_WINDOW (editor));
+  title_row = find_widget (GTK_WIDGET (editor), is_type, GSIZE_TO_POINTER (ADW_TYPE_ENTRY_ROW));
+  gtk_editable_set_text (GTK_EDITABLE (title_row), "Fix logging in");
+  g_assert_true (tack_card_editor_save (editor));
+
+  WAIT_FOR (find_widget (GTK_WIDGET (f->window), is_label_containing,
+                         "“Fix the login” was changed by someone else; your edit was undone") != NULL);
+
+  /* Rolled back to what the server has. */
+  g_assert_cmpstr (tack_card_get_title (tack_store_lookup_card (tack_window_get_store (f->window), id)),
+                   ==, "Fix the login");
+}
+
+/* Preferences switch the transport of a running window. */
+static void
+test_live_preferences_transport (Fixture       *f,
+                                 gconstpointer  data)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  TackConnection *connection = tack_session_get_connection (f->session);
+  GtkWidget *popover = GTK_WIDGET (gtk_menu_button_get_popover (GTK_MENU_BUTTON (indicator_button (f))));
+  GtkWidget *dialog;
+  GtkWidget *combo;
+
+  g_assert_nonnull (popover);
+  g_assert_cmpint (tack_connection_get_transport (connection), ==, TACK_TRANSPORT_WEBSOCKET);
+  gtk_menu_button_popup (GTK_MENU_BUTTON (indicator_button (f)));
+  WAIT_FOR (find_label (popover, "WebSocket") != NULL);
+
+  g_settings_set_string (settings, "live-update-mode", "sse");
+  WAIT_FOR (tack_connection_get_transport (connection) == TACK_TRANSPORT_SSE &&
+            tack_connection_get_state (connection) == TACK_CONNECTION_LIVE);
+  WAIT_FOR (find_label (popover, "Server-sent events") != NULL);
+
+  /* The same through the preferences window's own row. */
+  dialog = tack_preferences_window_new ();
+  g_assert_nonnull (dialog);
+  gtk_window_present (GTK_WINDOW (dialog));
+  combo = find_widget (dialog, is_type, GSIZE_TO_POINTER (ADW_TYPE_COMBO_ROW));
+  g_assert_cmpuint (adw_combo_row_get_selected (ADW_COMBO_ROW (combo)), ==, 2);
+  adw_combo_row_set_selected (ADW_COMBO_ROW (combo), 3);
+  g_assert_cmpstr (g_settings_get_string (settings, "live-update-mode"), ==, "polling");
+  WAIT_FOR (tack_connection_get_transport (connection) == TACK_TRANSPORT_POLLING &&
+            tack_connection_get_state (connection) == TACK_CONNECTION_LIVE);
+  WAIT_FOR (find_label (popover, "Polling") != NULL);
+  gtk_window_destroy (GTK_WINDOW (dialog));
+
+  gtk_popover_popdown (GTK_POPOVER (popover));
+}
+
+/* Delete waits out its Undo toast: Undo brings the card back without the
+ * server ever hearing of it; letting the toast go deletes it there. */
+static gboolean
+toast_for (gpointer key,
+           gpointer value,
+           gpointer user_data)
+{
+  return TRUE;
+}
+
+static void
+test_live_delete_undo (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autofree char *id = other_create_card (f, 0, "Maybe delete");
+  AdwToast *toast;
+
+  WAIT_FOR (card_shown (f, 0, "Maybe delete"));
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.delete-card", "s", id));
+  WAIT_FOR (!card_shown (f, 0, "Maybe delete"));
+  WAIT_FOR (find_widget (GTK_WIDGET (f->window), is_label_containing, "“Maybe delete” deleted") != NULL);
+
+  toast = g_hash_table_find (f->window->pending_deletes, toast_for, NULL);
+  g_assert_nonnull (toast);
+  g_signal_emit_by_name (toast, "button-clicked");
+  adw_toast_dismiss (toast);
+  WAIT_FOR (card_shown (f, 0, "Maybe delete"));
+  {
+    g_autoptr(JsonObject) card = server_card (f, id);
+
+    g_assert_nonnull (card);
+  }
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.delete-card", "s", id));
+  WAIT_FOR (!card_shown (f, 0, "Maybe delete"));
+  toast = g_hash_table_find (f->window->pending_deletes, toast_for, NULL);
+  adw_toast_dismiss (toast);
+  wait_outbox_sent (f);
+  {
+    g_autoptr(JsonObject) card = server_card (f, id);
+
+    g_assert_null (card);
+  }
+}
+
+/* The editor sends only what changed. */
+static void
+test_live_editor (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autofree char *id = other_create_card (f, 0, "Plain card");
+  TackCard *card;
+  TackCardEditor *editor;
+  GtkWidget *row;
+  g_autoptr(JsonObject) on_server = NULL;
+  GtkTextBuffer *buffer;
+
+  WAIT_FOR (card_shown (f, 0, "Plain card"));
+  card = tack_store_lookup_card (tack_window_get_store (f->window), id);
+  editor = tack_card_editor_new (f->session, card);
+  gtk_window_present (GTK_WINDOW (editor));
+
+  buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (find_widget (GTK_WIDGET (editor), is_type,
+                                                                   GSIZE_TO_POINTER (GTK_TYPE_TEXT_VIEW))));
+  gtk_text_buffer_set_text (buffer, "Now with words.", -1);
+  row = find_widget (GTK_WIDGET (editor), is_type, GSIZE_TO_POINTER (ADW_TYPE_ENTRY_ROW));
+  row = gtk_widget_get_next_sibling (row);
+  gtk_editable_set_text (GTK_EDITABLE (row), "ui, docs");
+  g_assert_true (tack_card_editor_save (editor));
+
+  row = find_widget (GTK_WIDGET (f->window), is_card_row_for, id);
+  WAIT_FOR (find_label (row, "Now with words.") != NULL && find_label (row, "docs") != NULL);
+  wait_outbox_sent (f);
+
+  on_server = server_card (f, id);
+  g_assert_cmpstr (json_object_get_string_member (on_server, "description"), ==, "Now with words.");
+  g_assert_cmpstr (json_object_get_string_member (on_server, "title"), ==, "Plain card");
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (on_server, "labels")), ==, 2);
+}
+
+/* The app's first launch: its embedded server, "My Board", live. */
+
+typedef struct
+{
+  char     *title;
+  gboolean  live;
+  gboolean  columns;
+  gboolean  db_exists;
+  gboolean  timed_out;
+  guint     inspect_id;
+} AppRun;
+
+static gboolean
+inspect_app_cb (gpointer data)
+{
+  GtkApplication *app = data;
+  AppRun *run = g_object_get_data (G_OBJECT (app), "run");
+  GtkWindow *window = gtk_application_get_active_window (app);
+  g_autofree char *db = g_build_filename (g_get_user_data_dir (), "tack", "local-board.db", NULL);
+
+  if (window == NULL ||
+      g_strcmp0 (tack_connection_indicator_get_text (TACK_WINDOW (window)->indicator), "Live") != 0 ||
+      find_label (GTK_WIDGET (window), "Done") == NULL)
+    return G_SOURCE_CONTINUE;
+
+  run->title = g_strdup (gtk_window_get_title (window));
+  run->live = TRUE;
+  run->columns = find_label (GTK_WIDGET (window), "To Do") != NULL &&
+                 find_label (GTK_WIDGET (window), "Doing") != NULL;
+  run->db_exists = g_file_test (db, G_FILE_TEST_EXISTS);
+  g_assert_nonnull (tack_application_get_local_server (TACK_APPLICATION (app)));
+
+  run->inspect_id = 0;
+  g_application_quit (G_APPLICATION (app));
+
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+app_timed_out_cb (gpointer data)
+{
+  AppRun *run = g_object_get_data (data, "run");
+
+  run->timed_out = TRUE;
+  g_application_quit (data);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+test_app_local_board (void)
+{
+  g_autoptr(TackApplication) app = tack_application_new ();
+  char *argv[] = { (char *)"tack", NULL };
+  AppRun run = { 0 };
+  guint timeout_id;
+  int status;
+
+  g_application_set_flags (G_APPLICATION (app),
+                           G_APPLICATION_HANDLES_COMMAND_LINE | G_APPLICATION_NON_UNIQUE);
+  g_object_set_data (G_OBJECT (app), "run", &run);
+  timeout_id = g_timeout_add_seconds (WAIT_SECONDS, app_timed_out_cb, app);
+  run.inspect_id = g_timeout_add (50, inspect_app_cb, app);
+
+  status = g_application_run (G_APPLICATION (app), 1, argv);
+
+  g_assert_false (run.timed_out);
+  g_source_remove (timeout_id);
+  g_clear_handle_id (&run.inspect_id, g_source_remove);
+  g_assert_cmpint (status, ==, 0);
+  g_assert_cmpstr (run.title, ==, "My Board");
+  g_assert_true (run.live);
+  g_assert_true (run.columns);
+  g_assert_true (run.db_exists);
+
+  {
+    g_auto(GStrv) right = gtk_application_get_accels_for_action (GTK_APPLICATION (app), "card.move-right");
+
+    g_assert_nonnull (right);
+    g_assert_nonnull (right[0]);
+  }
+
+  g_free (run.title);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autofree char *home = g_dir_make_tmp ("tack-ui-home-XXXXXX", NULL);
+  int status;
+
+  /* The user's directories are temporary ones, set before anything reads
+   * them, so the app's local board and journals start empty. (Not
+   * G_TEST_OPTION_ISOLATE_DIRS: it hides the system data directories too,
+   * and with them the MIME database GTK needs to load SVG icons.) */
+  g_assert_nonnull (home);
+  for (guint i = 0; i < 4; i++)
+    {
+      static const char *vars[] = { "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME" };
+      g_autofree char *dir = g_build_filename (home, vars[i], NULL);
+
+      g_setenv (vars[i], dir, TRUE);
+    }
+
+  g_test_init (&argc, &argv, NULL);
+  gtk_init ();
+  adw_init ();
+
+  g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
+
+#define ADD(path, func) \
+  g_test_add ("/tack/ui/live/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+
+  ADD ("board", test_live_board);
+  ADD ("remote-card", test_live_remote_card);
+  ADD ("add-card-inline", test_live_add_card_inline);
+  ADD ("keyboard-move", test_live_keyboard_move);
+  ADD ("drag-move", test_live_drag_move);
+  ADD ("reconnect", test_live_reconnect);
+  ADD ("rejected-toast", test_live_rejected_toast);
+  ADD ("preferences-transport", test_live_preferences_transport);
+  ADD ("delete-undo", test_live_delete_undo);
+  ADD ("editor", test_live_editor);
+  g_test_add_func ("/tack/ui/app/local-board", test_app_local_board);
+
+  status = g_test_run ();
+  remove_tree (home);
+
+  return status;
+}
