@@ -31,6 +31,7 @@ struct _TackColumnView
   GtkLabel   *count_label;
   GtkWidget  *cards_view;
   GtkWidget  *new_card_entry;
+  GtkWidget  *menu_button;
   GtkFilterListModel *filter_model;
 
   /* Where a dragged card would land: the row the line is drawn on. */
@@ -310,6 +311,41 @@ drop_cb (GtkDropTarget  *target,
                                      card_id, tack_column_get_id (self->column), after_id);
 }
 
+/* The column menu's actions name this column to the window's. */
+static void
+column_rename_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  TackColumnView *self = TACK_COLUMN_VIEW (widget);
+
+  if (self->column != NULL)
+    gtk_widget_activate_action (widget, "win.ask-rename-column", "s", tack_column_get_id (self->column));
+}
+
+static void
+column_delete_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  TackColumnView *self = TACK_COLUMN_VIEW (widget);
+
+  if (self->column != NULL)
+    gtk_widget_activate_action (widget, "win.delete-column", "s", tack_column_get_id (self->column));
+}
+
+static void
+column_move_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  TackColumnView *self = TACK_COLUMN_VIEW (widget);
+  int direction = g_str_equal (action_name, "column.move-left") ? -1 : 1;
+
+  if (self->column != NULL)
+    gtk_widget_activate_action (widget, "win.move-column", "(si)", tack_column_get_id (self->column), direction);
+}
+
 /* Cards waiting out a delete's Undo toast are hidden by the window. */
 static void
 tack_column_view_root (GtkWidget *widget)
@@ -421,9 +457,15 @@ tack_column_view_class_init (TackColumnViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TackColumnView, count_label);
   gtk_widget_class_bind_template_child (widget_class, TackColumnView, cards_view);
   gtk_widget_class_bind_template_child (widget_class, TackColumnView, new_card_entry);
+  gtk_widget_class_bind_template_child (widget_class, TackColumnView, menu_button);
   gtk_widget_class_bind_template_child (widget_class, TackColumnView, filter_model);
   gtk_widget_class_bind_template_callback (widget_class, cards_view_activate_cb);
   gtk_widget_class_bind_template_callback (widget_class, new_card_activate_cb);
+
+  gtk_widget_class_install_action (widget_class, "column.rename", NULL, column_rename_action);
+  gtk_widget_class_install_action (widget_class, "column.delete", NULL, column_delete_action);
+  gtk_widget_class_install_action (widget_class, "column.move-left", NULL, column_move_action);
+  gtk_widget_class_install_action (widget_class, "column.move-right", NULL, column_move_action);
   gtk_widget_class_bind_template_callback (widget_class, tack_column_view_count_text);
   gtk_widget_class_bind_template_callback (widget_class, tack_column_view_count_tooltip);
   gtk_widget_class_bind_template_callback (widget_class, tack_column_view_count_classes);

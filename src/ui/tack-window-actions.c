@@ -550,6 +550,246 @@ add_column_action (GtkWidget  *widget,
                                 add_column_cb, ref);
 }
 
+/* Column writes have no outbox kind: they go straight to the server, and
+ * the event stream brings the result into the store. */
+static void
+column_write_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  GWeakRef *ref = user_data;
+  g_autoptr(TackWindow) self = g_weak_ref_get (ref);
+  g_autoptr(JsonNode) reply = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_weak_ref_clear (ref);
+  g_free (ref);
+
+  reply = tack_api_request_finish (TACK_API (object), result, &error);
+  if (reply == NULL && self != NULL)
+    show_error (self, error);
+}
+
+static void
+column_write (TackWindow *self,
+              const char *method,
+              const char *column_id,
+              JsonObject *body)
+{
+  g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
+  g_autofree char *escaped = g_uri_escape_string (column_id, NULL, FALSE);
+  g_autofree char *path = g_strdup_printf ("/columns/%s", escaped);
+  g_autofree char *op = g_uuid_string_random ();
+  GWeakRef *ref;
+
+  json_object_set_string_member (body, "op", op);
+  json_node_set_object (node, body);
+
+  ref = g_new0 (GWeakRef, 1);
+  g_weak_ref_init (ref, self);
+  tack_api_request_async (tack_session_get_api (self->session), method, path, NULL, node,
+                          NULL, column_write_cb, ref);
+}
+
+static void
+rename_column_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  TackWindow *self = TACK_WINDOW (widget);
+  g_autoptr(JsonObject) body = json_object_new ();
+  g_autofree char *title = NULL;
+  const char *column_id;
+  const char *raw_title;
+  TackColumn *column;
+
+  g_variant_get (parameter, "(&s&s)", &column_id, &raw_title);
+  title = g_strstrip (g_strdup (raw_title));
+  column = tack_store_lookup_column (self->store, column_id);
+
+  if (get_outbox (self) == NULL || column == NULL || title[0] == '\0' ||
+      g_strcmp0 (title, tack_column_get_title (column)) == 0)
+    return;
+
+  json_object_set_int_member (body, "base_version", tack_column_get_version (column));
+  json_object_set_string_member (body, "title", title);
+  column_write (self, "PATCH", column_id, body);
+}
+
+static void
+move_column_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  TackWindow *self = TACK_WINDOW (widget);
+  g_autoptr(JsonObject) body = json_object_new ();
+  GListModel *columns = tack_board_get_columns (tack_store_get_board (self->store));
+  const char *column_id;
+  TackColumn *column;
+  guint position;
+  int direction;
+  int target;
+
+  g_variant_get (parameter, "(&si)", &column_id, &direction);
+  column = tack_store_lookup_column (self->store, column_id);
+  if (get_outbox (self) == NULL || column == NULL)
+    return;
+
+  position = index_of (columns, column);
+  target = (int)position + direction;
+  if (position == G_MAXUINT || target < 0 || target >= (int)g_list_model_get_n_items (columns))
+    return;
+
+  /* Left: after the one two to the left (or first); right: after the next. */
+  json_object_set_int_member (body, "base_version", tack_column_get_version (column));
+  if (direction < 0 && target == 0)
+    {
+      json_object_set_null_member (body, "after");
+    }
+  else
+    {
+      g_autoptr(TackColumn) after = g_list_model_get_item (columns, direction < 0 ? target - 1 : target);
+
+      json_object_set_string_member (body, "after", tack_column_get_id (after));
+    }
+
+  column_write (self, "PATCH", column_id, body);
+}
+
+static void
+delete_column_response_cb (AdwMessageDialog *dialog,
+                           const char       *response,
+                           TackWindow       *self)
+{
+  g_autoptr(JsonObject) body = NULL;
+  const char *column_id = g_object_get_data (G_OBJECT (dialog), "column-id");
+
+  if (g_strcmp0 (response, "delete") != 0 || get_outbox (self) == NULL)
+    return;
+
+  body = json_object_new ();
+  column_write (self, "DELETE", column_id, body);
+}
+
+static void
+delete_column_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  TackWindow *self = TACK_WINDOW (widget);
+  const char *column_id = g_variant_get_string (parameter, NULL);
+  TackColumn *column = tack_store_lookup_column (self->store, column_id);
+  g_autofree char *heading = NULL;
+  g_autofree char *body = NULL;
+  guint n_cards;
+  AdwMessageDialog *dialog;
+
+  if (get_outbox (self) == NULL || column == NULL)
+    return;
+
+  n_cards = tack_column_get_n_cards (column);
+  /* Translators: %s is a column's title. */
+  heading = g_strdup_printf (_("Delete “%s”?"), tack_column_get_title (column));
+  body = n_cards == 0
+    ? g_strdup (_("The column is empty."))
+    : g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                    "Its %u card is deleted with it, for everyone on the board.",
+                                    "Its %u cards are deleted with it, for everyone on the board.",
+                                    n_cards),
+                       n_cards);
+
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self), heading, body));
+  adw_message_dialog_add_responses (dialog,
+                                    "cancel", _("_Cancel"),
+                                    "delete", _("_Delete"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (dialog, "delete", ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (dialog, "cancel");
+  adw_message_dialog_set_close_response (dialog, "cancel");
+  g_object_set_data_full (G_OBJECT (dialog), "column-id", g_strdup (column_id), g_free);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (delete_column_response_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/* Asking for a title: a message dialog with an entry. */
+static void
+title_response_cb (AdwMessageDialog *dialog,
+                   const char       *response,
+                   TackWindow       *self)
+{
+  GtkEditable *entry = g_object_get_data (G_OBJECT (dialog), "entry");
+  const char *column_id = g_object_get_data (G_OBJECT (dialog), "column-id");
+  const char *text = gtk_editable_get_text (entry);
+
+  if (g_strcmp0 (response, "ok") != 0)
+    return;
+
+  if (column_id != NULL)
+    gtk_widget_activate_action (GTK_WIDGET (self), "win.rename-column", "(ss)", column_id, text);
+  else
+    gtk_widget_activate_action (GTK_WIDGET (self), "win.add-column", "s", text);
+}
+
+static void
+entry_activate_cb (GtkEntry         *entry,
+                   AdwMessageDialog *dialog)
+{
+  adw_message_dialog_response (dialog, "ok");
+  gtk_window_close (GTK_WINDOW (dialog));
+}
+
+static void
+ask_column_title (TackWindow *self,
+                  const char *column_id)
+{
+  TackColumn *column = column_id ? tack_store_lookup_column (self->store, column_id) : NULL;
+  AdwMessageDialog *dialog;
+  GtkWidget *entry;
+
+  if (get_outbox (self) == NULL || (column_id != NULL && column == NULL))
+    return;
+
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self),
+                                                       column ? _("Rename Column") : _("New Column"),
+                                                       NULL));
+  entry = gtk_entry_new ();
+  gtk_accessible_update_property (GTK_ACCESSIBLE (entry),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Column title"),
+                                  -1);
+  if (column != NULL)
+    gtk_editable_set_text (GTK_EDITABLE (entry), tack_column_get_title (column));
+  adw_message_dialog_set_extra_child (dialog, entry);
+  adw_message_dialog_add_responses (dialog,
+                                    "cancel", _("_Cancel"),
+                                    "ok", column ? _("_Rename") : _("_Add"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (dialog, "ok", ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (dialog, "ok");
+  adw_message_dialog_set_close_response (dialog, "cancel");
+  g_object_set_data (G_OBJECT (dialog), "entry", entry);
+  g_object_set_data_full (G_OBJECT (dialog), "column-id", g_strdup (column_id), g_free);
+  g_signal_connect (entry, "activate", G_CALLBACK (entry_activate_cb), dialog);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (title_response_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+  gtk_widget_grab_focus (entry);
+}
+
+static void
+new_column_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  ask_column_title (TACK_WINDOW (widget), NULL);
+}
+
+static void
+ask_rename_column_action (GtkWidget  *widget,
+                          const char *action_name,
+                          GVariant   *parameter)
+{
+  ask_column_title (TACK_WINDOW (widget), g_variant_get_string (parameter, NULL));
+}
+
 static void
 on_rejected (TackWindow   *self,
              const char   *op,
@@ -614,6 +854,11 @@ _tack_window_class_actions_init (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "win.reconnect", NULL, reconnect_action);
   gtk_widget_class_install_action (widget_class, "win.add-card", "(ss)", add_card_action);
   gtk_widget_class_install_action (widget_class, "win.add-column", "s", add_column_action);
+  gtk_widget_class_install_action (widget_class, "win.new-column", NULL, new_column_action);
+  gtk_widget_class_install_action (widget_class, "win.ask-rename-column", "s", ask_rename_column_action);
+  gtk_widget_class_install_action (widget_class, "win.rename-column", "(ss)", rename_column_action);
+  gtk_widget_class_install_action (widget_class, "win.move-column", "(si)", move_column_action);
+  gtk_widget_class_install_action (widget_class, "win.delete-column", "s", delete_column_action);
   gtk_widget_class_install_action (widget_class, "win.open-card", "s", open_card_action);
   gtk_widget_class_install_action (widget_class, "win.delete-card", "s", delete_card_action);
   gtk_widget_class_install_action (widget_class, "win.place-card", "(sss)", place_card_action);
@@ -631,7 +876,8 @@ _tack_window_actions_init (TackWindow *self)
 {
   gboolean editable = self->session != NULL && !self->read_only;
   static const char *edit_actions[] = {
-    "win.reconnect", "win.add-card", "win.add-column", "win.open-card", "win.delete-card",
+    "win.reconnect", "win.add-card", "win.add-column", "win.new-column", "win.ask-rename-column",
+    "win.rename-column", "win.move-column", "win.delete-column", "win.open-card", "win.delete-card",
     "win.place-card", "win.set-dragging", "card.open", "card.delete",
     "card.move-left", "card.move-right", "card.move-up", "card.move-down",
   };

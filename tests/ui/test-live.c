@@ -141,6 +141,15 @@ is_card_row_for (GtkWidget     *widget,
   return card != NULL && g_strcmp0 (tack_card_get_id (card), card_id) == 0;
 }
 
+static gboolean
+is_button_for_action (GtkWidget     *widget,
+                      gconstpointer  action)
+{
+  return GTK_IS_BUTTON (widget) &&
+         gtk_widget_get_mapped (widget) &&
+         g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (widget)), action) == 0;
+}
+
 static GtkWidget *
 find_label (GtkWidget  *root,
             const char *text)
@@ -805,6 +814,158 @@ test_live_editor (Fixture       *f,
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (on_server, "labels")), ==, 2);
 }
 
+/* Columns: added, renamed, moved and deleted through the window's
+ * actions; each reaches the server and comes back through the stream. */
+static gboolean
+server_column_titles_are (Fixture    *f,
+                          const char *expected)
+{
+  g_autoptr(JsonNode) snapshot = other_request (f, "GET", "", NULL);
+  JsonArray *columns = json_object_get_array_member (json_node_get_object (snapshot), "columns");
+  g_autoptr(GPtrArray) sorted = g_ptr_array_new ();
+  g_autoptr(GString) titles = g_string_new (NULL);
+
+  for (guint i = 0; i < json_array_get_length (columns); i++)
+    g_ptr_array_add (sorted, json_array_get_object_element (columns, i));
+
+  for (guint i = 0; i < sorted->len; i++)
+    for (guint j = i + 1; j < sorted->len; j++)
+      {
+        JsonObject *a = g_ptr_array_index (sorted, i);
+        JsonObject *b = g_ptr_array_index (sorted, j);
+
+        if (g_strcmp0 (json_object_get_string_member (a, "position"),
+                       json_object_get_string_member (b, "position")) > 0)
+          {
+            g_ptr_array_index (sorted, i) = b;
+            g_ptr_array_index (sorted, j) = a;
+          }
+      }
+
+  for (guint i = 0; i < sorted->len; i++)
+    g_string_append_printf (titles, "%s%s", i ? "|" : "",
+                            json_object_get_string_member (g_ptr_array_index (sorted, i), "title"));
+
+  return g_strcmp0 (titles->str, expected) == 0;
+}
+
+static gboolean
+window_column_titles_are (Fixture    *f,
+                          const char *expected)
+{
+  GListModel *columns = tack_board_get_columns (tack_store_get_board (tack_window_get_store (f->window)));
+  g_autoptr(GString) titles = g_string_new (NULL);
+
+  for (guint i = 0; i < g_list_model_get_n_items (columns); i++)
+    {
+      g_autoptr(TackColumn) column = g_list_model_get_item (columns, i);
+
+      g_string_append_printf (titles, "%s%s", i ? "|" : "", tack_column_get_title (column));
+    }
+
+  return g_strcmp0 (titles->str, expected) == 0;
+}
+
+static void
+test_live_columns (Fixture       *f,
+                   gconstpointer  data)
+{
+  GtkWidget *root = GTK_WIDGET (f->window);
+
+  g_assert_true (gtk_widget_activate_action (root, "win.add-column", "s", "Review"));
+  WAIT_FOR (find_label (root, "Review") != NULL);
+  g_assert_true (server_column_titles_are (f, "To Do|Doing|Done|Review"));
+
+  g_assert_true (gtk_widget_activate_action (root, "win.rename-column", "(ss)", f->columns[1], "In Progress"));
+  WAIT_FOR (find_label (root, "In Progress") != NULL && find_label (root, "Doing") == NULL);
+  g_assert_true (server_column_titles_are (f, "To Do|In Progress|Done|Review"));
+
+  g_assert_true (gtk_widget_activate_action (root, "win.move-column", "(si)", f->columns[2], 1));
+  WAIT_FOR (window_column_titles_are (f, "To Do|In Progress|Review|Done"));
+  g_assert_true (server_column_titles_are (f, "To Do|In Progress|Review|Done"));
+
+  g_assert_true (gtk_widget_activate_action (root, "win.move-column", "(si)", f->columns[2], -1));
+  WAIT_FOR (window_column_titles_are (f, "To Do|In Progress|Done|Review"));
+
+  /* Deleting asks first; the answer deletes it everywhere. */
+  g_assert_true (gtk_widget_activate_action (root, "win.delete-column", "s", f->columns[0]));
+  {
+    GListModel *toplevels = gtk_window_get_toplevels ();
+    AdwMessageDialog *dialog = NULL;
+
+    for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+      {
+        g_autoptr(GObject) toplevel = g_list_model_get_item (toplevels, i);
+
+        if (ADW_IS_MESSAGE_DIALOG (toplevel))
+          dialog = ADW_MESSAGE_DIALOG (toplevel);
+      }
+    g_assert_nonnull (dialog);
+    g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Delete “To Do”?");
+    adw_message_dialog_response (dialog, "delete");
+    gtk_window_destroy (GTK_WINDOW (dialog));
+  }
+  WAIT_FOR (window_column_titles_are (f, "In Progress|Done|Review"));
+  g_assert_true (server_column_titles_are (f, "In Progress|Done|Review"));
+}
+
+/* Someone else drags a card: its row says so, and stops saying so when
+ * they let go. */
+static void
+test_live_presence (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autofree char *id = other_create_card (f, 0, "Watched card");
+  g_autoptr(TackSession) grace = tack_session_new (f->url, f->board_id, f->token, "Grace", NULL);
+  TackConnection *connection = tack_session_get_connection (grace);
+  GtkWidget *row;
+
+  WAIT_FOR (card_shown (f, 0, "Watched card"));
+  tack_session_start (grace);
+  WAIT_FOR (tack_connection_get_state (connection) == TACK_CONNECTION_LIVE);
+
+  tack_connection_set_dragging (connection, id);
+  WAIT_FOR ((row = find_widget (GTK_WIDGET (f->window), is_card_row_for, id)) != NULL &&
+            find_label (row, "Grace is moving this") != NULL);
+
+  tack_connection_set_editing (connection, id);
+  WAIT_FOR ((row = find_widget (GTK_WIDGET (f->window), is_card_row_for, id)) != NULL &&
+            find_label (row, "Grace is editing this") != NULL);
+
+  tack_connection_set_viewing (connection);
+  WAIT_FOR ((row = find_widget (GTK_WIDGET (f->window), is_card_row_for, id)) != NULL &&
+            find_widget (row, is_label_containing, "Grace") == NULL);
+
+  tack_session_stop (grace);
+}
+
+/* A board the server refuses: the window says why and offers Retry. */
+static void
+test_live_failed (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(TackSession) session = tack_session_new (f->url, f->board_id, "not-the-token", "Ada", NULL);
+  TackWindow *window;
+  GtkWidget *page;
+  GtkWidget *retry;
+
+  window = g_object_new (TACK_TYPE_WINDOW, "session", session, NULL);
+  gtk_window_present (GTK_WINDOW (window));
+  tack_session_start (session);
+
+  WAIT_FOR (g_str_has_prefix (tack_connection_indicator_get_text (window->indicator), "Failed: "));
+  WAIT_FOR ((page = find_widget (GTK_WIDGET (window), is_label_with_text, "Cannot Open the Board")) != NULL);
+  page = gtk_widget_get_ancestor (page, ADW_TYPE_STATUS_PAGE);
+  g_assert_nonnull (page);
+  g_assert_nonnull (find_label (page, tack_connection_get_reason (tack_session_get_connection (session))));
+  retry = find_widget (page, is_button_for_action, "win.reconnect");
+  g_assert_nonnull (retry);
+  g_assert_true (gtk_widget_is_sensitive (retry));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  tack_session_stop (session);
+}
+
 /* The app's first launch: its embedded server, "My Board", live. */
 
 typedef struct
@@ -929,6 +1090,9 @@ main (int   argc,
   ADD ("preferences-transport", test_live_preferences_transport);
   ADD ("delete-undo", test_live_delete_undo);
   ADD ("editor", test_live_editor);
+  ADD ("columns", test_live_columns);
+  ADD ("presence", test_live_presence);
+  ADD ("failed", test_live_failed);
   g_test_add_func ("/tack/ui/app/local-board", test_app_local_board);
 
   status = g_test_run ();
