@@ -21,6 +21,7 @@
 #include <glib/gi18n.h>
 
 #include "tack-application.h"
+#include "tack-connect-dialog.h"
 #include "tack-credentials.h"
 #include "tack-preferences-window.h"
 #include "tack-server.h"
@@ -169,6 +170,60 @@ tack_application_find_window (TackApplication *self,
   return NULL;
 }
 
+#define MAX_RECENT_BOARDS 10
+
+/* Most recent first, one entry per board; the local board is recorded
+ * with an empty server address, since its port changes every run. */
+static void
+remember_board (TackApplication *self,
+                const char      *server,
+                const char      *board_id,
+                const char      *title)
+{
+  g_autoptr(GVariant) recent = NULL;
+  GVariantBuilder builder;
+  GVariantIter iter;
+  const char *r_server, *r_board, *r_title;
+  guint n = 1;
+
+  if (self->settings == NULL || board_id == NULL)
+    return;
+
+  recent = g_settings_get_value (self->settings, "recent-boards");
+  g_variant_builder_init (&builder, G_VARIANT_TYPE ("a(sss)"));
+  g_variant_builder_add (&builder, "(sss)", server, board_id, title ? title : "");
+
+  g_variant_iter_init (&iter, recent);
+  while (g_variant_iter_next (&iter, "(&s&s&s)", &r_server, &r_board, &r_title))
+    {
+      if (g_strcmp0 (r_server, server) == 0 && g_strcmp0 (r_board, board_id) == 0)
+        continue;
+      if (n++ >= MAX_RECENT_BOARDS)
+        break;
+      g_variant_builder_add (&builder, "(sss)", r_server, r_board, r_title);
+    }
+
+  g_settings_set_value (self->settings, "recent-boards", g_variant_builder_end (&builder));
+}
+
+static void
+on_board_title (TackBoard   *board,
+                GParamSpec  *pspec,
+                TackSession *session)
+{
+  TackApplication *self = TACK_APPLICATION (g_application_get_default ());
+  const char *title = tack_board_get_title (board);
+  const char *server = tack_session_get_base_url (session);
+
+  if (self == NULL || title == NULL || title[0] == '\0')
+    return;
+
+  if (self->server != NULL && g_strcmp0 (server, self->server_url) == 0)
+    server = "";
+
+  remember_board (self, server, tack_session_get_board_id (session), title);
+}
+
 /**
  * tack_application_open_board:
  * @base_url: the server
@@ -203,6 +258,8 @@ tack_application_open_board (TackApplication *self,
                              "application", self,
                              "session", session,
                              NULL);
+      g_signal_connect_object (tack_store_get_board (tack_session_get_store (session)), "notify::title",
+                               G_CALLBACK (on_board_title), session, 0);
       tack_session_start (session);
     }
 
@@ -277,17 +334,11 @@ tack_application_open_default (TackApplication  *self,
     }
 
   token = g_strdup (g_getenv ("TACK_TOKEN"));
-  if (token == NULL || token[0] == '\0')
-    {
-      g_clear_pointer (&token, g_free);
-      token = tack_credentials_lookup (server_url, board_id);
-    }
-  else
-    {
-      tack_credentials_store (server_url, board_id, token);
-    }
+  if (token == NULL)
+    token = g_strdup ("");
 
-  tack_application_open_board (self, server_url, board_id, token);
+  g_action_group_activate_action (G_ACTION_GROUP (self), "open-board",
+                                  g_variant_new ("(sss)", server_url, board_id, token));
 
   return TRUE;
 }
@@ -417,6 +468,95 @@ tack_application_preferences_action (GSimpleAction *action,
 }
 
 static void
+tack_application_connect_action (GSimpleAction *action,
+                                 GVariant      *parameter,
+                                 gpointer       user_data)
+{
+  TackApplication *self = user_data;
+  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
+  GtkWindow *dialog = GTK_WINDOW (tack_connect_dialog_new ());
+
+  gtk_window_set_transient_for (dialog, parent);
+  gtk_window_present (dialog);
+}
+
+typedef struct
+{
+  TackApplication *app;
+  char            *server;
+  char            *board;
+} TokenLookup;
+
+static void
+token_found_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  TokenLookup *lookup = user_data;
+  g_autofree char *token = tack_credentials_lookup_finish (result, NULL);
+
+  tack_application_open_board (lookup->app, lookup->server, lookup->board, token);
+
+  g_application_release (G_APPLICATION (lookup->app));
+  g_object_unref (lookup->app);
+  g_free (lookup->server);
+  g_free (lookup->board);
+  g_free (lookup);
+}
+
+/* (server, board, token): an empty token means "the one remembered". The
+ * board becomes the one opened on the next start. */
+static void
+tack_application_open_board_action (GSimpleAction *action,
+                                    GVariant      *parameter,
+                                    gpointer       user_data)
+{
+  TackApplication *self = user_data;
+  const char *server, *board, *token;
+  TokenLookup *lookup;
+
+  g_variant_get (parameter, "(&s&s&s)", &server, &board, &token);
+
+  if (self->settings != NULL)
+    {
+      g_settings_set_string (self->settings, "server-url", server);
+      g_settings_set_string (self->settings, "board-id", board);
+    }
+
+  if (token[0] != '\0')
+    {
+      tack_credentials_store (server, board, token);
+      tack_application_open_board (self, server, board, token);
+      return;
+    }
+
+  lookup = g_new0 (TokenLookup, 1);
+  lookup->app = g_object_ref (self);
+  lookup->server = g_strdup (server);
+  lookup->board = g_strdup (board);
+  g_application_hold (G_APPLICATION (self));
+  tack_credentials_lookup_async (server, board, NULL, token_found_cb, lookup);
+}
+
+static void
+tack_application_open_local_board_action (GSimpleAction *action,
+                                          GVariant      *parameter,
+                                          gpointer       user_data)
+{
+  TackApplication *self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (self->settings != NULL)
+    {
+      g_settings_set_string (self->settings, "server-url", "");
+      g_settings_set_string (self->settings, "board-id", "");
+    }
+
+  if (tack_application_open_local_board (self, &error) == NULL)
+    g_warning ("Cannot open the local board: %s", error->message);
+}
+
+static void
 tack_application_quit_action (GSimpleAction *action,
                               GVariant      *parameter,
                               gpointer       user_data)
@@ -427,6 +567,9 @@ tack_application_quit_action (GSimpleAction *action,
 static const GActionEntry app_actions[] = {
   { "about", tack_application_about_action },
   { "preferences", tack_application_preferences_action },
+  { "connect", tack_application_connect_action },
+  { "open-board", tack_application_open_board_action, "(sss)" },
+  { "open-local-board", tack_application_open_local_board_action },
   { "quit", tack_application_quit_action },
 };
 
@@ -436,6 +579,7 @@ static const struct {
 } accels[] = {
   { "app.quit", { "<primary>q", NULL } },
   { "app.preferences", { "<primary>comma", NULL } },
+  { "app.connect", { "<primary>o", NULL } },
   { "window.close", { "<primary>w", NULL } },
   { "win.reconnect", { "<primary>r", NULL } },
   { "card.open", { "<primary>e", NULL } },

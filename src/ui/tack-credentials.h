@@ -7,14 +7,19 @@
 
 #pragma once
 
-#include <glib.h>
+#include <gio/gio.h>
 
 G_BEGIN_DECLS
 
-char     *tack_credentials_lookup (const char *server_url,
-                                   const char *board_id);
-gboolean  tack_credentials_store  (const char *server_url,
-                                   const char *board_id,
-                                   const char *token);
+void      tack_credentials_lookup_async  (const char          *server_url,
+                                          const char          *board_id,
+                                          GCancellable        *cancellable,
+                                          GAsyncReadyCallback  callback,
+                                          gpointer             user_data);
+char     *tack_credentials_lookup_finish (GAsyncResult        *result,
+                                          GError             **error);
+void      tack_credentials_store         (const char          *server_url,
+                                          const char          *board_id,
+                                          const char          *token);
 
 G_END_DECLS

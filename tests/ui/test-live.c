@@ -19,6 +19,7 @@
 #include "tack-application.h"
 #include "tack-card-editor.h"
 #include "tack-card-row.h"
+#include "tack-connect-dialog.h"
 #include "tack-column-view.h"
 #include "tack-connection-indicator.h"
 #include "tack-model.h"
@@ -1051,6 +1052,122 @@ test_app_local_board (void)
   g_free (run.title);
 }
 
+/* `tack --server URL --board ID` with $TACK_TOKEN: the board opens live,
+ * joins the recent boards, and the token is remembered, so the next start
+ * needs no $TACK_TOKEN; the connect dialog lists the board. */
+
+typedef struct
+{
+  Fixture  *f;
+  gboolean  live;
+  gboolean  dialog_lists_board;
+  guint     inspect_id;
+} RemoteRun;
+
+static gboolean
+has_recent (Fixture *f)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autoptr(GVariant) recent = g_settings_get_value (settings, "recent-boards");
+  const char *server, *board, *title;
+  GVariantIter iter;
+
+  g_variant_iter_init (&iter, recent);
+  while (g_variant_iter_next (&iter, "(&s&s&s)", &server, &board, &title))
+    if (g_strcmp0 (server, f->url) == 0 && g_strcmp0 (board, f->board_id) == 0 &&
+        g_strcmp0 (title, "My Board") == 0)
+      return TRUE;
+
+  return FALSE;
+}
+
+static gboolean
+inspect_remote_cb (gpointer data)
+{
+  GtkApplication *app = data;
+  RemoteRun *run = g_object_get_data (G_OBJECT (app), "run");
+  GtkWindow *window = NULL;
+  GList *windows = gtk_application_get_windows (app);
+  GListModel *toplevels;
+
+  for (GList *l = windows; l != NULL; l = l->next)
+    if (TACK_IS_WINDOW (l->data))
+      window = l->data;
+
+  if (window == NULL ||
+      g_strcmp0 (tack_connection_indicator_get_text (TACK_WINDOW (window)->indicator), "Live") != 0 ||
+      !has_recent (run->f))
+    return G_SOURCE_CONTINUE;
+
+  run->live = TRUE;
+  g_assert_cmpstr (tack_session_get_base_url (tack_window_get_session (TACK_WINDOW (window))), ==, run->f->url);
+
+  g_action_group_activate_action (G_ACTION_GROUP (app), "connect", NULL);
+  toplevels = gtk_window_get_toplevels ();
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) toplevel = g_list_model_get_item (toplevels, i);
+
+      if (TACK_IS_CONNECT_DIALOG (toplevel))
+        {
+          run->dialog_lists_board =
+            find_widget (GTK_WIDGET (toplevel), is_type, GSIZE_TO_POINTER (ADW_TYPE_ACTION_ROW)) != NULL &&
+            find_widget (GTK_WIDGET (toplevel), is_label_with_text, run->f->url) != NULL;
+          gtk_window_destroy (GTK_WINDOW (toplevel));
+          break;
+        }
+    }
+
+  run->inspect_id = 0;
+  g_application_quit (G_APPLICATION (app));
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+run_remote_app (Fixture   *f,
+                RemoteRun *run)
+{
+  g_autoptr(TackApplication) app = tack_application_new ();
+  char *argv[] = { (char *)"tack", (char *)"--server", f->url, (char *)"--board", f->board_id, NULL };
+  int status;
+
+  run->f = f;
+  g_application_set_flags (G_APPLICATION (app),
+                           G_APPLICATION_HANDLES_COMMAND_LINE | G_APPLICATION_NON_UNIQUE);
+  g_object_set_data (G_OBJECT (app), "run", run);
+  run->inspect_id = g_timeout_add (50, inspect_remote_cb, app);
+
+  status = g_application_run (G_APPLICATION (app), G_N_ELEMENTS (argv) - 1, argv);
+
+  g_assert_cmpint (status, ==, 0);
+  g_assert_cmpuint (run->inspect_id, ==, 0);
+}
+
+static void
+test_app_remote_board (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  RemoteRun first = { 0 };
+  RemoteRun second = { 0 };
+
+  g_setenv ("TACK_TOKEN", f->token, TRUE);
+  run_remote_app (f, &first);
+  g_assert_true (first.live);
+  g_assert_true (first.dialog_lists_board);
+  g_assert_cmpstr (g_settings_get_string (settings, "server-url"), ==, f->url);
+
+  /* The token was remembered: no $TACK_TOKEN needed now. */
+  g_unsetenv ("TACK_TOKEN");
+  run_remote_app (f, &second);
+  g_assert_true (second.live);
+
+  g_settings_reset (settings, "server-url");
+  g_settings_reset (settings, "board-id");
+  g_settings_reset (settings, "recent-boards");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1094,6 +1211,7 @@ main (int   argc,
   ADD ("presence", test_live_presence);
   ADD ("failed", test_live_failed);
   g_test_add_func ("/tack/ui/app/local-board", test_app_local_board);
+  g_test_add ("/tack/ui/app/remote-board", Fixture, NULL, fixture_set_up, test_app_remote_board, fixture_tear_down);
 
   status = g_test_run ();
   remove_tree (home);
