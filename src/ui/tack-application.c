@@ -582,6 +582,7 @@ static const struct {
   { "app.connect", { "<primary>o", NULL } },
   { "window.close", { "<primary>w", NULL } },
   { "win.reconnect", { "<primary>r", NULL } },
+  { "win.new-column", { "<primary><shift>n", NULL } },
   { "card.open", { "<primary>e", NULL } },
   { "card.delete", { "Delete", NULL } },
   { "card.move-left", { "<alt>Left", "<primary><shift>Left", NULL } },

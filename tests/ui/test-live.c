@@ -615,26 +615,38 @@ test_live_drag_move (Fixture       *f,
   g_assert_true (server_order_is (f, f->columns[1], expected));
 }
 
-/* Live, then the server goes away: reconnecting, never looking live;
- * then it comes back on the same port: live again. */
+/* Live, then the server goes away: reconnecting with a countdown, never
+ * looking live, the board still there; it comes back on the same port and
+ * "Reconnect now" in the indicator's popover brings the window back live. */
 static void
 test_live_reconnect (Fixture       *f,
                      gconstpointer  data)
 {
   GtkWidget *button = indicator_button (f);
+  GtkWidget *popover = GTK_WIDGET (gtk_menu_button_get_popover (GTK_MENU_BUTTON (button)));
+  GtkWidget *reconnect;
 
   g_assert_true (indicator_says (f, "Live"));
+  /* Waits long enough that the countdown is what brings it back only if
+   * the button does not. */
+  g_object_set (tack_session_get_connection (f->session),
+                "backoff-base", 20000, "backoff-cap", 30000, NULL);
 
   tack_server_stop (f->server);
   g_clear_object (&f->server);
 
-  WAIT_FOR (indicator_says (f, "Reconnecting"));
+  WAIT_FOR (indicator_says (f, "Reconnecting in "));
+  g_assert_true (g_str_has_suffix (tack_connection_indicator_get_text (f->window->indicator), " s"));
   g_assert_true (gtk_widget_has_css_class (button, "reconnecting"));
   g_assert_false (gtk_widget_has_css_class (button, "live"));
   /* Nothing modal: the board stays on screen. */
   g_assert_nonnull (find_label (GTK_WIDGET (f->window), "Doing"));
 
   start_server (f, f->port);
+
+  gtk_menu_button_popup (GTK_MENU_BUTTON (button));
+  WAIT_FOR ((reconnect = find_widget (popover, is_type, GSIZE_TO_POINTER (GTK_TYPE_BUTTON))) != NULL);
+  g_signal_emit_by_name (reconnect, "clicked");
 
   WAIT_FOR (indicator_says (f, "Live"));
   g_assert_true (gtk_widget_has_css_class (button, "live"));
