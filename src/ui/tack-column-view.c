@@ -357,7 +357,16 @@ tack_column_view_root (GtkWidget *widget)
 
   root = gtk_widget_get_root (widget);
   if (TACK_IS_WINDOW (root))
-    gtk_filter_list_model_set_filter (self->filter_model, TACK_WINDOW (root)->hidden_filter);
+    {
+      TackWindow *window = TACK_WINDOW (root);
+      gboolean editable = window->session != NULL && !window->read_only;
+
+      gtk_filter_list_model_set_filter (self->filter_model, window->hidden_filter);
+
+      /* A board export has nothing to send edits to. */
+      gtk_widget_set_visible (self->new_card_entry, editable);
+      gtk_widget_set_visible (self->menu_button, editable);
+    }
 }
 
 static void

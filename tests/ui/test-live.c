@@ -477,8 +477,12 @@ test_live_add_card_inline (Fixture       *f,
   g_signal_emit_by_name (entry, "activate");
 
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (entry)), ==, "");
+  /* Shown at once, and the header says it is not on the server yet. */
+  g_assert_true (indicator_says (f, "Changes pending"));
+  g_assert_true (gtk_widget_has_css_class (indicator_button (f), "pending"));
   WAIT_FOR (card_shown (f, 2, "Typed in place"));
   wait_outbox_sent (f);
+  WAIT_FOR (indicator_says (f, "Live"));
 
   order = server_column_order (f, f->columns[2]);
   g_assert_cmpuint (strlen (order), >, 0);
@@ -879,17 +883,55 @@ window_column_titles_are (Fixture    *f,
   return g_strcmp0 (titles->str, expected) == 0;
 }
 
+static AdwMessageDialog *
+find_message_dialog (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+  AdwMessageDialog *dialog = NULL;
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) toplevel = g_list_model_get_item (toplevels, i);
+
+      if (ADW_IS_MESSAGE_DIALOG (toplevel))
+        dialog = ADW_MESSAGE_DIALOG (toplevel);
+    }
+
+  return dialog;
+}
+
+/* Types @title into the dialog the action opened and confirms it. */
+static void
+answer_title_dialog (const char *heading,
+                     const char *title)
+{
+  AdwMessageDialog *dialog = find_message_dialog ();
+  GtkWidget *entry;
+
+  g_assert_nonnull (dialog);
+  g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, heading);
+  entry = adw_message_dialog_get_extra_child (dialog);
+  g_assert_true (GTK_IS_ENTRY (entry));
+  gtk_editable_set_text (GTK_EDITABLE (entry), title);
+  g_signal_emit_by_name (entry, "activate");
+  WAIT_FOR (find_message_dialog () == NULL);
+}
+
 static void
 test_live_columns (Fixture       *f,
                    gconstpointer  data)
 {
   GtkWidget *root = GTK_WIDGET (f->window);
 
-  g_assert_true (gtk_widget_activate_action (root, "win.add-column", "s", "Review"));
+  g_assert_true (gtk_widget_activate_action (root, "win.new-column", NULL));
+  answer_title_dialog ("New Column", "Review");
   WAIT_FOR (find_label (root, "Review") != NULL);
   g_assert_true (server_column_titles_are (f, "To Do|Doing|Done|Review"));
 
-  g_assert_true (gtk_widget_activate_action (root, "win.rename-column", "(ss)", f->columns[1], "In Progress"));
+  /* The column's own menu item, which names its column. */
+  g_assert_true (gtk_widget_activate_action (find_widget (root, is_column_view_for, f->columns[1]),
+                                             "column.rename", NULL));
+  answer_title_dialog ("Rename Column", "In Progress");
   WAIT_FOR (find_label (root, "In Progress") != NULL && find_label (root, "Doing") == NULL);
   g_assert_true (server_column_titles_are (f, "To Do|In Progress|Done|Review"));
 
@@ -903,16 +945,8 @@ test_live_columns (Fixture       *f,
   /* Deleting asks first; the answer deletes it everywhere. */
   g_assert_true (gtk_widget_activate_action (root, "win.delete-column", "s", f->columns[0]));
   {
-    GListModel *toplevels = gtk_window_get_toplevels ();
-    AdwMessageDialog *dialog = NULL;
+    AdwMessageDialog *dialog = find_message_dialog ();
 
-    for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-      {
-        g_autoptr(GObject) toplevel = g_list_model_get_item (toplevels, i);
-
-        if (ADW_IS_MESSAGE_DIALOG (toplevel))
-          dialog = ADW_MESSAGE_DIALOG (toplevel);
-      }
     g_assert_nonnull (dialog);
     g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Delete “To Do”?");
     adw_message_dialog_response (dialog, "delete");

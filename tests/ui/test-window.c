@@ -284,6 +284,9 @@ test_window_shows_board (Fixture       *f,
   g_assert_null (find_widget (find_card_row (root, "k4"), is_mapped_with_class, "due"));
   g_assert_null (find_widget (row, is_mapped_with_class, "pending"));
 
+  /* No session, nothing to send edits to: no entries for new cards. */
+  g_assert_null (find_widget (root, is_mapped_with_class, "new-card"));
+
   /* Accessible names: a card by its title, a column by its title. */
   title_label = find_label (row, "Fix the crash on resume");
   gtk_test_accessible_assert_relation (GTK_ACCESSIBLE (row),
