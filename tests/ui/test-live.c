@@ -24,6 +24,7 @@
 #include "tack-connection-indicator.h"
 #include "tack-model.h"
 #include "tack-preferences-window.h"
+#include "tack-presence.h"
 #include "tack-server.h"
 #include "tack-session.h"
 #include "tack-window-private.h"
@@ -593,6 +594,30 @@ test_live_drag_move (Fixture       *f,
 
   WAIT_FOR (card_shown (f, 0, "Dragged") && card_shown (f, 1, "Upper") && card_shown (f, 1, "Lower"));
 
+  /* The card row offers its card's id to whoever it is dropped on. */
+  {
+    GtkWidget *row = find_widget (GTK_WIDGET (f->window), is_card_row_for, dragged);
+    g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (row);
+    g_autoptr(GdkContentProvider) provider = NULL;
+    GtkDragSource *source = NULL;
+    GValue offered = G_VALUE_INIT;
+
+    for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+      {
+        g_autoptr(GObject) controller = g_list_model_get_item (controllers, i);
+
+        if (GTK_IS_DRAG_SOURCE (controller))
+          source = GTK_DRAG_SOURCE (controller);
+      }
+    g_assert_nonnull (source);
+    g_signal_emit_by_name (source, "prepare", 5.0, 5.0, &provider);
+    g_assert_nonnull (provider);
+    g_value_init (&offered, G_TYPE_STRING);
+    g_assert_true (gdk_content_provider_get_value (provider, &offered, NULL));
+    g_assert_cmpstr (g_value_get_string (&offered), ==, dragged);
+    g_value_unset (&offered);
+  }
+
   column = find_widget (GTK_WIDGET (f->window), is_column_view_for, f->columns[1]);
   /* Laid out: "Lower" sits below "Upper". */
   WAIT_FOR ((lower_row = gtk_widget_get_parent (find_widget (column, is_card_row_for, lower))) != NULL &&
@@ -956,6 +981,23 @@ test_live_columns (Fixture       *f,
   g_assert_true (server_column_titles_are (f, "In Progress|Done|Review"));
 }
 
+static gboolean
+presence_of (GListModel *presence,
+             const char *user,
+             const char *dragging)
+{
+  for (guint i = 0; i < g_list_model_get_n_items (presence); i++)
+    {
+      g_autoptr(TackPresence) item = g_list_model_get_item (presence, i);
+
+      if (g_strcmp0 (tack_presence_get_user (item), user) == 0 &&
+          g_strcmp0 (tack_presence_get_dragging (item), dragging) == 0)
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
 /* Someone else drags a card: its row says so, and stops saying so when
  * they let go. */
 static void
@@ -982,6 +1024,10 @@ test_live_presence (Fixture       *f,
   tack_connection_set_viewing (connection);
   WAIT_FOR ((row = find_widget (GTK_WIDGET (f->window), is_card_row_for, id)) != NULL &&
             find_widget (row, is_label_containing, "Grace") == NULL);
+
+  /* And the other way: a drag in this window is published. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.set-dragging", "s", id));
+  WAIT_FOR (presence_of (tack_connection_get_presence (connection), "Ada", id));
 
   tack_session_stop (grace);
 }
