@@ -802,7 +802,7 @@ on_rejected (TackWindow   *self,
   const char *title = card != NULL ? tack_card_get_title (card) : NULL;
 
   if (title == NULL)
-    title = g_object_get_data (G_OBJECT (self), "last-rejected-title");
+    title = g_hash_table_lookup (self->queued_titles, op);
 
   if (g_error_matches (error, TACK_API_ERROR, TACK_API_ERROR_CONFLICT))
     text = title != NULL
@@ -823,10 +823,10 @@ on_rejected (TackWindow   *self,
   adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
   adw_toast_set_timeout (toast, 10);
   tack_window_add_toast (self, g_steal_pointer (&toast));
+
+  g_hash_table_remove (self->queued_titles, op);
 }
 
-/* The title of a card an edit was queued for, remembered in case the
- * rejection comes after the card is gone from the store. */
 static void
 on_queued (TackWindow *self,
            const char *op,
@@ -835,8 +835,14 @@ on_queued (TackWindow *self,
   TackCard *card = card_id ? tack_store_lookup_card (self->store, card_id) : NULL;
 
   if (card != NULL)
-    g_object_set_data_full (G_OBJECT (self), "last-rejected-title",
-                            g_strdup (tack_card_get_title (card)), g_free);
+    g_hash_table_insert (self->queued_titles, g_strdup (op), g_strdup (tack_card_get_title (card)));
+}
+
+static void
+on_acknowledged (TackWindow *self,
+                 const char *op)
+{
+  g_hash_table_remove (self->queued_titles, op);
 }
 
 static gboolean
@@ -883,6 +889,7 @@ _tack_window_actions_init (TackWindow *self)
   };
 
   self->pending_deletes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  self->queued_titles = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->hidden_filter = GTK_FILTER (gtk_custom_filter_new (card_visible, self, NULL));
 
   for (guint i = 0; i < G_N_ELEMENTS (edit_actions); i++)
@@ -894,6 +901,8 @@ _tack_window_actions_init (TackWindow *self)
                                G_CALLBACK (on_rejected), self, G_CONNECT_SWAPPED);
       g_signal_connect_object (tack_session_get_outbox (self->session), "queued",
                                G_CALLBACK (on_queued), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (tack_session_get_outbox (self->session), "acknowledged",
+                               G_CALLBACK (on_acknowledged), self, G_CONNECT_SWAPPED);
     }
 }
 
@@ -916,6 +925,7 @@ _tack_window_actions_dispose (TackWindow *self)
     send_delete (self, g_ptr_array_index (ids, i));
 
   g_clear_pointer (&self->pending_deletes, g_hash_table_unref);
+  g_clear_pointer (&self->queued_titles, g_hash_table_unref);
   if (self->hidden_filter != NULL)
     gtk_custom_filter_set_filter_func (GTK_CUSTOM_FILTER (self->hidden_filter), NULL, NULL, NULL);
   g_clear_object (&self->hidden_filter);

@@ -25,6 +25,9 @@ struct _TackWindow
 
   /* Deletes waiting out their Undo toast: card id -> AdwToast. */
   GHashTable              *pending_deletes;
+  /* Edits in flight: op -> the card's title when it was made, for the
+   * toast if the server refuses it after the card is gone. */
+  GHashTable              *queued_titles;
   /* Shows every card but those. */
   GtkFilter               *hidden_filter;
 
