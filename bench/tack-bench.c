@@ -77,6 +77,7 @@ typedef struct
   char  *card_id;
   char  *column;
   gint64 version;
+  gint64 sent_ns;
   guint  flip : 1;
 } Slot;
 
@@ -136,6 +137,7 @@ struct _Bench
   gint64       last_delivery_ns;
   gint64       last_progress_ns;
   GArray      *latency_us;
+  GArray      *publish_us;
   guint64      frame_bytes;
   guint        frame_count;
 
@@ -1134,6 +1136,10 @@ on_published (GObject      *object,
   guint status = soup_message_get_status (msg);
 
   bench->acked++;
+  {
+    guint32 us = (guint32)((now_ns () - slot->sent_ns) / 1000);
+    g_array_append_val (bench->publish_us, us);
+  }
   if (reply == NULL || status < 200 || status >= 300)
     {
       bench->publish_errors++;
@@ -1195,6 +1201,7 @@ send_publish (Bench *bench,
       soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", auth);
     }
   soup_message_set_request_body_from_bytes (msg, "application/json", bytes);
+  slot->sent_ns = now_ns ();
   soup_session_send_and_read_async (bench->pub_session, msg, G_PRIORITY_HIGH, bench->cancellable,
                                     on_published, slot);
 }
@@ -1306,6 +1313,7 @@ finish (Bench *bench)
 
   g_array_sort (bench->latency_us, cmp_u32);
   g_array_sort (bench->connect_us, cmp_u64);
+  g_array_sort (bench->publish_us, cmp_u32);
   if (bench->pub_start_ns > 0 && bench->last_delivery_ns > bench->pub_start_ns)
     elapsed_s = (bench->last_delivery_ns - bench->pub_start_ns) / 1e9;
   if (bench->storm_end_ns > bench->storm_start_ns)
@@ -1316,6 +1324,7 @@ finish (Bench *bench)
            "\"delivered\": %" G_GUINT64_FORMAT ", \"expected\": %" G_GUINT64_FORMAT ", "
            "\"elapsed_s\": %.4f, \"events_per_s\": %.1f, "
            "\"latency_us\": {\"p50\": %.0f, \"p99\": %.0f, \"max\": %.0f}, "
+           "\"publish_reply_us\": {\"p50\": %.0f, \"p99\": %.0f}, "
            "\"connect_all_s\": %.4f, \"connect_us\": {\"p50\": %.0f, \"p99\": %.0f, \"max\": %.0f}, "
            "\"frame_bytes\": %.1f, "
            "\"server_rss_kib\": {\"base\": %" G_GSIZE_FORMAT ", \"idle\": %" G_GSIZE_FORMAT ", \"end\": %" G_GSIZE_FORMAT "}, "
@@ -1327,6 +1336,7 @@ finish (Bench *bench)
            elapsed_s, elapsed_s > 0 ? bench->delivered / elapsed_s : 0,
            pct_u32 (bench->latency_us, 0.50), pct_u32 (bench->latency_us, 0.99),
            bench->latency_us->len ? (double)g_array_index (bench->latency_us, guint32, bench->latency_us->len - 1) : -1,
+           pct_u32 (bench->publish_us, 0.50), pct_u32 (bench->publish_us, 0.99),
            storm_s, pct_u64 (bench->connect_us, 0.50), pct_u64 (bench->connect_us, 0.99),
            bench->connect_us->len ? (double)g_array_index (bench->connect_us, guint64, bench->connect_us->len - 1) : -1,
            bench->frame_count ? (double)bench->frame_bytes / bench->frame_count : 0,
@@ -1450,6 +1460,7 @@ main (int   argc,
     }
   bench.per_event = g_new0 (guint, MAX (events, 1));
   bench.latency_us = g_array_sized_new (FALSE, FALSE, sizeof (guint32), MIN ((guint64)subs * events, 4000000));
+  bench.publish_us = g_array_new (FALSE, FALSE, sizeof (guint32));
   bench.connect_us = g_array_sized_new (FALSE, FALSE, sizeof (guint64), subs);
   bench.cancellable = g_cancellable_new ();
   bench.loop = g_main_loop_new (NULL, FALSE);
