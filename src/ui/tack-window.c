@@ -58,6 +58,23 @@ tack_window_has_object (gpointer  this_,
   return object != NULL;
 }
 
+static char *
+tack_window_empty_title (gpointer     this_,
+                         TackSession *session)
+{
+  return g_strdup (session != NULL ? _("Opening the Board…") : _("No board yet"));
+}
+
+static char *
+tack_window_empty_description (gpointer     this_,
+                               TackSession *session)
+{
+  if (session != NULL)
+    return g_markup_escape_text (tack_session_get_base_url (session), -1);
+
+  return g_strdup (_("A board shows up here as soon as it is opened."));
+}
+
 /* Nothing modal while reconnecting: only a connection that gave up for
  * good takes the board's place. */
 static char *
@@ -339,6 +356,8 @@ tack_window_class_init (TackWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, tack_window_title_for_board);
   gtk_widget_class_bind_template_callback (widget_class, tack_window_subtitle);
   gtk_widget_class_bind_template_callback (widget_class, tack_window_has_object);
+  gtk_widget_class_bind_template_callback (widget_class, tack_window_empty_title);
+  gtk_widget_class_bind_template_callback (widget_class, tack_window_empty_description);
   gtk_widget_class_bind_template_callback (widget_class, tack_window_page_for_connection);
 
   _tack_window_class_actions_init (widget_class);
