@@ -128,6 +128,20 @@ on_presence_changed (TackWindow *self,
   bump_presence_serial (self);
 }
 
+/* "Every N seconds" is the polling mode's own interval; when polling is
+ * only Automatic's last resort, it long-polls (interval 0) instead. */
+static void
+apply_poll_interval (TackWindow *self)
+{
+  TackConnection *connection = tack_session_get_connection (self->session);
+  guint interval = 0;
+
+  if (g_settings_get_enum (self->settings, "live-update-mode") == TACK_TRANSPORT_POLLING)
+    interval = g_settings_get_uint (self->settings, "poll-interval");
+
+  g_object_set (connection, "poll-interval", interval, NULL);
+}
+
 static void
 tack_window_bind_settings (TackWindow *self)
 {
@@ -156,7 +170,11 @@ tack_window_bind_settings (TackWindow *self)
       TackConnection *connection = tack_session_get_connection (self->session);
 
       g_settings_bind (self->settings, "live-update-mode", connection, "mode", G_SETTINGS_BIND_GET);
-      g_settings_bind (self->settings, "poll-interval", connection, "poll-interval", G_SETTINGS_BIND_GET);
+      g_signal_connect_object (self->settings, "changed::live-update-mode",
+                               G_CALLBACK (apply_poll_interval), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (self->settings, "changed::poll-interval",
+                               G_CALLBACK (apply_poll_interval), self, G_CONNECT_SWAPPED);
+      apply_poll_interval (self);
     }
 }
 

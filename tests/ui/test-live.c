@@ -754,6 +754,12 @@ test_live_preferences_transport (Fixture       *f,
   gtk_menu_button_popup (GTK_MENU_BUTTON (indicator_button (f)));
   WAIT_FOR (find_label (popover, "WebSocket") != NULL);
 
+  {
+    guint interval;
+
+    g_object_get (connection, "poll-interval", &interval, NULL);
+    g_assert_cmpuint (interval, ==, 0);
+  }
   g_settings_set_string (settings, "live-update-mode", "sse");
   WAIT_FOR (tack_connection_get_transport (connection) == TACK_TRANSPORT_SSE &&
             tack_connection_get_state (connection) == TACK_CONNECTION_LIVE);
@@ -767,6 +773,13 @@ test_live_preferences_transport (Fixture       *f,
   g_assert_cmpuint (adw_combo_row_get_selected (ADW_COMBO_ROW (combo)), ==, 2);
   adw_combo_row_set_selected (ADW_COMBO_ROW (combo), 3);
   g_assert_cmpstr (g_settings_get_string (settings, "live-update-mode"), ==, "polling");
+  {
+    guint interval;
+
+    /* Polling every few seconds: the preference's interval; otherwise none. */
+    g_object_get (connection, "poll-interval", &interval, NULL);
+    g_assert_cmpuint (interval, ==, g_settings_get_uint (settings, "poll-interval"));
+  }
   WAIT_FOR (tack_connection_get_transport (connection) == TACK_TRANSPORT_POLLING &&
             tack_connection_get_state (connection) == TACK_CONNECTION_LIVE);
   WAIT_FOR (find_label (popover, "Polling") != NULL);
