@@ -60,7 +60,7 @@ def main():
     args = ap.parse_args()
 
     print(f'# Tack bench results {args.stamp}\n')
-    print(f'Medians of {args.runs} round(s); ratio = Tack ÷ peer. '
+    print(f'Medians of {args.runs} round(s), [min–max] over the rounds; ratio = Tack ÷ peer (of the medians). '
           '"lost" counts runs that did not deliver every event or connect every subscriber.\n')
     for base in args.files:
         path = base if base.endswith('.jsonl') else base + '.jsonl'
@@ -92,6 +92,7 @@ def main():
             mode = v.split('-')[0] if '-' in v else ''
             for label, key, unit, better in spec.get(mode, []):
                 med = {}
+                rng = {}
                 lost = {}
                 for t in ORDER:
                     vals = [get(r['result'], key) for r in rows
@@ -99,9 +100,12 @@ def main():
                     lost[t] = sum(1 for r in rows if r['variant'] == v and r['result']['target'] == t and r['exit'] != 0)
                     vals = [x for x in vals if x is not None and x >= 0]
                     med[t] = statistics.median(vals) if vals else None
+                    rng[t] = (min(vals), max(vals)) if len(vals) > 1 else None
                 cells = []
                 for t in ORDER:
                     c = fmt(med[t], unit)
+                    if rng[t] and better != 'info':
+                        c += f' [{fmt(rng[t][0], unit)}–{fmt(rng[t][1], unit)}]'.replace(' µs', '').replace(' KiB', '').replace(' s]', ']').replace(' s–', '–')
                     if lost[t]:
                         c += f' (lost {lost[t]})'
                     cells.append(c)
