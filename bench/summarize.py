@@ -71,6 +71,19 @@ def main():
         if not rows:
             continue
         print(f'## {scenario}\n')
+        if scenario == 'e2e':
+            print('| clients | moves per run | p50 | p99 | max | lost |')
+            print('|---|---|---|---|---|---|')
+            for v in dict.fromkeys(r['variant'] for r in rows):
+                rs = [r for r in rows if r['variant'] == v]
+                cells = []
+                for k in ('p50', 'p99', 'max'):
+                    vals = [r['result']['latency_us'][k] for r in rs if r['result']['latency_us'][k] >= 0]
+                    cells.append(f"{fmt(statistics.median(vals), 'µs')} [{min(vals):,.0f}–{max(vals):,.0f}]" if vals else '—')
+                lost = sum(1 for r in rs if r['exit'] != 0)
+                print(f"| {v} | {rs[0]['result']['moves']} | " + ' | '.join(cells) + f' | {lost} |')
+            print()
+            continue
         if scenario == 'instructions-per-event':
             print('| target | N | events delivered | instructions | instructions / delivered event |')
             print('|---|---|---|---|---|')
