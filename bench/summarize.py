@@ -84,6 +84,18 @@ def main():
                 print(f"| {v} | {rs[0]['result']['moves']} | " + ' | '.join(cells) + f' | {lost} |')
             print()
             continue
+        if scenario == 'client-apply':
+            print('| cards | events per run | TackStore events/s | hash-table ceiling events/s | store ÷ ceiling |')
+            print('|---|---|---|---|---|')
+            res = [r['result'] for r in rows]
+            def mr(k):
+                vals = [x[k] for x in res]
+                return statistics.median(vals), min(vals), max(vals)
+            s_, h_, q_ = mr('store_events_per_s'), mr('hashtable_events_per_s'), mr('ratio')
+            print(f"| {res[0]['cards']:,} | {res[0]['events']:,} | {s_[0]:,.0f} [{s_[1]:,.0f}–{s_[2]:,.0f}] | "
+                  f"{h_[0]:,.0f} [{h_[1]:,.0f}–{h_[2]:,.0f}] | {q_[0]:.2f}× [{q_[1]:.2f}–{q_[2]:.2f}] |")
+            print()
+            continue
         if scenario == 'instructions-per-event':
             print('| target | N | events delivered | instructions | instructions / delivered event |')
             print('|---|---|---|---|---|')
