@@ -84,6 +84,20 @@ def main():
                 print(f"| {v} | {rs[0]['result']['moves']} | " + ' | '.join(cells) + f' | {lost} |')
             print()
             continue
+        if scenario == 'resync':
+            print('| cards | missed | replay: raw event bytes | replay: wire bytes | wire ÷ raw | replay ms | snapshot bytes | snapshot ms | snapshot ms ÷ replay ms |')
+            print('|---|---|---|---|---|---|---|---|---|')
+            for r in rows:
+                res = r['result']
+                snap = res['snapshot']
+                for rp in res['replay']:
+                    raw = rp['raw_event_bytes'] or 1
+                    note = ' (reset)' if rp['reset'] else ''
+                    print(f"| {res['cards']:,} | {rp['missed']:,}{note} | {rp['raw_event_bytes']:,} | {rp['wire_bytes']:,} | "
+                          f"{rp['wire_bytes'] / raw:.3f}× | {rp['ms']:.1f} | {snap['bytes']:,} | {snap['ms']:.1f} | "
+                          f"{snap['ms'] / rp['ms'] if rp['ms'] > 0 else 0:.2f}× |")
+            print()
+            continue
         if scenario == 'client-apply':
             print('| cards | events per run | TackStore events/s | hash-table ceiling events/s | store ÷ ceiling |')
             print('|---|---|---|---|---|')
