@@ -1201,6 +1201,9 @@ send_publish (Bench *bench,
       soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", auth);
     }
   soup_message_set_request_body_from_bytes (msg, "application/json", bytes);
+  /* Keep-alive for the publisher: without this flag libsoup opens a new
+   * connection for every POST (it is not idempotent) and closes old ones. */
+  soup_message_add_flags (msg, SOUP_MESSAGE_IDEMPOTENT);
   slot->sent_ns = now_ns ();
   soup_session_send_and_read_async (bench->pub_session, msg, G_PRIORITY_HIGH, bench->cancellable,
                                     on_published, slot);

@@ -193,6 +193,7 @@ move_next (E2e *e2e)
   soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", auth);
   bytes = g_bytes_new_take (g_steal_pointer (&body), strlen (body));
   soup_message_set_request_body_from_bytes (msg, "application/json", bytes);
+  soup_message_add_flags (msg, SOUP_MESSAGE_IDEMPOTENT);
   e2e->sent_ns = now_ns ();
   soup_session_send_and_read_async (e2e->session, msg, G_PRIORITY_HIGH, NULL, on_moved, e2e);
 }

@@ -63,6 +63,8 @@ request_json (Resync     *r,
   g_autoptr(JsonParser) parser = json_parser_new ();
 
   soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", auth);
+  /* One keep-alive connection for all the writes (see tack-bench.c). */
+  soup_message_add_flags (msg, SOUP_MESSAGE_IDEMPOTENT);
   if (body != NULL)
     {
       g_autoptr(GBytes) bytes = g_bytes_new (body, strlen (body));
@@ -242,6 +244,8 @@ main (int   argc,
       if (card == NULL)
         goto fail;
       card_ids[i] = g_strdup (json_object_get_string_member (json_object_get_object_member (card, "card"), "id"));
+      if ((i + 1) % 2000 == 0)
+        g_printerr ("tack-resync: %u cards (%.1f s)\n", i + 1, (now_ns () - t0) / 1e9);
       versions[i] = json_object_get_int_member (json_object_get_object_member (card, "card"), "version");
     }
   {
@@ -261,6 +265,8 @@ main (int   argc,
         if (card == NULL)
           goto fail;
         versions[i] = json_object_get_int_member (json_object_get_object_member (card, "card"), "version");
+        if ((e + 1) % 2000 == 0)
+          g_printerr ("tack-resync: %" G_GINT64_FORMAT " moves (%.1f s)\n", e + 1, (now_ns () - t0) / 1e9);
       }
   }
   g_printerr ("tack-resync: board of %d cards built in %.1f s\n", n_cards, (now_ns () - t0) / 1e9);
