@@ -99,6 +99,7 @@ struct _Bench
   int          server_pid;
   guint        timeout_s;
   guint        idle_ms;
+  guint        stall_s;
   gboolean     soup_client;
   int          epfd;
   guint        batch_ms;
@@ -1228,7 +1229,7 @@ on_watchdog (gpointer user_data)
   gint64 t = now_ns ();
 
   /* No delivery for a while: whatever is missing is lost. */
-  if (t - bench->last_progress_ns > 3 * G_GINT64_CONSTANT (1000000000))
+  if (t - bench->last_progress_ns > bench->stall_s * G_GINT64_CONSTANT (1000000000))
     {
       if (bench->latency_mode && bench->published < bench->n_events)
         {
@@ -1387,7 +1388,7 @@ main (int   argc,
   g_autofree char *transport = NULL;
   g_autofree char *mode = NULL;
   g_autofree char *client = NULL;
-  int batch_ms = 10;
+  int batch_ms = 10, stall_s = 3;
   int subs = 10, events = 100, window = 8, size = 200, concurrency = 100, timeout = 120, idle_ms = 1000;
   GOptionEntry entries[] = {
     { "target", 0, 0, G_OPTION_ARG_STRING, &target, "tack, ws, socketio or nchan", "NAME" },
@@ -1404,6 +1405,7 @@ main (int   argc,
     { "connect-concurrency", 'c', 0, G_OPTION_ARG_INT, &concurrency, "Connects in flight (0: all at once)", "C" },
     { "server-pid", 'p', 0, G_OPTION_ARG_INT, &bench.server_pid, "Server process to weigh (VmRSS)", "PID" },
     { "idle-ms", 0, 0, G_OPTION_ARG_INT, &idle_ms, "Settle time before weighing and publishing", "MS" },
+    { "stall-s", 0, 0, G_OPTION_ARG_INT, &stall_s, "Count what is missing as lost after S seconds without a delivery", "S" },
     { "batch-ms", 0, 0, G_OPTION_ARG_INT, &batch_ms, "Flood mode: read subscribers every MS (0: as data comes)", "MS" },
     { "client", 0, 0, G_OPTION_ARG_STRING, &client, "Subscriber implementation: epoll (default) or soup", "NAME" },
     { "ready-file", 0, 0, G_OPTION_ARG_FILENAME, &bench.ready_file, "Written once every subscriber is live", "PATH" },
@@ -1435,6 +1437,7 @@ main (int   argc,
   bench.sse = transport != NULL && g_str_equal (transport, "sse");
   bench.latency_mode = mode != NULL && g_str_equal (mode, "latency");
   bench.batch_ms = MAX (batch_ms, 0);
+  bench.stall_s = MAX (stall_s, 1);
   bench.soup_client = client != NULL && g_str_equal (client, "soup");
   if (bench.url == NULL || subs < 0 || events < 0 || window < 1 || (bench.sse && bench.target != TARGET_TACK
                                                                       && bench.target != TARGET_NCHAN))
