@@ -243,6 +243,7 @@ tack_application_open_board (TackApplication *self,
 {
   g_autoptr(TackSession) session = NULL;
   g_autofree char *user = NULL;
+  g_autofree char *journal_path = NULL;
   TackWindow *window;
 
   g_return_val_if_fail (TACK_IS_APPLICATION (self), NULL);
@@ -253,7 +254,12 @@ tack_application_open_board (TackApplication *self,
   if (window == NULL)
     {
       user = tack_application_dup_user (self);
-      session = tack_session_new (base_url, board_id, token, user, NULL);
+      /* The embedded server listens on a new port every run, so its
+       * board's journal is keyed on "local" rather than on the URL: edits
+       * still unsent when Tack stopped are found and sent next time. */
+      if (self->server != NULL && g_strcmp0 (base_url, self->server_url) == 0)
+        journal_path = tack_session_default_journal_path ("local", board_id);
+      session = tack_session_new (base_url, board_id, token, user, journal_path);
       window = g_object_new (TACK_TYPE_WINDOW,
                              "application", self,
                              "session", session,

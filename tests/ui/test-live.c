@@ -1081,6 +1081,7 @@ typedef struct
   gboolean  columns;
   gboolean  db_exists;
   gboolean  timed_out;
+  char     *journal_path;
   guint     inspect_id;
 } AppRun;
 
@@ -1102,6 +1103,7 @@ inspect_app_cb (gpointer data)
   run->columns = find_label (GTK_WIDGET (window), "To Do") != NULL &&
                  find_label (GTK_WIDGET (window), "Doing") != NULL;
   run->db_exists = g_file_test (db, G_FILE_TEST_EXISTS);
+  g_object_get (tack_window_get_session (TACK_WINDOW (window)), "journal-path", &run->journal_path, NULL);
   g_assert_nonnull (tack_application_get_local_server (TACK_APPLICATION (app)));
 
   run->inspect_id = 0;
@@ -1122,30 +1124,25 @@ app_timed_out_cb (gpointer data)
 }
 
 static void
-test_app_local_board (void)
+run_local_app (AppRun *run)
 {
   g_autoptr(TackApplication) app = tack_application_new ();
   char *argv[] = { (char *)"tack", NULL };
-  AppRun run = { 0 };
   guint timeout_id;
   int status;
 
   g_application_set_flags (G_APPLICATION (app),
                            G_APPLICATION_HANDLES_COMMAND_LINE | G_APPLICATION_NON_UNIQUE);
-  g_object_set_data (G_OBJECT (app), "run", &run);
+  g_object_set_data (G_OBJECT (app), "run", run);
   timeout_id = g_timeout_add_seconds (WAIT_SECONDS, app_timed_out_cb, app);
-  run.inspect_id = g_timeout_add (50, inspect_app_cb, app);
+  run->inspect_id = g_timeout_add (50, inspect_app_cb, app);
 
   status = g_application_run (G_APPLICATION (app), 1, argv);
 
-  g_assert_false (run.timed_out);
+  g_assert_false (run->timed_out);
   g_source_remove (timeout_id);
-  g_clear_handle_id (&run.inspect_id, g_source_remove);
+  g_clear_handle_id (&run->inspect_id, g_source_remove);
   g_assert_cmpint (status, ==, 0);
-  g_assert_cmpstr (run.title, ==, "My Board");
-  g_assert_true (run.live);
-  g_assert_true (run.columns);
-  g_assert_true (run.db_exists);
 
   {
     g_auto(GStrv) right = gtk_application_get_accels_for_action (GTK_APPLICATION (app), "card.move-right");
@@ -1153,8 +1150,34 @@ test_app_local_board (void)
     g_assert_nonnull (right);
     g_assert_nonnull (right[0]);
   }
+}
 
-  g_free (run.title);
+/* The first start creates "My Board" on the embedded server; the second
+ * finds the same board on a server listening on a new port, and the same
+ * outbox journal, so edits left unsent by the first run would be sent. */
+static void
+test_app_local_board (void)
+{
+  AppRun first = { 0 };
+  AppRun second = { 0 };
+
+  run_local_app (&first);
+  g_assert_cmpstr (first.title, ==, "My Board");
+  g_assert_true (first.live);
+  g_assert_true (first.columns);
+  g_assert_true (first.db_exists);
+  g_assert_nonnull (first.journal_path);
+
+  run_local_app (&second);
+  g_assert_cmpstr (second.title, ==, "My Board");
+  g_assert_true (second.live);
+  g_assert_true (second.columns);
+  g_assert_cmpstr (second.journal_path, ==, first.journal_path);
+
+  g_free (first.title);
+  g_free (first.journal_path);
+  g_free (second.title);
+  g_free (second.journal_path);
 }
 
 /* `tack --server URL --board ID` with $TACK_TOKEN: the board opens live,
