@@ -7,15 +7,18 @@
 # display (for example one made by xvfb-run), with `import` from
 # ImageMagick. Not a test: it makes pictures for people to look at.
 #
-#   xvfb-run -a -s "-screen 0 1400x900x24" tests/ui/screenshot.sh out.png [builddir]
+#   dbus-run-session -- xvfb-run -a -s "-screen 0 1400x900x24" tests/ui/screenshot.sh out.png [builddir]
 #
-# With TACK_SCREENSHOT_DARK=1 the dark style is used.
+# It shoots once the accessibility tree says the board is live and shows
+# the sample board's cards (tests/ui/wait-for-app.py), so it needs the
+# session bus dbus-run-session provides. With TACK_SCREENSHOT_DARK=1 the
+# dark style is used. tests/ui/test-screenshots.sh runs it as a test.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
 out=${1:-screenshot.png}
 builddir=${2:-${TACK_BUILDDIR:-$top/_build}}
-settle=${TACK_SCREENSHOT_SETTLE:-4}
+settle=${TACK_SCREENSHOT_SETTLE:-0.5}
 
 if [ -z "${DISPLAY:-}" ]; then
   echo "screenshot.sh: no DISPLAY; run it under xvfb-run" >&2
@@ -52,10 +55,15 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); p
 "$builddir/src/server/tack-server" --db "$db" --listen "127.0.0.1:$port" >/dev/null 2>&1 &
 server=$!
 pids+=("$server")
-for _ in $(seq 100); do
-  curl -sf "http://127.0.0.1:$port/api/v1/health" >/dev/null && break
-  sleep 0.1
-done
+python3 - "http://127.0.0.1:$port/api/v1/health" <<'PY'
+import sys, time, urllib.request
+for _ in range(200):
+    try:
+        urllib.request.urlopen(sys.argv[1], timeout=1)
+        break
+    except OSError:
+        time.sleep(0.1)
+PY
 python3 "$top/tests/ui/populate-board.py" "http://127.0.0.1:$port" "$(cat "$db.admin-token")" \
   "$top/tests/ui/sample-board.json" >/dev/null
 kill "$server"
@@ -65,7 +73,10 @@ wait "$server" 2>/dev/null || true
 pid=$!
 pids+=("$pid")
 
-# Give the window time to map, connect and draw its first frames.
+# Wait until a user would see the board live with its cards, then give
+# the last frame time to reach the screen.
+/usr/bin/python3 "$top/tests/ui/wait-for-app.py" --timeout 60 \
+  "Tack 1.0 Launch" "Reconnect with exponential backoff" "Header bar connection indicator"
 sleep "$settle"
 kill -0 "$pid"
 import -window root -crop 1280x800+0+0 +repage "$out"
