@@ -14,10 +14,14 @@
 G_BEGIN_DECLS
 
 TackColumn      *tack_column_new            (const char            *id);
+void             tack_column_set_id         (TackColumn            *self,
+                                             const char            *id);
 void             tack_column_apply_value    (TackColumn            *self,
                                              const TackColumnValue *value);
 void             tack_column_set_state      (TackColumn            *self,
                                              TackEntryState         state);
+void             tack_column_set_pending    (TackColumn            *self,
+                                             gboolean               pending);
 TackOrderedList *tack_column_get_card_list  (TackColumn            *self);
 void             tack_column_key_func       (gpointer               item,
                                              const char           **position,

@@ -29,6 +29,7 @@ struct _TackColumn
   TackEntryState   state;
   TackOrderedList *cards;
   gboolean         over_limit;
+  gboolean         pending;
 };
 
 G_DEFINE_FINAL_TYPE (TackColumn, tack_column, G_TYPE_OBJECT)
@@ -45,6 +46,7 @@ enum {
   PROP_CARDS,
   PROP_N_CARDS,
   PROP_OVER_LIMIT,
+  PROP_PENDING,
   N_PROPS
 };
 
@@ -145,6 +147,10 @@ tack_column_get_property (GObject    *object,
       g_value_set_boolean (value, self->over_limit);
       break;
 
+    case PROP_PENDING:
+      g_value_set_boolean (value, self->pending);
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -171,6 +177,13 @@ tack_column_class_init (TackColumnClass *klass)
   properties[PROP_CARDS] = g_param_spec_object ("cards", NULL, NULL, G_TYPE_LIST_MODEL, flags);
   properties[PROP_N_CARDS] = g_param_spec_uint ("n-cards", NULL, NULL, 0, G_MAXUINT, 0, flags);
   properties[PROP_OVER_LIMIT] = g_param_spec_boolean ("over-limit", NULL, NULL, FALSE, flags);
+
+  /**
+   * TackColumn:pending:
+   *
+   * This client changed the column and the server has not confirmed it yet.
+   */
+  properties[PROP_PENDING] = g_param_spec_boolean ("pending", NULL, NULL, FALSE, flags);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -213,6 +226,16 @@ set_string (TackColumn  *self,
 }
 
 void
+tack_column_set_id (TackColumn *self,
+                    const char *id)
+{
+  g_return_if_fail (TACK_IS_COLUMN (self));
+  g_return_if_fail (id != NULL);
+
+  set_string (self, &self->id, id, PROP_ID);
+}
+
+void
 tack_column_apply_value (TackColumn            *self,
                          const TackColumnValue *value)
 {
@@ -252,6 +275,20 @@ tack_column_set_state (TackColumn     *self,
 
   self->state = state;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
+}
+
+void
+tack_column_set_pending (TackColumn *self,
+                         gboolean    pending)
+{
+  g_return_if_fail (TACK_IS_COLUMN (self));
+
+  pending = !!pending;
+  if (self->pending == pending)
+    return;
+
+  self->pending = pending;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PENDING]);
 }
 
 TackOrderedList *
@@ -348,4 +385,11 @@ tack_column_get_over_limit (TackColumn *self)
 {
   g_return_val_if_fail (TACK_IS_COLUMN (self), FALSE);
   return self->over_limit;
+}
+
+gboolean
+tack_column_get_pending (TackColumn *self)
+{
+  g_return_val_if_fail (TACK_IS_COLUMN (self), FALSE);
+  return self->pending;
 }

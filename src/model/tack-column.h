@@ -27,5 +27,6 @@ TackEntryState  tack_column_get_state      (TackColumn *self);
 GListModel     *tack_column_get_cards      (TackColumn *self);
 guint           tack_column_get_n_cards    (TackColumn *self);
 gboolean        tack_column_get_over_limit (TackColumn *self);
+gboolean        tack_column_get_pending    (TackColumn *self);
 
 G_END_DECLS

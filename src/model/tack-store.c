@@ -17,7 +17,8 @@
  * server value with those local writes replayed over it; a confirmation or
  * a rejection just drops a local write and replays the rest, so a pushed
  * change from someone else is never hidden by our pending one, nor ours by
- * theirs.
+ * theirs. Columns are kept the same way: a column created, renamed, moved
+ * or deleted here shows (or hides) at once, pending, over the server's.
  *
  * Server values carry versions; anything older than what the store holds
  * (a slow refetch, a replayed event) is dropped. Invalidated entries are
@@ -50,14 +51,19 @@ typedef enum
 } LocalKind;
 
 typedef struct _CardEntry CardEntry;
+typedef struct _ColumnEntry ColumnEntry;
 
+/* One optimistic write, about either a card (entry) or a column
+ * (column_entry). */
 typedef struct
 {
-  char          *op;
-  LocalKind      kind;
-  JsonObject    *fields;       /* LOCAL_EDIT and LOCAL_MOVE */
-  TackCardValue  created;      /* LOCAL_CREATE */
-  CardEntry     *entry;
+  char            *op;
+  LocalKind        kind;
+  JsonObject      *fields;         /* LOCAL_EDIT and LOCAL_MOVE */
+  TackCardValue    created;        /* a card's LOCAL_CREATE */
+  TackColumnValue  created_column; /* a column's LOCAL_CREATE */
+  CardEntry       *entry;
+  ColumnEntry     *column_entry;
 } LocalOp;
 
 struct _CardEntry
@@ -69,11 +75,15 @@ struct _CardEntry
   gint64         event_seq;    /* seq of the event that wrote server */
 };
 
-typedef struct
+/* Columns keep server value and local writes apart exactly like cards. */
+struct _ColumnEntry
 {
-  TackColumn    *column;
-  gint64         event_seq;
-} ColumnEntry;
+  TackColumn      *column;
+  TackColumnValue  server;     /* server.id == NULL: not on the server yet */
+  GQueue           local;      /* LocalOp*, oldest first */
+  gint64           event_seq;
+  guint            listed : 1; /* in the board's column list */
+};
 
 typedef struct
 {
@@ -90,6 +100,7 @@ struct _TackStore
   GHashTable    *cards;        /* id → CardEntry */
   GHashTable    *columns;      /* id → ColumnEntry */
   GHashTable    *tombstones;   /* card id → last known version (gint64*) */
+  GHashTable    *column_tombstones; /* column id → last known version */
   GHashTable    *local_ops;    /* op → LocalOp (owned by its entry) */
   GHashTable    *card_fetches; /* card id → CardFetch */
 
@@ -128,6 +139,7 @@ local_op_free (LocalOp *lop)
   g_clear_pointer (&lop->op, g_free);
   g_clear_pointer (&lop->fields, json_object_unref);
   tack_card_value_clear (&lop->created);
+  tack_column_value_clear (&lop->created_column);
   g_free (lop);
 }
 
@@ -144,6 +156,8 @@ static void
 column_entry_free (ColumnEntry *entry)
 {
   g_clear_object (&entry->column);
+  tack_column_value_clear (&entry->server);
+  g_queue_clear_full (&entry->local, (GDestroyNotify)local_op_free);
   g_free (entry);
 }
 
@@ -350,58 +364,161 @@ write_card_value (TackStore     *self,
   return TRUE;
 }
 
+/* What a column shows: the server value with local writes replayed on
+ * top, as for cards. */
+static gboolean
+compute_column_display (ColumnEntry     *entry,
+                        TackColumnValue *value,
+                        gboolean        *visible)
+{
+  gboolean have = FALSE;
+
+  *visible = TRUE;
+
+  if (entry->server.id != NULL)
+    {
+      tack_column_value_copy (value, &entry->server);
+      have = TRUE;
+    }
+
+  for (const GList *l = entry->local.head; l; l = l->next)
+    {
+      LocalOp *lop = l->data;
+
+      switch (lop->kind)
+        {
+        case LOCAL_CREATE:
+          if (!have)
+            {
+              tack_column_value_copy (value, &lop->created_column);
+              have = TRUE;
+            }
+          break;
+
+        case LOCAL_EDIT:
+        case LOCAL_MOVE:
+          if (have)
+            tack_column_value_patch (value, lop->fields, NULL);
+          break;
+
+        case LOCAL_DELETE:
+          *visible = FALSE;
+          break;
+
+        default:
+          g_assert_not_reached ();
+        }
+    }
+
+  if (have)
+    {
+      g_free (value->id);
+      value->id = g_strdup (tack_column_get_id (entry->column));
+    }
+
+  return have;
+}
+
+static void
+unlist_column (TackStore   *self,
+               ColumnEntry *entry)
+{
+  if (!entry->listed)
+    return;
+
+  tack_ordered_list_remove (tack_board_get_column_list (self->board), entry->column);
+  entry->listed = FALSE;
+}
+
+static void remove_column_entry (TackStore   *self,
+                                 ColumnEntry *entry);
+
+/* Brings the column object and its place in the board's list in line
+ * with what the entry says it should show. */
+static void
+reconcile_column (TackStore   *self,
+                  ColumnEntry *entry)
+{
+  g_auto(TackColumnValue) value = { 0 };
+  GHashTableIter iter;
+  CardEntry *card_entry;
+  gboolean visible;
+
+  if (!compute_column_display (entry, &value, &visible))
+    {
+      remove_column_entry (self, entry);
+      return;
+    }
+
+  /* Leave the list before the sort key changes, come back after. */
+  if (entry->listed &&
+      (!visible || g_strcmp0 (tack_column_get_position (entry->column), value.position) != 0))
+    unlist_column (self, entry);
+
+  tack_column_apply_value (entry->column, &value);
+  tack_column_set_pending (entry->column, !g_queue_is_empty (&entry->local));
+
+  if (!visible || entry->listed)
+    return;
+
+  tack_ordered_list_insert (tack_board_get_column_list (self->board), entry->column);
+  entry->listed = TRUE;
+
+  /* Cards can arrive before their column (a column created while we were
+   * catching up); they wait unlisted until it shows. */
+  g_hash_table_iter_init (&iter, self->cards);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *)&card_entry))
+    if (card_entry->listed_in == NULL &&
+        g_strcmp0 (tack_card_get_column_id (card_entry->card), value.id) == 0)
+      reconcile_card (self, card_entry);
+}
+
+/* Takes ownership of @value's contents. Returns TRUE if it was newer than
+ * what the store held and was applied. */
 static gboolean
 write_column_value (TackStore       *self,
                     TackColumnValue *value,
                     gint64           event_seq)
 {
-  TackOrderedList *list = tack_board_get_column_list (self->board);
   ColumnEntry *entry = g_hash_table_lookup (self->columns, value->id);
-  GHashTableIter iter;
-  CardEntry *card_entry;
-  gboolean is_new = FALSE;
 
   if (entry == NULL)
     {
+      gint64 *tomb = g_hash_table_lookup (self->column_tombstones, value->id);
+
+      if (tomb != NULL && value->version <= *tomb)
+        {
+          g_debug ("Dropping column %s v%" G_GINT64_FORMAT ": deleted at v%" G_GINT64_FORMAT,
+                   value->id, value->version, *tomb);
+          tack_column_value_clear (value);
+          return FALSE;
+        }
+
+      g_hash_table_remove (self->column_tombstones, value->id);
+
       entry = g_new0 (ColumnEntry, 1);
       entry->column = tack_column_new (value->id);
+      g_queue_init (&entry->local);
       g_hash_table_insert (self->columns, g_strdup (value->id), entry);
-      is_new = TRUE;
     }
-  else if (value->version <= tack_column_get_version (entry->column))
+  else if (entry->server.id != NULL && value->version <= entry->server.version)
     {
+      if (value->version == entry->server.version && event_seq > entry->event_seq)
+        entry->event_seq = event_seq;
+
       g_debug ("Dropping column %s v%" G_GINT64_FORMAT ": store has v%" G_GINT64_FORMAT,
-               value->id, value->version, tack_column_get_version (entry->column));
+               value->id, value->version, entry->server.version);
+      tack_column_value_clear (value);
       return FALSE;
     }
 
+  tack_column_value_clear (&entry->server);
+  entry->server = *value;
+  memset (value, 0, sizeof *value);
   entry->event_seq = event_seq;
 
-  if (!is_new && g_strcmp0 (tack_column_get_position (entry->column), value->position) != 0)
-    {
-      tack_ordered_list_remove (list, entry->column);
-      tack_column_apply_value (entry->column, value);
-      tack_ordered_list_insert (list, entry->column);
-    }
-  else
-    {
-      tack_column_apply_value (entry->column, value);
-      if (is_new)
-        tack_ordered_list_insert (list, entry->column);
-    }
-
   tack_column_set_state (entry->column, TACK_ENTRY_FRESH);
-
-  /* Cards can arrive before their column (a column created while we were
-   * catching up); they wait unlisted until it exists. */
-  if (is_new)
-    {
-      g_hash_table_iter_init (&iter, self->cards);
-      while (g_hash_table_iter_next (&iter, NULL, (gpointer *)&card_entry))
-        if (card_entry->listed_in == NULL &&
-            g_strcmp0 (tack_card_get_column_id (card_entry->card), value->id) == 0)
-          reconcile_card (self, card_entry);
-    }
+  reconcile_column (self, entry);
 
   return TRUE;
 }
@@ -427,30 +544,61 @@ write_board_value (TackStore      *self,
   return TRUE;
 }
 
+/* The column is gone (the server deleted it, or a local creation was
+ * undone). The server deleted its cards with it; a card of another column
+ * that only this client's pending move put here waits unlisted for the
+ * move's answer. */
+static void
+remove_column_entry (TackStore   *self,
+                     ColumnEntry *entry)
+{
+  g_autofree char *id = g_strdup (tack_column_get_id (entry->column));
+  g_autoptr(GPtrArray) doomed = g_ptr_array_new ();
+  gboolean had_local = !g_queue_is_empty (&entry->local);
+  GHashTableIter iter;
+  CardEntry *card_entry;
+
+  g_hash_table_iter_init (&iter, self->cards);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *)&card_entry))
+    {
+      if (g_strcmp0 (card_entry->server.column, id) == 0 ||
+          (card_entry->server.id == NULL && card_entry->listed_in == entry->column))
+        g_ptr_array_add (doomed, card_entry);
+      else if (card_entry->listed_in == entry->column)
+        unlist_card (card_entry);
+    }
+
+  for (guint i = 0; i < doomed->len; i++)
+    remove_card_entry (self, g_ptr_array_index (doomed, i));
+
+  for (const GList *l = entry->local.head; l; l = l->next)
+    g_hash_table_remove (self->local_ops, ((LocalOp *)l->data)->op);
+
+  if (entry->server.id != NULL)
+    {
+      gint64 *tomb = g_new (gint64, 1);
+
+      *tomb = entry->server.version;
+      g_hash_table_replace (self->column_tombstones, g_strdup (id), tomb);
+    }
+
+  unlist_column (self, entry);
+  g_hash_table_remove (self->columns, id);
+
+  if (had_local)
+    notify_n_pending (self);
+}
+
 static gboolean
 remove_column (TackStore  *self,
                const char *column_id)
 {
   ColumnEntry *entry = g_hash_table_lookup (self->columns, column_id);
-  g_autoptr(GPtrArray) doomed = g_ptr_array_new ();
-  GHashTableIter iter;
-  CardEntry *card_entry;
 
   if (entry == NULL)
     return FALSE;
 
-  /* The server deleted the column's cards with it, whatever we show. */
-  g_hash_table_iter_init (&iter, self->cards);
-  while (g_hash_table_iter_next (&iter, NULL, (gpointer *)&card_entry))
-    if (g_strcmp0 (card_entry->server.column, column_id) == 0 ||
-        card_entry->listed_in == entry->column)
-      g_ptr_array_add (doomed, card_entry);
-
-  for (guint i = 0; i < doomed->len; i++)
-    remove_card_entry (self, g_ptr_array_index (doomed, i));
-
-  tack_ordered_list_remove (tack_board_get_column_list (self->board), entry->column);
-  g_hash_table_remove (self->columns, column_id);
+  remove_column_entry (self, entry);
 
   return TRUE;
 }
@@ -473,6 +621,7 @@ clear_all (TackStore *self)
     remove_column (self, l->data);
 
   g_hash_table_remove_all (self->tombstones);
+  g_hash_table_remove_all (self->column_tombstones);
   g_hash_table_remove_all (self->card_fetches);
 }
 
@@ -506,6 +655,7 @@ tack_store_finalize (GObject *object)
   g_clear_pointer (&self->cards, g_hash_table_unref);
   g_clear_pointer (&self->columns, g_hash_table_unref);
   g_clear_pointer (&self->tombstones, g_hash_table_unref);
+  g_clear_pointer (&self->column_tombstones, g_hash_table_unref);
   g_clear_pointer (&self->card_fetches, g_hash_table_unref);
 
   G_OBJECT_CLASS (tack_store_parent_class)->finalize (object);
@@ -609,6 +759,7 @@ tack_store_init (TackStore *self)
   self->columns = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                          (GDestroyNotify)column_entry_free);
   self->tombstones = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->column_tombstones = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->local_ops = g_hash_table_new (g_str_hash, g_str_equal);
   self->card_fetches = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->cancellable = g_cancellable_new ();
@@ -908,8 +1059,14 @@ tack_store_load_snapshot (TackStore  *self,
   doomed = g_ptr_array_new_with_free_func (g_free);
   g_hash_table_iter_init (&iter, self->columns);
   while (g_hash_table_iter_next (&iter, &key, &value))
-    if (!g_hash_table_contains (seen, key) && ((ColumnEntry *)value)->event_seq <= seq)
-      g_ptr_array_add (doomed, g_strdup (key));
+    {
+      ColumnEntry *entry = value;
+
+      if (entry->server.id != NULL &&
+          !g_hash_table_contains (seen, key) &&
+          entry->event_seq <= seq)
+        g_ptr_array_add (doomed, g_strdup (key));
+    }
   for (guint i = 0; i < doomed->len; i++)
     remove_column (self, g_ptr_array_index (doomed, i));
 
@@ -1120,10 +1277,20 @@ tack_store_apply_event (TackStore  *self,
       break;
 
     case EVENT_WRITE_COLUMN:
+      if (own)
+        {
+          JsonObject *root = json_node_get_object (event);
+          JsonObject *data = json_object_get_object_member (root, "data");
+
+          tack_store_settle_column_local (self, parsed.op,
+                                          json_object_get_object_member (data, "column"));
+        }
       write_column_value (self, &parsed.column, parsed.seq);
       break;
 
     case EVENT_REMOVE_COLUMN:
+      if (own)
+        tack_store_settle_column_local (self, parsed.op, NULL);
       remove_column (self, parsed.id);
       break;
 
@@ -1410,6 +1577,21 @@ check_op (TackStore   *self,
   return TRUE;
 }
 
+/* PROTOCOL.md: a title is not blank. */
+static gboolean
+check_title (const char  *title,
+             const char  *what,
+             GError     **error)
+{
+  for (const char *p = title; p != NULL && *p != '\0'; p = g_utf8_next_char (p))
+    if (!g_unichar_isspace (g_utf8_get_char (p)))
+      return TRUE;
+
+  g_set_error (error, TACK_MODEL_ERROR, TACK_MODEL_ERROR_INVALID,
+               "A %s needs a title", what);
+  return FALSE;
+}
+
 static CardEntry *
 lookup_visible_card (TackStore   *self,
                      const char  *card_id,
@@ -1427,46 +1609,54 @@ lookup_visible_card (TackStore   *self,
   return entry;
 }
 
-/* A position key for a card placed right after @after_card_id (or first)
- * in @column, ignoring @moving itself. */
-static char *
-position_after (TackStore   *self,
-                TackColumn  *column,
-                const char  *after_card_id,
-                TackCard    *moving,
-                GError     **error)
+static ColumnEntry *
+lookup_visible_column (TackStore   *self,
+                       const char  *column_id,
+                       GError     **error)
 {
-  TackOrderedList *list = tack_column_get_card_list (column);
+  ColumnEntry *entry = g_hash_table_lookup (self->columns, column_id);
+
+  if (entry == NULL || !entry->listed)
+    {
+      g_set_error (error, TACK_MODEL_ERROR, TACK_MODEL_ERROR_UNKNOWN,
+                   "No column “%s” on this board", column_id);
+      return NULL;
+    }
+
+  return entry;
+}
+
+/* A position key for an item placed right after @after (or first when
+ * %NULL) in @list, ignoring @moving itself. @after must be listed. */
+static char *
+list_position_after (TackOrderedList        *list,
+                     TackOrderedListKeyFunc  key_func,
+                     gpointer                after,
+                     gpointer                moving)
+{
   const char *before = NULL;
   const char *next = NULL;
+  const char *id;
   guint n = tack_ordered_list_get_size (list);
   guint i = 0;
   char *position;
 
-  if (after_card_id != NULL)
+  if (after != NULL)
     {
-      CardEntry *after = g_hash_table_lookup (self->cards, after_card_id);
+      if (!tack_ordered_list_find (list, after, &i))
+        g_return_val_if_reached (NULL);
 
-      if (after == NULL || after->listed_in != column || after->card == moving ||
-          !tack_ordered_list_find (list, after->card, &i))
-        {
-          g_set_error (error, TACK_MODEL_ERROR, TACK_MODEL_ERROR_UNKNOWN,
-                       "No card “%s” in column “%s”",
-                       after_card_id, tack_column_get_id (column));
-          return NULL;
-        }
-
-      before = tack_card_get_position (after->card);
+      key_func (after, &before, &id);
       i++;
     }
 
   for (; i < n; i++)
     {
-      TackCard *card = tack_ordered_list_get (list, i);
+      gpointer item = tack_ordered_list_get (list, i);
 
-      if (card != moving)
+      if (item != moving)
         {
-          next = tack_card_get_position (card);
+          key_func (item, &next, &id);
           break;
         }
     }
@@ -1480,18 +1670,79 @@ position_after (TackStore   *self,
   return position;
 }
 
+/* A position key for a card placed right after @after_card_id (or first)
+ * in @column, ignoring @moving itself. */
+static char *
+position_after (TackStore   *self,
+                TackColumn  *column,
+                const char  *after_card_id,
+                TackCard    *moving,
+                GError     **error)
+{
+  TackCard *after_card = NULL;
+
+  if (after_card_id != NULL)
+    {
+      CardEntry *after = g_hash_table_lookup (self->cards, after_card_id);
+
+      if (after == NULL || after->listed_in != column || after->card == moving)
+        {
+          g_set_error (error, TACK_MODEL_ERROR, TACK_MODEL_ERROR_UNKNOWN,
+                       "No card “%s” in column “%s”",
+                       after_card_id, tack_column_get_id (column));
+          return NULL;
+        }
+
+      after_card = after->card;
+    }
+
+  return list_position_after (tack_column_get_card_list (column), tack_card_key_func,
+                              after_card, moving);
+}
+
+/* The same for a column placed after @after_column_id on the board. */
+static char *
+column_position_after (TackStore   *self,
+                       const char  *after_column_id,
+                       TackColumn  *moving,
+                       GError     **error)
+{
+  TackColumn *after_column = NULL;
+
+  if (after_column_id != NULL)
+    {
+      ColumnEntry *after = g_hash_table_lookup (self->columns, after_column_id);
+
+      if (after == NULL || !after->listed || after->column == moving)
+        {
+          g_set_error (error, TACK_MODEL_ERROR, TACK_MODEL_ERROR_UNKNOWN,
+                       "No column “%s” to place it after", after_column_id);
+          return NULL;
+        }
+
+      after_column = after->column;
+    }
+
+  return list_position_after (tack_board_get_column_list (self->board), tack_column_key_func,
+                              after_column, moving);
+}
+
 static LocalOp *
-push_local (TackStore  *self,
-            CardEntry  *entry,
-            const char *op,
-            LocalKind   kind)
+push_local (TackStore   *self,
+            CardEntry   *entry,
+            ColumnEntry *column_entry,
+            const char  *op,
+            LocalKind    kind)
 {
   LocalOp *lop = g_new0 (LocalOp, 1);
+
+  g_assert ((entry == NULL) != (column_entry == NULL));
 
   lop->op = g_strdup (op);
   lop->kind = kind;
   lop->entry = entry;
-  g_queue_push_tail (&entry->local, lop);
+  lop->column_entry = column_entry;
+  g_queue_push_tail (entry ? &entry->local : &column_entry->local, lop);
   g_hash_table_insert (self->local_ops, lop->op, lop);
 
   return lop;
@@ -1533,12 +1784,8 @@ tack_store_create_card_local (TackStore   *self,
       return NULL;
     }
 
-  if (!(column = g_hash_table_lookup (self->columns, column_id)))
-    {
-      g_set_error (error, TACK_MODEL_ERROR, TACK_MODEL_ERROR_UNKNOWN,
-                   "No column “%s” on this board", column_id);
-      return NULL;
-    }
+  if (!(column = lookup_visible_column (self, column_id, error)))
+    return NULL;
 
   if (!(position = position_after (self, column->column, after_card_id, NULL, error)))
     return NULL;
@@ -1550,7 +1797,7 @@ tack_store_create_card_local (TackStore   *self,
   g_queue_init (&entry->local);
   g_hash_table_insert (self->cards, g_strdup (id), entry);
 
-  lop = push_local (self, entry, op, LOCAL_CREATE);
+  lop = push_local (self, entry, NULL, op, LOCAL_CREATE);
   lop->created.id = g_strdup (id);
   lop->created.column = g_strdup (column_id);
   lop->created.title = g_strdup (title);
@@ -1614,7 +1861,7 @@ tack_store_edit_card_local (TackStore   *self,
       return FALSE;
     }
 
-  lop = push_local (self, entry, op, LOCAL_EDIT);
+  lop = push_local (self, entry, NULL, op, LOCAL_EDIT);
   lop->fields = json_object_ref (fields);
 
   reconcile_card (self, entry);
@@ -1645,20 +1892,14 @@ tack_store_move_card_local (TackStore   *self,
   g_return_val_if_fail (column_id != NULL, FALSE);
 
   if (!check_op (self, op, error) ||
-      !(entry = lookup_visible_card (self, card_id, error)))
+      !(entry = lookup_visible_card (self, card_id, error)) ||
+      !(column = lookup_visible_column (self, column_id, error)))
     return FALSE;
-
-  if (!(column = g_hash_table_lookup (self->columns, column_id)))
-    {
-      g_set_error (error, TACK_MODEL_ERROR, TACK_MODEL_ERROR_UNKNOWN,
-                   "No column “%s” on this board", column_id);
-      return FALSE;
-    }
 
   if (!(position = position_after (self, column->column, after_card_id, entry->card, error)))
     return FALSE;
 
-  lop = push_local (self, entry, op, LOCAL_MOVE);
+  lop = push_local (self, entry, NULL, op, LOCAL_MOVE);
   lop->fields = json_object_new ();
   json_object_set_string_member (lop->fields, "column", column_id);
   json_object_set_string_member (lop->fields, "position", position);
@@ -1684,9 +1925,183 @@ tack_store_delete_card_local (TackStore   *self,
       !(entry = lookup_visible_card (self, card_id, error)))
     return FALSE;
 
-  push_local (self, entry, op, LOCAL_DELETE);
+  push_local (self, entry, NULL, op, LOCAL_DELETE);
 
   reconcile_card (self, entry);
+  notify_n_pending (self);
+
+  return TRUE;
+}
+
+/**
+ * tack_store_create_column_local:
+ * @after_column_id: (nullable): the column to place it after, or %NULL
+ *   for first
+ *
+ * Shows a new column at once, pending, under a local id until the server
+ * confirms it (see tack_store_settle_column_local()). Cards can be created
+ * in it meanwhile; they move to the server's id with it.
+ *
+ * Returns: (transfer full): the column's local id, or %NULL with @error set
+ */
+char *
+tack_store_create_column_local (TackStore   *self,
+                                const char  *op,
+                                const char  *title,
+                                const char  *after_column_id,
+                                GError     **error)
+{
+  ColumnEntry *entry;
+  LocalOp *lop;
+  char *position;
+  g_autofree char *id = NULL;
+
+  g_return_val_if_fail (TACK_IS_STORE (self), NULL);
+
+  if (!check_op (self, op, error) || !check_title (title, "column", error))
+    return NULL;
+
+  if (tack_board_get_id (self->board) == NULL)
+    {
+      g_set_error (error, TACK_MODEL_ERROR, TACK_MODEL_ERROR_UNKNOWN,
+                   "No board is loaded");
+      return NULL;
+    }
+
+  if (!(position = column_position_after (self, after_column_id, NULL, error)))
+    return NULL;
+
+  id = g_strdup_printf ("local:%s", op);
+
+  entry = g_new0 (ColumnEntry, 1);
+  entry->column = tack_column_new (id);
+  g_queue_init (&entry->local);
+  g_hash_table_insert (self->columns, g_strdup (id), entry);
+
+  lop = push_local (self, NULL, entry, op, LOCAL_CREATE);
+  lop->created_column.id = g_strdup (id);
+  lop->created_column.board = g_strdup (tack_board_get_id (self->board));
+  lop->created_column.title = g_strdup (title);
+  lop->created_column.position = position;
+
+  reconcile_column (self, entry);
+  notify_n_pending (self);
+
+  return g_steal_pointer (&id);
+}
+
+/**
+ * tack_store_edit_column_local:
+ * @fields: the members to change: title and/or wip_limit (an integer ≥ 0,
+ *   or null for none), with PROTOCOL.md's types
+ */
+gboolean
+tack_store_edit_column_local (TackStore   *self,
+                              const char  *op,
+                              const char  *column_id,
+                              JsonObject  *fields,
+                              GError     **error)
+{
+  static const char * const editable[] = { "title", "wip_limit", NULL };
+  g_auto(TackColumnValue) trial = { 0 };
+  g_autoptr(GList) members = NULL;
+  ColumnEntry *entry;
+  LocalOp *lop;
+  gboolean visible;
+
+  g_return_val_if_fail (TACK_IS_STORE (self), FALSE);
+  g_return_val_if_fail (column_id != NULL, FALSE);
+  g_return_val_if_fail (fields != NULL, FALSE);
+
+  if (!check_op (self, op, error) ||
+      !(entry = lookup_visible_column (self, column_id, error)))
+    return FALSE;
+
+  members = json_object_get_members (fields);
+  for (const GList *l = members; l; l = l->next)
+    if (!g_strv_contains (editable, l->data))
+      {
+        g_set_error (error, TACK_MODEL_ERROR, TACK_MODEL_ERROR_INVALID,
+                     "“%s” cannot be edited", (const char *)l->data);
+        return FALSE;
+      }
+
+  compute_column_display (entry, &trial, &visible);
+  if (!tack_column_value_patch (&trial, fields, error))
+    return FALSE;
+
+  if (json_object_has_member (fields, "title") && !check_title (trial.title, "column", error))
+    return FALSE;
+
+  lop = push_local (self, NULL, entry, op, LOCAL_EDIT);
+  lop->fields = json_object_ref (fields);
+
+  reconcile_column (self, entry);
+  notify_n_pending (self);
+
+  return TRUE;
+}
+
+/**
+ * tack_store_move_column_local:
+ * @after_column_id: (nullable): the column to place it after, or %NULL
+ *   for first
+ */
+gboolean
+tack_store_move_column_local (TackStore   *self,
+                              const char  *op,
+                              const char  *column_id,
+                              const char  *after_column_id,
+                              GError     **error)
+{
+  ColumnEntry *entry;
+  LocalOp *lop;
+  g_autofree char *position = NULL;
+
+  g_return_val_if_fail (TACK_IS_STORE (self), FALSE);
+  g_return_val_if_fail (column_id != NULL, FALSE);
+
+  if (!check_op (self, op, error) ||
+      !(entry = lookup_visible_column (self, column_id, error)))
+    return FALSE;
+
+  if (!(position = column_position_after (self, after_column_id, entry->column, error)))
+    return FALSE;
+
+  lop = push_local (self, NULL, entry, op, LOCAL_MOVE);
+  lop->fields = json_object_new ();
+  json_object_set_string_member (lop->fields, "position", position);
+
+  reconcile_column (self, entry);
+  notify_n_pending (self);
+
+  return TRUE;
+}
+
+/**
+ * tack_store_delete_column_local:
+ *
+ * Hides the column (and so its cards) until the server answers: confirmed,
+ * it goes with its cards; refused, it shows again as it was.
+ */
+gboolean
+tack_store_delete_column_local (TackStore   *self,
+                                const char  *op,
+                                const char  *column_id,
+                                GError     **error)
+{
+  ColumnEntry *entry;
+
+  g_return_val_if_fail (TACK_IS_STORE (self), FALSE);
+  g_return_val_if_fail (column_id != NULL, FALSE);
+
+  if (!check_op (self, op, error) ||
+      !(entry = lookup_visible_column (self, column_id, error)))
+    return FALSE;
+
+  push_local (self, NULL, entry, op, LOCAL_DELETE);
+
+  reconcile_column (self, entry);
   notify_n_pending (self);
 
   return TRUE;
@@ -1706,7 +2121,8 @@ tack_store_has_local (TackStore  *self,
  * tack_store_get_local_card_id:
  *
  * Returns: (nullable): the id of the card @op is about, as the store knows
- *   it now (a local id until a creation is confirmed)
+ *   it now (a local id until a creation is confirmed); %NULL for an op
+ *   about a column
  */
 const char *
 tack_store_get_local_card_id (TackStore  *self,
@@ -1717,33 +2133,55 @@ tack_store_get_local_card_id (TackStore  *self,
   g_return_val_if_fail (TACK_IS_STORE (self), NULL);
   g_return_val_if_fail (op != NULL, NULL);
 
-  if (!(lop = g_hash_table_lookup (self->local_ops, op)))
+  if (!(lop = g_hash_table_lookup (self->local_ops, op)) || lop->entry == NULL)
     return NULL;
 
   return tack_card_get_id (lop->entry->card);
 }
 
-static CardEntry *
+/**
+ * tack_store_get_local_column_id:
+ *
+ * Returns: (nullable): the id of the column @op is about, as the store
+ *   knows it now; %NULL for an op about a card
+ */
+const char *
+tack_store_get_local_column_id (TackStore  *self,
+                                const char *op)
+{
+  LocalOp *lop;
+
+  g_return_val_if_fail (TACK_IS_STORE (self), NULL);
+  g_return_val_if_fail (op != NULL, NULL);
+
+  if (!(lop = g_hash_table_lookup (self->local_ops, op)) || lop->column_entry == NULL)
+    return NULL;
+
+  return tack_column_get_id (lop->column_entry->column);
+}
+
+/* Detaches @op from its entry; the caller frees it. */
+static LocalOp *
 take_local (TackStore  *self,
-            const char *op,
-            LocalKind  *kind)
+            const char *op)
 {
   LocalOp *lop = g_hash_table_lookup (self->local_ops, op);
-  CardEntry *entry;
 
   if (lop == NULL)
     return NULL;
 
-  entry = lop->entry;
-  *kind = lop->kind;
   g_hash_table_remove (self->local_ops, op);
-  g_queue_remove (&entry->local, lop);
-  local_op_free (lop);
+  if (lop->entry != NULL)
+    g_queue_remove (&lop->entry->local, lop);
+  else
+    g_queue_remove (&lop->column_entry->local, lop);
 
   notify_n_pending (self);
 
-  return entry;
+  return lop;
 }
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (LocalOp, local_op_free)
 
 /* A confirmed creation: the card leaves its local id for the server's,
  * keeping its object (and so every widget bound to it). */
@@ -1775,48 +2213,109 @@ adopt_server_id (TackStore  *self,
   return entry;
 }
 
-/**
- * tack_store_settle_local:
- * @server_card: (nullable): the card as the server answered, if it did
- *
- * The server accepted @op: the local write is dropped and the server's
- * value shown. Unknown ops (already settled) are ignored.
- */
-void
-tack_store_settle_local (TackStore  *self,
-                         const char *op,
-                         JsonObject *server_card)
+/* Cards this client put in a column that had a local id follow it to the
+ * server's. */
+static void
+retarget_cards (TackStore  *self,
+                const char *local_id,
+                const char *server_id)
 {
-  g_auto(TackCardValue) value = { 0 };
-  g_autoptr(GError) error = NULL;
-  CardEntry *entry;
-  LocalKind kind;
+  g_autoptr(GPtrArray) touched = g_ptr_array_new ();
+  GHashTableIter iter;
+  CardEntry *card_entry;
 
-  g_return_if_fail (TACK_IS_STORE (self));
-  g_return_if_fail (op != NULL);
-
-  if (server_card != NULL && !tack_card_value_parse (&value, server_card, &error))
+  g_hash_table_iter_init (&iter, self->cards);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *)&card_entry))
     {
-      g_debug ("Ignoring malformed confirmation of %s: %s", op, error->message);
-      server_card = NULL;
+      gboolean changed = FALSE;
+
+      for (const GList *l = card_entry->local.head; l; l = l->next)
+        {
+          LocalOp *lop = l->data;
+
+          if (lop->kind == LOCAL_CREATE && g_strcmp0 (lop->created.column, local_id) == 0)
+            {
+              g_free (lop->created.column);
+              lop->created.column = g_strdup (server_id);
+              changed = TRUE;
+            }
+          else if (lop->kind == LOCAL_MOVE &&
+                   g_strcmp0 (json_object_get_string_member (lop->fields, "column"), local_id) == 0)
+            {
+              json_object_set_string_member (lop->fields, "column", server_id);
+              changed = TRUE;
+            }
+        }
+
+      if (changed)
+        g_ptr_array_add (touched, card_entry);
     }
 
-  if (!(entry = take_local (self, op, &kind)))
+  for (guint i = 0; i < touched->len; i++)
+    reconcile_card (self, g_ptr_array_index (touched, i));
+}
+
+/* A confirmed column creation: the column object keeps living under the
+ * server's id, and so do the cards created in it meanwhile. */
+static ColumnEntry *
+adopt_column_server_id (TackStore   *self,
+                        ColumnEntry *entry,
+                        const char  *server_id)
+{
+  ColumnEntry *existing = g_hash_table_lookup (self->columns, server_id);
+  g_autofree char *local_id = g_strdup (tack_column_get_id (entry->column));
+  gpointer key;
+
+  if (existing == entry)
+    return entry;
+
+  /* The id is part of the sort key: out of the list while it changes. */
+  unlist_column (self, entry);
+
+  if (existing != NULL)
     {
-      if (server_card != NULL)
-        write_card_value (self, &value, 0);
-      return;
+      /* The server's column reached us first (a snapshot): the local
+       * stand-in goes, handing over what is still pending on it. */
+      while (!g_queue_is_empty (&entry->local))
+        {
+          LocalOp *lop = g_queue_pop_head (&entry->local);
+
+          lop->column_entry = existing;
+          g_queue_push_tail (&existing->local, lop);
+        }
+
+      g_hash_table_remove (self->columns, local_id);
+      retarget_cards (self, local_id, server_id);
+      reconcile_column (self, existing);
+
+      return existing;
     }
 
-  if (kind == LOCAL_DELETE)
+  g_hash_table_steal_extended (self->columns, local_id, &key, NULL);
+  g_free (key);
+  tack_column_set_id (entry->column, server_id);
+  g_hash_table_insert (self->columns, g_strdup (server_id), entry);
+  retarget_cards (self, local_id, server_id);
+
+  return entry;
+}
+
+static void
+settle_card (TackStore     *self,
+             LocalOp       *lop,
+             TackCardValue *value)
+{
+  CardEntry *entry = lop->entry;
+
+  if (lop->kind == LOCAL_DELETE)
     {
       remove_card_entry (self, entry);
       return;
     }
 
-  if (kind == LOCAL_CREATE && entry->server.id == NULL)
+  if (lop->kind == LOCAL_CREATE && entry->server.id == NULL)
     {
-      if (server_card == NULL)
+      if (value == NULL)
         {
           /* Confirmed without the card: its real id comes with the board. */
           remove_card_entry (self, entry);
@@ -1824,19 +2323,177 @@ tack_store_settle_local (TackStore  *self,
           return;
         }
 
-      entry = adopt_server_id (self, entry, value.id);
+      entry = adopt_server_id (self, entry, value->id);
     }
 
-  if (server_card != NULL && write_card_value (self, &value, 0))
+  if (value != NULL && write_card_value (self, value, 0))
     return;
 
   reconcile_card (self, entry);
 }
 
+static void
+settle_column (TackStore       *self,
+               LocalOp         *lop,
+               TackColumnValue *value)
+{
+  ColumnEntry *entry = lop->column_entry;
+
+  if (lop->kind == LOCAL_DELETE)
+    {
+      remove_column_entry (self, entry);
+      return;
+    }
+
+  if (lop->kind == LOCAL_CREATE && entry->server.id == NULL)
+    {
+      if (value == NULL)
+        {
+          remove_column_entry (self, entry);
+          tack_store_invalidate_board (self);
+          return;
+        }
+
+      entry = adopt_column_server_id (self, entry, value->id);
+    }
+
+  if (value != NULL && write_column_value (self, value, 0))
+    return;
+
+  reconcile_column (self, entry);
+}
+
+/* The server's answer to @lop, parsed as whatever the op was about. */
+static void
+settle (TackStore  *self,
+        LocalOp    *lop,
+        JsonObject *answer)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (lop->entry != NULL)
+    {
+      g_auto(TackCardValue) value = { 0 };
+
+      if (answer != NULL && !tack_card_value_parse (&value, answer, &error))
+        {
+          g_debug ("Ignoring malformed confirmation of %s: %s", lop->op, error->message);
+          answer = NULL;
+        }
+
+      settle_card (self, lop, answer ? &value : NULL);
+    }
+  else
+    {
+      g_auto(TackColumnValue) value = { 0 };
+
+      if (answer != NULL && !tack_column_value_parse (&value, answer, &error))
+        {
+          g_debug ("Ignoring malformed confirmation of %s: %s", lop->op, error->message);
+          answer = NULL;
+        }
+
+      settle_column (self, lop, answer ? &value : NULL);
+    }
+}
+
+/**
+ * tack_store_settle_local:
+ * @server_card: (nullable): the card as the server answered, if it did
+ *   (the column, for an op about a column)
+ *
+ * The server accepted @op: the local write is dropped and the server's
+ * value shown. Unknown ops (already settled) are ignored, but the card
+ * they carry is written like any server value.
+ */
+void
+tack_store_settle_local (TackStore  *self,
+                         const char *op,
+                         JsonObject *server_card)
+{
+  g_autoptr(LocalOp) lop = NULL;
+
+  g_return_if_fail (TACK_IS_STORE (self));
+  g_return_if_fail (op != NULL);
+
+  if ((lop = take_local (self, op)))
+    {
+      settle (self, lop, server_card);
+    }
+  else if (server_card != NULL)
+    {
+      g_auto(TackCardValue) value = { 0 };
+
+      if (tack_card_value_parse (&value, server_card, NULL))
+        write_card_value (self, &value, 0);
+    }
+}
+
+/**
+ * tack_store_settle_column_local:
+ * @server_column: (nullable): the column as the server answered, if it did
+ *
+ * tack_store_settle_local() for an op about a column: for an op already
+ * settled, @server_column is written like any server value.
+ */
+void
+tack_store_settle_column_local (TackStore  *self,
+                                const char *op,
+                                JsonObject *server_column)
+{
+  g_autoptr(LocalOp) lop = NULL;
+
+  g_return_if_fail (TACK_IS_STORE (self));
+  g_return_if_fail (op != NULL);
+
+  if ((lop = take_local (self, op)))
+    {
+      settle (self, lop, server_column);
+    }
+  else if (server_column != NULL)
+    {
+      g_auto(TackColumnValue) value = { 0 };
+
+      if (tack_column_value_parse (&value, server_column, NULL))
+        write_column_value (self, &value, 0);
+    }
+}
+
+static void
+rollback (TackStore  *self,
+          LocalOp    *lop,
+          JsonObject *current)
+{
+  if (lop->entry != NULL)
+    {
+      g_auto(TackCardValue) value = { 0 };
+      CardEntry *entry = lop->entry;
+
+      if (current != NULL && tack_card_value_parse (&value, current, NULL) &&
+          g_strcmp0 (value.id, tack_card_get_id (entry->card)) == 0 &&
+          write_card_value (self, &value, 0))
+        return;
+
+      reconcile_card (self, entry);
+    }
+  else
+    {
+      g_auto(TackColumnValue) value = { 0 };
+      ColumnEntry *entry = lop->column_entry;
+
+      if (current != NULL && tack_column_value_parse (&value, current, NULL) &&
+          g_strcmp0 (value.id, tack_column_get_id (entry->column)) == 0 &&
+          write_column_value (self, &value, 0))
+        return;
+
+      reconcile_column (self, entry);
+    }
+}
+
 /**
  * tack_store_rollback_local:
  * @current: (nullable): the server's current card, when the rejection
- *   carried it (a 409's `current`)
+ *   carried it (a 409's `current`); the column, for an op about a column
  *
  * The server refused @op: the local write is dropped and the card shows
  * the server's value again (a refused creation disappears).
@@ -1846,26 +2503,52 @@ tack_store_rollback_local (TackStore  *self,
                            const char *op,
                            JsonObject *current)
 {
-  g_auto(TackCardValue) value = { 0 };
-  CardEntry *entry;
-  LocalKind kind;
+  g_autoptr(LocalOp) lop = NULL;
 
   g_return_if_fail (TACK_IS_STORE (self));
   g_return_if_fail (op != NULL);
 
-  if (current != NULL && !tack_card_value_parse (&value, current, NULL))
-    current = NULL;
-
-  if (!(entry = take_local (self, op, &kind)))
+  if ((lop = take_local (self, op)))
     {
-      if (current != NULL)
-        write_card_value (self, &value, 0);
-      return;
+      rollback (self, lop, current);
     }
+  else if (current != NULL)
+    {
+      g_auto(TackCardValue) value = { 0 };
 
-  if (current != NULL && g_strcmp0 (value.id, tack_card_get_id (entry->card)) == 0 &&
-      write_card_value (self, &value, 0))
-    return;
+      if (tack_card_value_parse (&value, current, NULL))
+        write_card_value (self, &value, 0);
+    }
+}
 
-  reconcile_card (self, entry);
+/**
+ * tack_store_rollback_column_local:
+ * @current: (nullable): the server's current column, when the rejection
+ *   carried it
+ *
+ * tack_store_rollback_local() for an op about a column: the column shows
+ * the server's value again, a refused creation disappears with whatever
+ * was created in it here, a refused deletion brings it back.
+ */
+void
+tack_store_rollback_column_local (TackStore  *self,
+                                  const char *op,
+                                  JsonObject *current)
+{
+  g_autoptr(LocalOp) lop = NULL;
+
+  g_return_if_fail (TACK_IS_STORE (self));
+  g_return_if_fail (op != NULL);
+
+  if ((lop = take_local (self, op)))
+    {
+      rollback (self, lop, current);
+    }
+  else if (current != NULL)
+    {
+      g_auto(TackColumnValue) value = { 0 };
+
+      if (tack_column_value_parse (&value, current, NULL))
+        write_column_value (self, &value, 0);
+    }
 }

@@ -78,15 +78,42 @@ gboolean     tack_store_delete_card_local (TackStore    *self,
                                            const char   *op,
                                            const char   *card_id,
                                            GError      **error);
-gboolean     tack_store_has_local         (TackStore    *self,
-                                           const char   *op);
-const char  *tack_store_get_local_card_id (TackStore    *self,
-                                           const char   *op);
-void         tack_store_settle_local      (TackStore    *self,
-                                           const char   *op,
-                                           JsonObject   *server_card);
-void         tack_store_rollback_local    (TackStore    *self,
-                                           const char   *op,
-                                           JsonObject   *current);
+char        *tack_store_create_column_local   (TackStore    *self,
+                                               const char   *op,
+                                               const char   *title,
+                                               const char   *after_column_id,
+                                               GError      **error);
+gboolean     tack_store_edit_column_local     (TackStore    *self,
+                                               const char   *op,
+                                               const char   *column_id,
+                                               JsonObject   *fields,
+                                               GError      **error);
+gboolean     tack_store_move_column_local     (TackStore    *self,
+                                               const char   *op,
+                                               const char   *column_id,
+                                               const char   *after_column_id,
+                                               GError      **error);
+gboolean     tack_store_delete_column_local   (TackStore    *self,
+                                               const char   *op,
+                                               const char   *column_id,
+                                               GError      **error);
+gboolean     tack_store_has_local             (TackStore    *self,
+                                               const char   *op);
+const char  *tack_store_get_local_card_id     (TackStore    *self,
+                                               const char   *op);
+const char  *tack_store_get_local_column_id   (TackStore    *self,
+                                               const char   *op);
+void         tack_store_settle_local          (TackStore    *self,
+                                               const char   *op,
+                                               JsonObject   *server_card);
+void         tack_store_settle_column_local   (TackStore    *self,
+                                               const char   *op,
+                                               JsonObject   *server_column);
+void         tack_store_rollback_local        (TackStore    *self,
+                                               const char   *op,
+                                               JsonObject   *current);
+void         tack_store_rollback_column_local (TackStore    *self,
+                                               const char   *op,
+                                               JsonObject   *current);
 
 G_END_DECLS

@@ -61,6 +61,11 @@ gboolean tack_column_value_parse      (TackColumnValue       *value,
                                        JsonObject            *object,
                                        GError               **error);
 void     tack_column_value_clear      (TackColumnValue       *value);
+void     tack_column_value_copy       (TackColumnValue       *dest,
+                                       const TackColumnValue *src);
+gboolean tack_column_value_patch      (TackColumnValue       *value,
+                                       JsonObject            *fields,
+                                       GError               **error);
 gboolean tack_board_value_parse       (TackBoardValue        *value,
                                        JsonObject            *object,
                                        GError               **error);

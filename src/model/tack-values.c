@@ -316,6 +316,30 @@ tack_card_value_patch (TackCardValue  *value,
   return TRUE;
 }
 
+static gboolean
+get_wip_limit (JsonObject  *object,
+               guint       *out,
+               GError     **error)
+{
+  JsonNode *wip = json_object_get_member (object, "wip_limit");
+  gint64 limit;
+
+  /* Absent, null or 0 all mean "no limit". */
+  if (wip == NULL || JSON_NODE_HOLDS_NULL (wip))
+    {
+      *out = 0;
+      return TRUE;
+    }
+
+  if (!tack_json_get_int (object, "wip_limit", &limit, error))
+    return FALSE;
+  if (limit < 0 || limit > G_MAXINT)
+    return invalid (error, "wip_limit", "null or a non-negative integer");
+
+  *out = (guint)limit;
+  return TRUE;
+}
+
 gboolean
 tack_column_value_parse (TackColumnValue  *value,
                          JsonObject       *object,
@@ -323,7 +347,6 @@ tack_column_value_parse (TackColumnValue  *value,
 {
   const char *id, *board, *title, *position;
   g_auto(TackColumnValue) v = { 0 };
-  JsonNode *wip;
 
   g_return_val_if_fail (value != NULL, FALSE);
   g_return_val_if_fail (object != NULL, FALSE);
@@ -338,18 +361,8 @@ tack_column_value_parse (TackColumnValue  *value,
   if (*id == '\0')
     return invalid (error, "id", "a non-empty string");
 
-  /* wip_limit: absent, null or 0 all mean "no limit". */
-  wip = json_object_get_member (object, "wip_limit");
-  if (wip != NULL && !JSON_NODE_HOLDS_NULL (wip))
-    {
-      gint64 limit;
-
-      if (!tack_json_get_int (object, "wip_limit", &limit, error))
-        return FALSE;
-      if (limit < 0 || limit > G_MAXINT)
-        return invalid (error, "wip_limit", "null or a non-negative integer");
-      v.wip_limit = (guint)limit;
-    }
+  if (!get_wip_limit (object, &v.wip_limit, error))
+    return FALSE;
 
   v.id = g_strdup (id);
   v.board = g_strdup (board);
@@ -371,6 +384,58 @@ tack_column_value_clear (TackColumnValue *value)
   g_clear_pointer (&value->position, g_free);
   value->wip_limit = 0;
   value->version = 0;
+}
+
+void
+tack_column_value_copy (TackColumnValue       *dest,
+                        const TackColumnValue *src)
+{
+  dest->id = g_strdup (src->id);
+  dest->board = g_strdup (src->board);
+  dest->title = g_strdup (src->title);
+  dest->position = g_strdup (src->position);
+  dest->wip_limit = src->wip_limit;
+  dest->version = src->version;
+}
+
+/* Applies the editable members present in @fields (a column PATCH's
+ * title and wip_limit, or a local move's position) to @value. All or
+ * nothing. */
+gboolean
+tack_column_value_patch (TackColumnValue  *value,
+                         JsonObject       *fields,
+                         GError          **error)
+{
+  g_auto(TackColumnValue) v = { 0 };
+  const char *s;
+
+  tack_column_value_copy (&v, value);
+
+  if (json_object_has_member (fields, "title"))
+    {
+      if (!tack_json_get_string (fields, "title", FALSE, &s, error))
+        return FALSE;
+      g_free (v.title);
+      v.title = g_strdup (s);
+    }
+
+  if (json_object_has_member (fields, "position"))
+    {
+      if (!tack_json_get_string (fields, "position", FALSE, &s, error))
+        return FALSE;
+      g_free (v.position);
+      v.position = g_strdup (s);
+    }
+
+  if (json_object_has_member (fields, "wip_limit") &&
+      !get_wip_limit (fields, &v.wip_limit, error))
+    return FALSE;
+
+  tack_column_value_clear (value);
+  *value = v;
+  memset (&v, 0, sizeof v);
+
+  return TRUE;
 }
 
 gboolean

@@ -309,6 +309,69 @@ test_n_cards_and_limit (void)
   g_assert_true (tack_column_get_over_limit (doing));
 }
 
+/* Local column writes reach the board's column model with the smallest
+ * ranges, and so do their confirmation and rollback. */
+static void
+test_local_columns (void)
+{
+  g_autoptr(TackStore) store = loaded_store ();
+  GListModel *columns = tack_board_get_columns (tack_store_get_board (store));
+  Recorder *rec = recorder_new (columns);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *local_id = NULL;
+  g_autofree char *order = NULL;
+
+  local_id = tack_store_create_column_local (store, "op-c", "Review", "todo", &error);
+  g_assert_no_error (error);
+  assert_changes (rec, (const guint[]) { 1, 0, 1 }, 1);
+  assert_order (columns, (const char * const[]) { "todo", local_id, "doing", "done", NULL });
+  recorder_check (rec);
+
+  /* A rename is not a move: no items-changed. */
+  {
+    g_autoptr(JsonObject) fields = json_object_new ();
+
+    json_object_set_string_member (fields, "title", "QA");
+    g_assert_true (tack_store_edit_column_local (store, "op-e", "doing", fields, &error));
+    assert_changes (rec, NULL, 0);
+  }
+
+  g_assert_true (tack_store_move_column_local (store, "op-m", "done", NULL, &error));
+  assert_changes (rec, (const guint[]) { 3, 1, 0,  0, 0, 1 }, 2);
+  assert_order (columns, (const char * const[]) { "done", "todo", local_id, "doing", NULL });
+  recorder_check (rec);
+
+  g_assert_true (tack_store_delete_column_local (store, "op-d", "todo", &error));
+  assert_changes (rec, (const guint[]) { 1, 1, 0 }, 1);
+  tack_store_rollback_column_local (store, "op-d", NULL);
+  assert_changes (rec, (const guint[]) { 1, 0, 1 }, 1);
+  recorder_check (rec);
+
+  /* The server places the new column where it was shown: the id (a part
+   * of the sort key) changes, so it leaves and comes back in place. */
+  {
+    g_autoptr(JsonObject) answer = tack_test_column ("k9", "Review", "aV", 1);
+
+    tack_store_settle_column_local (store, "op-c", answer);
+  }
+  assert_changes (rec, (const guint[]) { 2, 1, 0,  2, 0, 1 }, 2);
+  assert_order (columns, (const char * const[]) { "done", "todo", "k9", "doing", NULL });
+  recorder_check (rec);
+
+  /* The move is confirmed at the place it was shown: nothing changes. */
+  {
+    g_autoptr(TackColumn) done = g_list_model_get_item (columns, 0);
+    g_autoptr(JsonObject) answer = tack_test_column ("done", "Done",
+                                                     tack_column_get_position (done), 2);
+
+    tack_store_settle_column_local (store, "op-m", answer);
+  }
+  assert_changes (rec, NULL, 0);
+  recorder_check (rec);
+
+  recorder_free (rec);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -322,6 +385,7 @@ main (int   argc,
   g_test_add_func ("/tack/list-model/column-reorder", test_column_reorder);
   g_test_add_func ("/tack/list-model/random-moves", test_random_moves);
   g_test_add_func ("/tack/list-model/n-cards-limit", test_n_cards_and_limit);
+  g_test_add_func ("/tack/list-model/local-columns", test_local_columns);
 
   return g_test_run ();
 }

@@ -751,6 +751,269 @@ test_store_other_board (void)
   g_object_unref (old_board);
 }
 
+/* Columns are optimistic like cards: a new column shows at once, pending,
+ * and the server's echo turns it into the real one without replacing the
+ * object; a card created in it meanwhile follows it to the server's id. */
+static void
+test_store_local_column_create (void)
+{
+  g_autoptr(TackStore) store = loaded_store ();
+  GListModel *columns = tack_board_get_columns (tack_store_get_board (store));
+  g_autoptr(GError) error = NULL;
+  g_autofree char *local_id = NULL;
+  g_autofree char *card_id = NULL;
+  g_autoptr(TackColumn) second = NULL;
+  g_autoptr(TackCard) listed = NULL;
+  TackColumn *column;
+  TackCard *card;
+
+  local_id = tack_store_create_column_local (store, "op-c", "Review", "todo", &error);
+  g_assert_no_error (error);
+  column = tack_store_lookup_column (store, local_id);
+  g_assert_nonnull (column);
+  g_assert_true (tack_column_get_pending (column));
+  g_assert_cmpstr (tack_column_get_title (column), ==, "Review");
+  g_assert_cmpstr (tack_column_get_board_id (column), ==, "b1");
+  g_assert_cmpuint (tack_store_get_n_pending (store), ==, 1);
+  g_assert_cmpstr (tack_store_get_local_column_id (store, "op-c"), ==, local_id);
+  g_assert_null (tack_store_get_local_card_id (store, "op-c"));
+  second = g_list_model_get_item (columns, 1);
+  g_assert_true (second == column);
+
+  /* A card can go into it before the server has answered. */
+  card_id = tack_store_create_card_local (store, "op-k", local_id, "Check it", NULL, &error);
+  g_assert_no_error (error);
+  card = tack_store_lookup_card (store, card_id);
+  g_assert_cmpuint (tack_column_get_n_cards (column), ==, 1);
+
+  apply (store, tack_test_event (11, "column.created", "op-c", "column",
+                                 tack_test_column ("k9", "Review", "aV", 1)));
+  g_assert_true (tack_store_lookup_column (store, "k9") == column);
+  g_assert_null (tack_store_lookup_column (store, local_id));
+  g_assert_cmpstr (tack_column_get_id (column), ==, "k9");
+  g_assert_false (tack_column_get_pending (column));
+  g_assert_cmpint (tack_column_get_version (column), ==, 1);
+  g_assert_cmpuint (g_list_model_get_n_items (columns), ==, 4);
+
+  /* The card is still pending, now in the server's column. */
+  g_assert_cmpstr (tack_card_get_column_id (card), ==, "k9");
+  g_assert_true (tack_card_get_pending (card));
+  listed = g_list_model_get_item (tack_column_get_cards (column), 0);
+  g_assert_true (listed == card);
+  g_assert_cmpuint (tack_store_get_n_pending (store), ==, 1);
+
+  /* The HTTP answer arriving after the event changes nothing. */
+  {
+    g_autoptr(JsonObject) answer = tack_test_column ("k9", "Review", "aV", 1);
+
+    tack_store_settle_column_local (store, "op-c", answer);
+    g_assert_cmpuint (g_list_model_get_n_items (columns), ==, 4);
+    g_assert_true (tack_store_lookup_column (store, "k9") == column);
+  }
+
+  /* Bad local writes are refused and change nothing. */
+  g_assert_null (tack_store_create_column_local (store, "op-x", "  ", NULL, &error));
+  g_assert_error (error, TACK_MODEL_ERROR, TACK_MODEL_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_null (tack_store_create_column_local (store, "op-x", "Late", "nope", &error));
+  g_assert_error (error, TACK_MODEL_ERROR, TACK_MODEL_ERROR_UNKNOWN);
+  g_clear_error (&error);
+  g_assert_null (tack_store_create_column_local (store, "op-k", "Again", NULL, &error));
+  g_assert_error (error, TACK_MODEL_ERROR, TACK_MODEL_ERROR_INVALID);
+  g_assert_cmpuint (g_list_model_get_n_items (columns), ==, 4);
+  g_assert_cmpuint (tack_store_get_n_pending (store), ==, 1);
+}
+
+/* A refused column creation takes the column away again, with what was
+ * created in it here. */
+static void
+test_store_local_column_create_refused (void)
+{
+  g_autoptr(TackStore) store = loaded_store ();
+  GListModel *columns = tack_board_get_columns (tack_store_get_board (store));
+  g_autoptr(GError) error = NULL;
+  g_autofree char *local_id = NULL;
+  g_autofree char *card_id = NULL;
+  g_autofree char *before = dump_store (store);
+  g_autofree char *after = NULL;
+
+  local_id = tack_store_create_column_local (store, "op-c", "Doomed", NULL, &error);
+  g_assert_no_error (error);
+  card_id = tack_store_create_card_local (store, "op-k", local_id, "In it", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_list_model_get_n_items (columns), ==, 4);
+  g_assert_cmpuint (tack_store_get_n_pending (store), ==, 2);
+
+  tack_store_rollback_column_local (store, "op-c", NULL);
+  g_assert_null (tack_store_lookup_column (store, local_id));
+  g_assert_null (tack_store_lookup_card (store, card_id));
+  g_assert_cmpuint (tack_store_get_n_pending (store), ==, 0);
+  after = dump_store (store);
+  g_assert_cmpstr (after, ==, before);
+
+  /* The card's own answer, when it comes, finds nothing to undo. */
+  tack_store_rollback_local (store, "op-k", NULL);
+  g_assert_cmpuint (tack_store_get_n_pending (store), ==, 0);
+}
+
+static void
+test_store_local_column_edit (void)
+{
+  g_autoptr(TackStore) store = loaded_store ();
+  g_autoptr(JsonObject) fields = json_object_new ();
+  g_autoptr(JsonObject) theirs = tack_test_column ("todo", "To Do", "a", 2);
+  g_autoptr(JsonObject) current = tack_test_column ("todo", "Inbox", "a", 3);
+  g_autoptr(GError) error = NULL;
+  TackColumn *todo = tack_store_lookup_column (store, "todo");
+
+  json_object_set_string_member (fields, "title", "Backlog");
+  g_assert_true (tack_store_edit_column_local (store, "op-e", "todo", fields, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (tack_column_get_title (todo), ==, "Backlog");
+  g_assert_true (tack_column_get_pending (todo));
+  g_assert_cmpuint (tack_store_get_n_pending (store), ==, 1);
+
+  /* Someone else sets the limit meanwhile: both show. */
+  json_object_set_int_member (theirs, "wip_limit", 3);
+  g_assert_true (tack_store_write_column (store, theirs, NULL));
+  g_assert_cmpstr (tack_column_get_title (todo), ==, "Backlog");
+  g_assert_cmpuint (tack_column_get_wip_limit (todo), ==, 3);
+  g_assert_cmpint (tack_column_get_version (todo), ==, 2);
+
+  /* Refused with the server's current column: that is what shows. */
+  tack_store_rollback_column_local (store, "op-e", current);
+  g_assert_cmpstr (tack_column_get_title (todo), ==, "Inbox");
+  g_assert_cmpuint (tack_column_get_wip_limit (todo), ==, 0);
+  g_assert_false (tack_column_get_pending (todo));
+  g_assert_cmpuint (tack_store_get_n_pending (store), ==, 0);
+
+  /* Accepted: the server's answer replaces the local value. */
+  json_object_set_int_member (fields, "wip_limit", 2);
+  g_assert_true (tack_store_edit_column_local (store, "op-f", "todo", fields, &error));
+  g_assert_cmpuint (tack_column_get_wip_limit (todo), ==, 2);
+  {
+    g_autoptr(JsonObject) answer = tack_test_column ("todo", "Backlog", "a", 4);
+
+    json_object_set_int_member (answer, "wip_limit", 2);
+    tack_store_settle_column_local (store, "op-f", answer);
+  }
+  g_assert_cmpstr (tack_column_get_title (todo), ==, "Backlog");
+  g_assert_cmpint (tack_column_get_version (todo), ==, 4);
+  g_assert_false (tack_column_get_pending (todo));
+
+  /* Checked like the server would. */
+  json_object_remove_member (fields, "wip_limit");
+  json_object_set_string_member (fields, "title", " ");
+  g_assert_false (tack_store_edit_column_local (store, "op-g", "todo", fields, &error));
+  g_assert_error (error, TACK_MODEL_ERROR, TACK_MODEL_ERROR_INVALID);
+  g_clear_error (&error);
+  json_object_set_string_member (fields, "title", "Fine");
+  json_object_set_int_member (fields, "wip_limit", -1);
+  g_assert_false (tack_store_edit_column_local (store, "op-g", "todo", fields, &error));
+  g_assert_error (error, TACK_MODEL_ERROR, TACK_MODEL_ERROR_INVALID);
+  g_clear_error (&error);
+  json_object_remove_member (fields, "wip_limit");
+  json_object_set_string_member (fields, "position", "0");
+  g_assert_false (tack_store_edit_column_local (store, "op-g", "todo", fields, &error));
+  g_assert_error (error, TACK_MODEL_ERROR, TACK_MODEL_ERROR_INVALID);
+  g_clear_error (&error);
+  json_object_remove_member (fields, "position");
+  g_assert_false (tack_store_edit_column_local (store, "op-g", "nope", fields, &error));
+  g_assert_error (error, TACK_MODEL_ERROR, TACK_MODEL_ERROR_UNKNOWN);
+  g_assert_cmpstr (tack_column_get_title (todo), ==, "Backlog");
+  g_assert_cmpuint (tack_store_get_n_pending (store), ==, 0);
+}
+
+static void
+test_store_local_column_move_delete (void)
+{
+  g_autoptr(TackStore) store = loaded_store ();
+  GListModel *columns = tack_board_get_columns (tack_store_get_board (store));
+  g_autoptr(GError) error = NULL;
+  TackColumn *doing = tack_store_lookup_column (store, "doing");
+  TackColumn *done = tack_store_lookup_column (store, "done");
+  TackCard *c4 = tack_store_lookup_card (store, "c4");
+
+  /* Done first, at once; refused, back at the end. */
+  g_assert_true (tack_store_move_column_local (store, "op-m", "done", NULL, &error));
+  g_assert_no_error (error);
+  {
+    g_autoptr(TackColumn) first = g_list_model_get_item (columns, 0);
+
+    g_assert_true (first == done);
+    g_assert_true (tack_column_get_pending (done));
+  }
+  tack_store_rollback_column_local (store, "op-m", NULL);
+  {
+    g_autoptr(TackColumn) last = g_list_model_get_item (columns, 2);
+
+    g_assert_true (last == done);
+    g_assert_false (tack_column_get_pending (done));
+  }
+
+  /* Deleting hides the column and its cards; a refusal brings them back. */
+  g_assert_true (tack_store_delete_column_local (store, "op-d", "doing", &error));
+  g_assert_cmpuint (g_list_model_get_n_items (columns), ==, 2);
+  g_assert_true (tack_store_lookup_card (store, "c4") == c4);
+  /* Nothing can be put into a column on its way out. */
+  g_assert_false (tack_store_move_card_local (store, "op-x", "c1", "doing", NULL, &error));
+  g_assert_error (error, TACK_MODEL_ERROR, TACK_MODEL_ERROR_UNKNOWN);
+  g_clear_error (&error);
+  tack_store_rollback_column_local (store, "op-d", NULL);
+  g_assert_cmpuint (g_list_model_get_n_items (columns), ==, 3);
+  g_assert_cmpuint (tack_column_get_n_cards (doing), ==, 1);
+  g_assert_false (tack_column_get_pending (doing));
+
+  /* Confirmed by the server's event: gone with its cards. */
+  g_assert_true (tack_store_delete_column_local (store, "op-d2", "doing", &error));
+  {
+    JsonNode *event = tack_test_event (11, "column.deleted", "op-d2", NULL, NULL);
+    JsonObject *data = json_object_get_object_member (json_node_get_object (event), "data");
+
+    json_object_set_string_member (data, "id", "doing");
+    apply (store, event);
+  }
+  g_assert_null (tack_store_lookup_column (store, "doing"));
+  g_assert_null (tack_store_lookup_card (store, "c4"));
+  g_assert_cmpuint (tack_store_get_n_pending (store), ==, 0);
+
+  /* A late echo of the deleted column cannot bring it back. */
+  {
+    g_autoptr(JsonObject) late = tack_test_column ("doing", "Doing", "b", 1);
+
+    g_assert_true (tack_store_write_column (store, late, NULL));
+    g_assert_null (tack_store_lookup_column (store, "doing"));
+  }
+
+  /* After itself, or after a column that is not there, is refused. */
+  g_assert_false (tack_store_move_column_local (store, "op-y", "todo", "todo", &error));
+  g_assert_error (error, TACK_MODEL_ERROR, TACK_MODEL_ERROR_UNKNOWN);
+  g_clear_error (&error);
+  g_assert_false (tack_store_move_column_local (store, "op-y", "todo", "doing", &error));
+  g_assert_error (error, TACK_MODEL_ERROR, TACK_MODEL_ERROR_UNKNOWN);
+}
+
+/* Someone else deletes a column while this client's move of a card into
+ * it is pending: the card is not the column's to take (the server still
+ * has it where it was) and waits for the move's answer. */
+static void
+test_store_column_deleted_under_local_move (void)
+{
+  g_autoptr(TackStore) store = loaded_store ();
+  g_autoptr(GError) error = NULL;
+  TackCard *c1 = tack_store_lookup_card (store, "c1");
+
+  g_assert_true (tack_store_move_card_local (store, "op-m", "c1", "doing", NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (tack_store_remove_column (store, "doing"));
+  g_assert_true (tack_store_lookup_card (store, "c1") == c1);
+  g_assert_true (tack_store_has_local (store, "op-m"));
+
+  tack_store_rollback_local (store, "op-m", NULL);
+  g_assert_cmpstr (tack_card_get_column_id (c1), ==, "todo");
+  g_assert_cmpuint (tack_column_get_n_cards (tack_store_lookup_column (store, "todo")), ==, 3);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -773,6 +1036,11 @@ main (int   argc,
   g_test_add_func ("/tack/store/local/create", test_store_local_create);
   g_test_add_func ("/tack/store/local/edit-overlay", test_store_local_edit_overlay);
   g_test_add_func ("/tack/store/local/move-delete", test_store_local_move_delete);
+  g_test_add_func ("/tack/store/local/column-create", test_store_local_column_create);
+  g_test_add_func ("/tack/store/local/column-create-refused", test_store_local_column_create_refused);
+  g_test_add_func ("/tack/store/local/column-edit", test_store_local_column_edit);
+  g_test_add_func ("/tack/store/local/column-move-delete", test_store_local_column_move_delete);
+  g_test_add_func ("/tack/store/local/column-deleted-under-move", test_store_column_deleted_under_local_move);
 
   return g_test_run ();
 }
