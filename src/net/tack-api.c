@@ -1032,6 +1032,97 @@ tack_api_create_column_async (TackApi             *self,
   send_write (self, "POST", "/columns", "column", body, cancellable, callback, user_data);
 }
 
+static char *
+column_path (const char *column_id)
+{
+  g_autofree char *escaped = g_uri_escape_string (column_id, NULL, FALSE);
+
+  return g_strdup_printf ("/columns/%s", escaped);
+}
+
+/**
+ * tack_api_update_column_async:
+ * @fields: any of title and wip_limit (and docs/protocol.md's extension
+ *   after)
+ */
+void
+tack_api_update_column_async (TackApi             *self,
+                              const char          *op,
+                              const char          *column_id,
+                              gint64               base_version,
+                              JsonObject          *fields,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_autofree char *path = NULL;
+  g_autoptr(GList) members = NULL;
+  JsonObject *body;
+
+  g_return_if_fail (TACK_IS_API (self));
+  g_return_if_fail (op != NULL);
+  g_return_if_fail (column_id != NULL);
+  g_return_if_fail (fields != NULL);
+
+  body = json_object_new ();
+  json_object_set_string_member (body, "op", op);
+  json_object_set_int_member (body, "base_version", base_version);
+
+  members = json_object_get_members (fields);
+  for (const GList *l = members; l; l = l->next)
+    json_object_set_member (body, l->data,
+                            json_node_copy (json_object_get_member (fields, l->data)));
+
+  path = column_path (column_id);
+  send_write (self, "PATCH", path, "column", body, cancellable, callback, user_data);
+}
+
+/**
+ * tack_api_move_column_async:
+ * @after_column_id: (nullable): the column to place it after, or %NULL
+ *   for first
+ *
+ * A column PATCH with docs/protocol.md's `after` extension.
+ */
+void
+tack_api_move_column_async (TackApi             *self,
+                            const char          *op,
+                            const char          *column_id,
+                            gint64               base_version,
+                            const char          *after_column_id,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  g_autoptr(JsonObject) fields = json_object_new ();
+
+  set_nullable_string (fields, "after", after_column_id);
+  tack_api_update_column_async (self, op, column_id, base_version, fields,
+                                cancellable, callback, user_data);
+}
+
+void
+tack_api_delete_column_async (TackApi             *self,
+                              const char          *op,
+                              const char          *column_id,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_autofree char *path = NULL;
+  JsonObject *body;
+
+  g_return_if_fail (TACK_IS_API (self));
+  g_return_if_fail (op != NULL);
+  g_return_if_fail (column_id != NULL);
+
+  body = json_object_new ();
+  json_object_set_string_member (body, "op", op);
+
+  path = column_path (column_id);
+  send_write (self, "DELETE", path, NULL, body, cancellable, callback, user_data);
+}
+
 /**
  * tack_api_write_finish:
  *

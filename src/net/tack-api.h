@@ -138,6 +138,28 @@ void         tack_api_create_column_async    (TackApi              *self,
                                               GCancellable         *cancellable,
                                               GAsyncReadyCallback   callback,
                                               gpointer              user_data);
+void         tack_api_update_column_async    (TackApi              *self,
+                                              const char           *op,
+                                              const char           *column_id,
+                                              gint64                base_version,
+                                              JsonObject           *fields,
+                                              GCancellable         *cancellable,
+                                              GAsyncReadyCallback   callback,
+                                              gpointer              user_data);
+void         tack_api_move_column_async      (TackApi              *self,
+                                              const char           *op,
+                                              const char           *column_id,
+                                              gint64                base_version,
+                                              const char           *after_column_id,
+                                              GCancellable         *cancellable,
+                                              GAsyncReadyCallback   callback,
+                                              gpointer              user_data);
+void         tack_api_delete_column_async    (TackApi              *self,
+                                              const char           *op,
+                                              const char           *column_id,
+                                              GCancellable         *cancellable,
+                                              GAsyncReadyCallback   callback,
+                                              gpointer              user_data);
 JsonObject  *tack_api_write_finish           (TackApi              *self,
                                               GAsyncResult         *result,
                                               GError              **error);

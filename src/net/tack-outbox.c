@@ -6,7 +6,8 @@
  */
 
 /* Every local edit goes through the outbox (DESIGN.md, "Writes from this
- * client"). An edit is shown at once through the store's optimistic API,
+ * client"), of a card or of a column. An edit is shown at once through the
+ * store's optimistic API,
  * named by a fresh `op`, written to a journal on disk and only then sent.
  * It leaves the journal when the server answers: accepted (the store
  * settles it with the server's card) or refused (the store rolls it back
@@ -22,8 +23,8 @@
  * the server dedupes by op.
  *
  * Edits are sent one at a time in the order they were made: an edit of a
- * card created here waits for the creation, then goes out under the
- * server's id.
+ * card (or column) created here waits for the creation, then goes out
+ * under the server's id; so does a card created in a new column.
  */
 
 #define G_LOG_DOMAIN "tack-net"
@@ -39,9 +40,11 @@
 typedef struct
 {
   char       *op;
-  char       *kind;         /* create, edit, move, delete */
+  char       *kind;         /* create, edit, move, delete, and the same
+                             * with "-column" for a column's */
   char       *card;         /* local id until its creation is confirmed */
-  char       *column;
+  char       *column;       /* a card's column, or the column a column
+                             * op is about (local id likewise) */
   char       *title;
   char       *after;
   JsonObject *fields;
@@ -102,6 +105,8 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
+static GQuark card_quark;
+static GQuark column_quark;
 
 static void send_next     (TackOutbox *self);
 static void write_journal (TackOutbox *self);
@@ -121,6 +126,35 @@ entry_free (Entry *entry)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Entry, entry_free)
 
+static gboolean
+is_column_op (Entry *entry)
+{
+  return g_str_has_suffix (entry->kind, "-column");
+}
+
+static gboolean
+is_kind (Entry      *entry,
+         const char *kind)
+{
+  return g_str_equal (entry->kind, kind);
+}
+
+/* The id of what the op is about, and the signal detail saying which. */
+static const char *
+target_of (Entry *entry)
+{
+  return is_column_op (entry) ? entry->column : entry->card;
+}
+
+static GQuark
+detail_of (Entry *entry)
+{
+  return is_column_op (entry) ? column_quark : card_quark;
+}
+
+/* Column ops were added to the journal after card ops: they have their own
+ * kinds and no "card", so an older Tack skips them as malformed instead of
+ * taking them for card ops, and every older journal reads as before. */
 static JsonObject *
 entry_to_json (Entry *entry)
 {
@@ -128,7 +162,8 @@ entry_to_json (Entry *entry)
 
   json_object_set_string_member (object, "op", entry->op);
   json_object_set_string_member (object, "kind", entry->kind);
-  json_object_set_string_member (object, "card", entry->card);
+  if (entry->card != NULL)
+    json_object_set_string_member (object, "card", entry->card);
   if (entry->column != NULL)
     json_object_set_string_member (object, "column", entry->column);
   if (entry->title != NULL)
@@ -145,7 +180,10 @@ entry_to_json (Entry *entry)
 static Entry *
 entry_from_json (JsonObject *object)
 {
-  static const char * const kinds[] = { "create", "edit", "move", "delete", NULL };
+  static const char * const card_kinds[] = { "create", "edit", "move", "delete", NULL };
+  static const char * const column_kinds[] = {
+    "create-column", "edit-column", "move-column", "delete-column", NULL
+  };
   g_autoptr(Entry) entry = g_new0 (Entry, 1);
   JsonNode *fields;
 
@@ -161,12 +199,28 @@ entry_from_json (JsonObject *object)
   if (fields != NULL && JSON_NODE_HOLDS_OBJECT (fields))
     entry->fields = json_object_ref (json_node_get_object (fields));
 
-  if (entry->op == NULL || entry->kind == NULL || entry->card == NULL ||
-      !g_strv_contains (kinds, entry->kind) ||
-      (g_str_equal (entry->kind, "edit") && entry->fields == NULL) ||
-      (g_str_equal (entry->kind, "create") && (entry->column == NULL || entry->title == NULL)) ||
-      (g_str_equal (entry->kind, "move") && entry->column == NULL))
+  if (entry->op == NULL || entry->kind == NULL)
     return NULL;
+
+  if (g_strv_contains (card_kinds, entry->kind))
+    {
+      if (entry->card == NULL ||
+          (is_kind (entry, "edit") && entry->fields == NULL) ||
+          (is_kind (entry, "create") && (entry->column == NULL || entry->title == NULL)) ||
+          (is_kind (entry, "move") && entry->column == NULL))
+        return NULL;
+    }
+  else if (g_strv_contains (column_kinds, entry->kind))
+    {
+      if (entry->column == NULL ||
+          (is_kind (entry, "edit-column") && entry->fields == NULL) ||
+          (is_kind (entry, "create-column") && entry->title == NULL))
+        return NULL;
+    }
+  else
+    {
+      return NULL;
+    }
 
   return g_steal_pointer (&entry);
 }
@@ -331,6 +385,28 @@ apply_local (TackOutbox  *self,
              Entry       *entry,
              GError     **error)
 {
+  if (is_kind (entry, "create-column"))
+    {
+      g_autofree char *id = tack_store_create_column_local (self->store, entry->op, entry->title,
+                                                            entry->after, error);
+
+      if (id == NULL)
+        return FALSE;
+
+      g_free (entry->column);
+      entry->column = g_steal_pointer (&id);
+      return TRUE;
+    }
+
+  if (is_kind (entry, "edit-column"))
+    return tack_store_edit_column_local (self->store, entry->op, entry->column, entry->fields, error);
+
+  if (is_kind (entry, "move-column"))
+    return tack_store_move_column_local (self->store, entry->op, entry->column, entry->after, error);
+
+  if (is_kind (entry, "delete-column"))
+    return tack_store_delete_column_local (self->store, entry->op, entry->column, error);
+
   if (g_str_equal (entry->kind, "create"))
     {
       g_autofree char *id = tack_store_create_card_local (self->store, entry->op, entry->column,
@@ -367,6 +443,19 @@ base_version_of (TackOutbox *self,
   return card ? tack_card_get_version (card) : 0;
 }
 
+static gint64
+column_base_version_of (TackOutbox *self,
+                        const char *column_id)
+{
+  TackColumn *column;
+
+  if (g_str_has_prefix (column_id, LOCAL_PREFIX))
+    return 0;
+
+  column = tack_store_lookup_column (self->store, column_id);
+  return column ? tack_column_get_version (column) : 0;
+}
+
 static char *
 enqueue (TackOutbox  *self,
          Entry       *entry,
@@ -384,9 +473,13 @@ enqueue (TackOutbox  *self,
   notify_n_pending (self);
   changed (self);
 
-  g_signal_emit (self, signals[QUEUED], 0, entry->op, entry->card);
+  g_signal_emit (self, signals[QUEUED], detail_of (entry), entry->op, target_of (entry));
 
-  return g_strdup (g_str_equal (entry->kind, "create") ? entry->card : entry->op);
+  if (is_kind (entry, "create"))
+    return g_strdup (entry->card);
+  if (is_kind (entry, "create-column"))
+    return g_strdup (entry->column);
+  return g_strdup (entry->op);
 }
 
 /* Answers. */
@@ -434,55 +527,125 @@ remove_entry (TackOutbox *self,
 }
 
 static void
+rollback (TackOutbox *self,
+          Entry      *entry,
+          JsonObject *current)
+{
+  if (is_column_op (entry))
+    tack_store_rollback_column_local (self->store, entry->op, current);
+  else
+    tack_store_rollback_local (self->store, entry->op, current);
+}
+
+/* Whether @later cannot go out without what @created was creating: an
+ * edit of that card or column, a card put into that column, or something
+ * placed after it. */
+static gboolean
+depends_on (Entry *later,
+            Entry *created)
+{
+  if (is_kind (created, "create"))
+    return g_strcmp0 (later->card, created->card) == 0 ||
+           (!is_column_op (later) && g_strcmp0 (later->after, created->card) == 0);
+
+  return g_strcmp0 (later->column, created->column) == 0 ||
+         (is_column_op (later) && g_strcmp0 (later->after, created->column) == 0);
+}
+
+static void
 reject (TackOutbox   *self,
         Entry        *entry,
         const GError *error)
 {
-  g_autofree char *local_id = NULL;
+  g_autoptr(Entry) rejected = entry;
   g_autofree char *op = g_strdup (entry->op);
-  g_autofree char *card = g_strdup (entry->card);
+  GQuark detail = detail_of (entry);
+  GList *l;
 
-  tack_store_rollback_local (self->store, entry->op, tack_api_error_get_current (error));
+  rollback (self, entry, tack_api_error_get_current (error));
 
-  if (g_str_equal (entry->kind, "create"))
-    local_id = g_strdup (entry->card);
+  g_queue_remove (&self->entries, entry);
+  notify_n_pending (self);
+  changed (self);
+  g_signal_emit (self, signals[REJECTED], detail, op, target_of (entry), error);
 
-  remove_entry (self, entry);
-  g_signal_emit (self, signals[REJECTED], 0, op, card, error);
+  if (!is_kind (entry, "create") && !is_kind (entry, "create-column"))
+    return;
 
-  /* What was queued on a card that will never exist goes with it. */
-  if (local_id != NULL)
+  /* What was queued on something that will never exist goes with it. */
+  l = self->entries.head;
+  while (l != NULL)
     {
-      GList *l = self->entries.head;
+      Entry *dependent = l->data;
 
-      while (l != NULL)
+      l = l->next;
+
+      if (depends_on (dependent, entry))
         {
-          Entry *dependent = l->data;
+          g_autoptr(Entry) owned = dependent;
 
-          l = l->next;
-
-          if (g_strcmp0 (dependent->card, local_id) == 0)
-            {
-              g_autofree char *dep_op = g_strdup (dependent->op);
-
-              tack_store_rollback_local (self->store, dependent->op, NULL);
-              remove_entry (self, dependent);
-              g_signal_emit (self, signals[REJECTED], 0, dep_op, local_id, error);
-            }
+          rollback (self, dependent, NULL);
+          g_queue_remove (&self->entries, dependent);
+          notify_n_pending (self);
+          changed (self);
+          g_signal_emit (self, signals[REJECTED], detail_of (dependent),
+                         dependent->op, target_of (dependent), error);
         }
+    }
+}
+
+/* A creation was confirmed: later ops name the server's id now. */
+static void
+adopt_server_id (Entry      *later,
+                 Entry      *created,
+                 const char *server_id,
+                 gint64      version)
+{
+  char **target;
+  const char *local_id;
+
+  if (is_kind (created, "create"))
+    {
+      local_id = created->card;
+      target = is_column_op (later) ? NULL : &later->card;
+    }
+  else
+    {
+      local_id = created->column;
+      target = &later->column;
+    }
+
+  if (target != NULL && g_strcmp0 (*target, local_id) == 0)
+    {
+      g_free (*target);
+      *target = g_strdup (server_id);
+      /* An edit of the new entity is based on its first version. */
+      if (later->base_version == 0 && is_column_op (later) == is_column_op (created))
+        later->base_version = version;
+    }
+
+  if (g_strcmp0 (later->after, local_id) == 0 && is_column_op (later) == is_column_op (created))
+    {
+      g_free (later->after);
+      later->after = g_strdup (server_id);
     }
 }
 
 static void
 accept (TackOutbox *self,
         Entry      *entry,
-        JsonObject *card)
+        JsonObject *answer)
 {
-  const char *server_id = card ? json_object_get_string_member_with_default (card, "id", NULL) : NULL;
-  gint64 version = card ? json_object_get_int_member_with_default (card, "version", 0) : 0;
+  const char *server_id = answer ? json_object_get_string_member_with_default (answer, "id", NULL) : NULL;
+  gint64 version = answer ? json_object_get_int_member_with_default (answer, "version", 0) : 0;
+  gboolean creation = is_kind (entry, "create") || is_kind (entry, "create-column");
   g_autofree char *op = g_strdup (entry->op);
+  GQuark detail = detail_of (entry);
 
-  tack_store_settle_local (self->store, entry->op, card);
+  if (is_column_op (entry))
+    tack_store_settle_column_local (self->store, entry->op, answer);
+  else
+    tack_store_settle_local (self->store, entry->op, answer);
 
   for (const GList *l = self->entries.head; l; l = l->next)
     {
@@ -491,33 +654,22 @@ accept (TackOutbox *self,
       if (later == entry)
         continue;
 
-      if (g_str_equal (entry->kind, "create") && server_id != NULL)
+      if (creation && server_id != NULL)
         {
-          /* The card has its real id now; so do the edits queued on it. */
-          if (g_strcmp0 (later->card, entry->card) == 0)
-            {
-              g_free (later->card);
-              later->card = g_strdup (server_id);
-              if (later->base_version == 0)
-                later->base_version = version;
-            }
-          if (g_strcmp0 (later->after, entry->card) == 0)
-            {
-              g_free (later->after);
-              later->after = g_strdup (server_id);
-            }
+          adopt_server_id (later, entry, server_id, version);
         }
-      else if (server_id != NULL && g_strcmp0 (later->card, server_id) == 0 &&
+      else if (server_id != NULL && is_column_op (later) == is_column_op (entry) &&
+               g_strcmp0 (target_of (later), server_id) == 0 &&
                later->base_version == entry->base_version && version == entry->base_version + 1)
         {
           /* Based on the same view as this one, and nobody else changed
-           * the card in between: based on our result now. */
+           * it in between: based on our result now. */
           later->base_version = version;
         }
     }
 
   remove_entry (self, entry);
-  g_signal_emit (self, signals[ACKNOWLEDGED], 0, op, card);
+  g_signal_emit (self, signals[ACKNOWLEDGED], detail, op, answer);
 }
 
 static void
@@ -586,7 +738,19 @@ send_next (TackOutbox *self)
 
   g_debug ("Outbox: sending %s %s", entry->kind, entry->op);
 
-  if (g_str_equal (entry->kind, "create"))
+  if (is_kind (entry, "create-column"))
+    tack_api_create_column_async (self->api, entry->op, entry->title, entry->after,
+                                  self->cancellable, sent_cb, ref);
+  else if (is_kind (entry, "edit-column"))
+    tack_api_update_column_async (self->api, entry->op, entry->column, entry->base_version,
+                                  entry->fields, self->cancellable, sent_cb, ref);
+  else if (is_kind (entry, "move-column"))
+    tack_api_move_column_async (self->api, entry->op, entry->column, entry->base_version,
+                                entry->after, self->cancellable, sent_cb, ref);
+  else if (is_kind (entry, "delete-column"))
+    tack_api_delete_column_async (self->api, entry->op, entry->column, self->cancellable,
+                                  sent_cb, ref);
+  else if (g_str_equal (entry->kind, "create"))
     tack_api_create_card_async (self->api, entry->op, entry->column, entry->title, entry->after,
                                 self->cancellable, sent_cb, ref);
   else if (g_str_equal (entry->kind, "edit"))
@@ -958,42 +1122,51 @@ tack_outbox_class_init (TackOutboxClass *klass)
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
+  card_quark = g_quark_from_static_string ("card");
+  column_quark = g_quark_from_static_string ("column");
+
   /**
    * TackOutbox::queued:
    * @op: the edit's op
-   * @card_id: the card (a local id for a creation)
+   * @id: the card, or the column for an edit of a column (a local id for
+   *   a creation)
+   *
+   * Detailed by what the edit is about: `queued::card`, `queued::column`.
    */
   signals[QUEUED] =
     g_signal_new ("queued",
                   G_TYPE_FROM_CLASS (klass),
-                  G_SIGNAL_RUN_LAST,
+                  G_SIGNAL_RUN_LAST | G_SIGNAL_DETAILED,
                   0, NULL, NULL, NULL,
                   G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRING);
 
   /**
    * TackOutbox::acknowledged:
    * @op: the edit's op
-   * @card: (nullable): the card as the server answered
+   * @answer: (nullable): the card (or column) as the server answered
+   *
+   * Detailed like #TackOutbox::queued.
    */
   signals[ACKNOWLEDGED] =
     g_signal_new ("acknowledged",
                   G_TYPE_FROM_CLASS (klass),
-                  G_SIGNAL_RUN_LAST,
+                  G_SIGNAL_RUN_LAST | G_SIGNAL_DETAILED,
                   0, NULL, NULL, NULL,
                   G_TYPE_NONE, 2, G_TYPE_STRING, JSON_TYPE_OBJECT);
 
   /**
    * TackOutbox::rejected:
    * @op: the edit's op
-   * @card_id: the card it was about
+   * @id: the card it was about, or the column (`rejected::column`)
    * @error: the server's reason (a TACK_API_ERROR)
    *
    * The server refused an edit; the store shows the server's value again.
+   * Detailed like #TackOutbox::queued.
    */
   signals[REJECTED] =
     g_signal_new ("rejected",
                   G_TYPE_FROM_CLASS (klass),
-                  G_SIGNAL_RUN_LAST,
+                  G_SIGNAL_RUN_LAST | G_SIGNAL_DETAILED,
                   0, NULL, NULL, NULL,
                   G_TYPE_NONE, 3, G_TYPE_STRING, G_TYPE_STRING, G_TYPE_ERROR);
 }
@@ -1187,6 +1360,109 @@ tack_outbox_delete_card (TackOutbox  *self,
   entry = g_new0 (Entry, 1);
   entry->kind = g_strdup ("delete");
   entry->card = g_strdup (card_id);
+
+  return enqueue (self, entry, error);
+}
+
+/**
+ * tack_outbox_create_column:
+ * @after_column_id: (nullable): the column to place it after, or %NULL
+ *   for first
+ *
+ * Returns: (transfer full): the column's local id, or %NULL with @error set
+ */
+char *
+tack_outbox_create_column (TackOutbox  *self,
+                           const char  *title,
+                           const char  *after_column_id,
+                           GError     **error)
+{
+  Entry *entry;
+
+  g_return_val_if_fail (TACK_IS_OUTBOX (self), NULL);
+
+  entry = g_new0 (Entry, 1);
+  entry->kind = g_strdup ("create-column");
+  entry->title = g_strdup (title);
+  entry->after = g_strdup (after_column_id);
+
+  return enqueue (self, entry, error);
+}
+
+/**
+ * tack_outbox_edit_column:
+ * @fields: title and/or wip_limit
+ *
+ * Returns: (transfer full): the edit's op, or %NULL with @error set
+ */
+char *
+tack_outbox_edit_column (TackOutbox  *self,
+                         const char  *column_id,
+                         JsonObject  *fields,
+                         GError     **error)
+{
+  Entry *entry;
+
+  g_return_val_if_fail (TACK_IS_OUTBOX (self), NULL);
+  g_return_val_if_fail (column_id != NULL, NULL);
+  g_return_val_if_fail (fields != NULL, NULL);
+
+  entry = g_new0 (Entry, 1);
+  entry->kind = g_strdup ("edit-column");
+  entry->column = g_strdup (column_id);
+  entry->fields = json_object_ref (fields);
+  entry->base_version = column_base_version_of (self, column_id);
+
+  return enqueue (self, entry, error);
+}
+
+/**
+ * tack_outbox_move_column:
+ * @after_column_id: (nullable): the column to place it after, or %NULL
+ *   for first
+ *
+ * Returns: (transfer full): the move's op, or %NULL with @error set
+ */
+char *
+tack_outbox_move_column (TackOutbox  *self,
+                         const char  *column_id,
+                         const char  *after_column_id,
+                         GError     **error)
+{
+  Entry *entry;
+
+  g_return_val_if_fail (TACK_IS_OUTBOX (self), NULL);
+  g_return_val_if_fail (column_id != NULL, NULL);
+
+  entry = g_new0 (Entry, 1);
+  entry->kind = g_strdup ("move-column");
+  entry->column = g_strdup (column_id);
+  entry->after = g_strdup (after_column_id);
+  entry->base_version = column_base_version_of (self, column_id);
+
+  return enqueue (self, entry, error);
+}
+
+/**
+ * tack_outbox_delete_column:
+ *
+ * Deletes the column and its cards.
+ *
+ * Returns: (transfer full): the deletion's op, or %NULL with @error set
+ */
+char *
+tack_outbox_delete_column (TackOutbox  *self,
+                           const char  *column_id,
+                           GError     **error)
+{
+  Entry *entry;
+
+  g_return_val_if_fail (TACK_IS_OUTBOX (self), NULL);
+  g_return_val_if_fail (column_id != NULL, NULL);
+
+  entry = g_new0 (Entry, 1);
+  entry->kind = g_strdup ("delete-column");
+  entry->column = g_strdup (column_id);
 
   return enqueue (self, entry, error);
 }

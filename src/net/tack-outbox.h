@@ -45,4 +45,20 @@ char       *tack_outbox_delete_card      (TackOutbox      *self,
                                           const char      *card_id,
                                           GError         **error);
 
+char       *tack_outbox_create_column    (TackOutbox      *self,
+                                          const char      *title,
+                                          const char      *after_column_id,
+                                          GError         **error);
+char       *tack_outbox_edit_column      (TackOutbox      *self,
+                                          const char      *column_id,
+                                          JsonObject      *fields,
+                                          GError         **error);
+char       *tack_outbox_move_column      (TackOutbox      *self,
+                                          const char      *column_id,
+                                          const char      *after_column_id,
+                                          GError         **error);
+char       *tack_outbox_delete_column    (TackOutbox      *self,
+                                          const char      *column_id,
+                                          GError         **error);
+
 G_END_DECLS

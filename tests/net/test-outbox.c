@@ -231,6 +231,30 @@ on_rejected (TackOutbox   *outbox,
   rejection->error = g_error_copy (error);
 }
 
+static void
+rejection_free (Rejection *rejection)
+{
+  g_free (rejection->op);
+  g_free (rejection->card_id);
+  g_clear_error (&rejection->error);
+  g_free (rejection);
+}
+
+static void
+on_rejected_all (TackOutbox   *outbox,
+                 const char   *op,
+                 const char   *id,
+                 const GError *error,
+                 GPtrArray    *rejections)
+{
+  Rejection *rejection = g_new0 (Rejection, 1);
+
+  rejection->op = g_strdup (op);
+  rejection->card_id = g_strdup (id);
+  rejection->error = g_error_copy (error);
+  g_ptr_array_add (rejections, rejection);
+}
+
 /* Two clients change the same field: the one who saved last gets a 409,
  * sees the other's value, and is told why. */
 static void
@@ -363,6 +387,273 @@ test_outbox_create_then_edit (void)
   fixture_teardown (&f);
 }
 
+/* Column titles on the server, in board order, joined by "|". */
+static char *
+server_column_titles (JsonNode *snapshot)
+{
+  JsonArray *columns = json_object_get_array_member (json_node_get_object (snapshot), "columns");
+  GString *titles = g_string_new (NULL);
+
+  /* The snapshot lists columns in board order (docs/protocol.md). */
+  for (guint i = 0; i < json_array_get_length (columns); i++)
+    g_string_append_printf (titles, "%s%s", i ? "|" : "",
+                            json_object_get_string_member (json_array_get_object_element (columns, i),
+                                                           "title"));
+
+  return g_string_free (titles, FALSE);
+}
+
+static char *
+store_column_titles (TackStore *store)
+{
+  GListModel *columns = tack_board_get_columns (tack_store_get_board (store));
+  GString *titles = g_string_new (NULL);
+
+  for (guint i = 0; i < g_list_model_get_n_items (columns); i++)
+    {
+      g_autoptr(TackColumn) column = g_list_model_get_item (columns, i);
+
+      g_string_append_printf (titles, "%s%s", i ? "|" : "", tack_column_get_title (column));
+    }
+
+  return g_string_free (titles, FALSE);
+}
+
+static JsonObject *
+server_column (JsonNode   *snapshot,
+               const char *title)
+{
+  JsonArray *columns = json_object_get_array_member (json_node_get_object (snapshot), "columns");
+
+  for (guint i = 0; i < json_array_get_length (columns); i++)
+    {
+      JsonObject *column = json_array_get_object_element (columns, i);
+
+      if (g_strcmp0 (json_object_get_string_member (column, "title"), title) == 0)
+        return column;
+    }
+
+  return NULL;
+}
+
+/* Column edits made offline are shown at once, kept on disk across a
+ * restart, and land exactly once; a card created in a new column follows
+ * the column to the server's id. */
+static void
+test_outbox_columns_offline_restart (void)
+{
+  Fixture f = { 0 };
+  g_autoptr(GPtrArray) ops = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(JsonObject) fields = json_object_new ();
+  g_autoptr(JsonNode) snapshot = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *column_id = NULL;
+  g_autofree char *card_id = NULL;
+  g_autofree char *titles = NULL;
+  TestClient *client;
+  TackColumn *column;
+  JsonObject *review;
+  JsonObject *card;
+
+  fixture_setup (&f);
+  client = client_new (&f);
+  g_signal_connect (client->outbox, "queued", G_CALLBACK (on_queued), ops);
+  tack_connection_start (client->connection);
+  TEST_WAIT_FOR (tack_connection_get_state (client->connection) == TACK_CONNECTION_LIVE &&
+                 tack_outbox_get_restored (client->outbox));
+
+  test_proxy_set_down (f.proxy, TRUE);
+  TEST_WAIT_FOR (tack_connection_get_state (client->connection) != TACK_CONNECTION_LIVE);
+
+  column_id = tack_outbox_create_column (client->outbox, "Review", f.board->columns[1], &error);
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_prefix (column_id, "local:"));
+  card_id = tack_outbox_create_card (client->outbox, column_id, "Check the docs", NULL, &error);
+  g_assert_no_error (error);
+  json_object_set_string_member (fields, "title", "Backlog");
+  g_free (tack_outbox_edit_column (client->outbox, f.board->columns[0], fields, &error));
+  g_assert_no_error (error);
+  g_free (tack_outbox_move_column (client->outbox, f.board->columns[1], NULL, &error));
+  g_assert_no_error (error);
+
+  /* Shown at once, pending. */
+  column = tack_store_lookup_column (client->store, column_id);
+  g_assert_nonnull (column);
+  g_assert_true (tack_column_get_pending (column));
+  g_assert_cmpuint (tack_column_get_n_cards (column), ==, 1);
+  titles = store_column_titles (client->store);
+  g_assert_cmpstr (titles, ==, "Column 1|Backlog|Review");
+  g_clear_pointer (&titles, g_free);
+  g_assert_cmpuint (tack_outbox_get_n_pending (client->outbox), ==, 4);
+  g_assert_cmpuint (ops->len, ==, 4);
+
+  TEST_WAIT_FOR (journal_lines (&f) == 4);
+  test_client_free (client);
+
+  test_proxy_set_down (f.proxy, FALSE);
+  client = client_new (&f);
+  tack_connection_start (client->connection);
+  TEST_WAIT_FOR (tack_outbox_get_restored (client->outbox));
+  TEST_WAIT_FOR (tack_outbox_get_n_pending (client->outbox) == 0 &&
+                 tack_store_get_n_pending (client->store) == 0 &&
+                 tack_connection_get_state (client->connection) == TACK_CONNECTION_LIVE);
+  TEST_WAIT_FOR (journal_lines (&f) == 0);
+
+  for (guint i = 0; i < ops->len; i++)
+    g_assert_cmpuint (test_count_op (f.direct, g_ptr_array_index (ops, i)), ==, 1);
+
+  snapshot = test_snapshot (f.direct);
+  titles = server_column_titles (snapshot);
+  g_assert_cmpstr (titles, ==, "Column 1|Backlog|Review");
+  review = server_column (snapshot, "Review");
+  g_assert_nonnull (review);
+  card = server_card (snapshot, "Check the docs");
+  g_assert_nonnull (card);
+  g_assert_cmpstr (json_object_get_string_member (card, "column"), ==,
+                   json_object_get_string_member (review, "id"));
+
+  TEST_WAIT_FOR (tack_dispatcher_get_seq (client->dispatcher) ==
+                 json_object_get_int_member (json_node_get_object (snapshot), "seq"));
+  test_assert_store_matches_server (client->store, f.direct);
+
+  test_client_free (client);
+  fixture_teardown (&f);
+}
+
+/* A journal written before column edits existed (one card edit per line,
+ * "card" always present) still loads, and its edit lands once. */
+static void
+test_outbox_old_journal (void)
+{
+  Fixture f = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) snapshot = NULL;
+  g_autofree char *card_id = NULL;
+  g_autofree char *state = NULL;
+  g_autofree char *line = NULL;
+  TestClient *client;
+
+  fixture_setup (&f);
+  card_id = test_create_card (f.direct, f.board->columns[0], "Old");
+
+  state = g_path_get_dirname (f.journal);
+  g_assert_cmpint (g_mkdir_with_parents (state, 0700), ==, 0);
+  line = g_strdup_printf ("{\"op\":\"old-journal-op\",\"kind\":\"edit\",\"card\":\"%s\","
+                          "\"fields\":{\"title\":\"Edited before the upgrade\"},\"base_version\":1}\n",
+                          card_id);
+  g_file_set_contents (f.journal, line, -1, &error);
+  g_assert_no_error (error);
+
+  client = client_new (&f);
+  tack_connection_start (client->connection);
+  TEST_WAIT_FOR (tack_outbox_get_restored (client->outbox));
+  TEST_WAIT_FOR (tack_outbox_get_n_pending (client->outbox) == 0 &&
+                 tack_connection_get_state (client->connection) == TACK_CONNECTION_LIVE);
+
+  g_assert_cmpuint (test_count_op (f.direct, "old-journal-op"), ==, 1);
+  snapshot = test_snapshot (f.direct);
+  g_assert_nonnull (server_card (snapshot, "Edited before the upgrade"));
+  TEST_WAIT_FOR (g_strcmp0 (tack_card_get_title (tack_store_lookup_card (client->store, card_id)),
+                            "Edited before the upgrade") == 0);
+
+  test_client_free (client);
+  fixture_teardown (&f);
+}
+
+/* Someone else renamed the column first: 409, rolled back to their title,
+ * and ::rejected::column says which column and why. A creation the server
+ * refuses (400) takes the card made in it along. */
+static void
+test_outbox_column_rejected (void)
+{
+  Fixture f = { 0 };
+  g_autoptr(GPtrArray) rejections = g_ptr_array_new_with_free_func ((GDestroyNotify)rejection_free);
+  g_autoptr(GPtrArray) card_rejections = g_ptr_array_new_with_free_func ((GDestroyNotify)rejection_free);
+  g_autoptr(JsonObject) fields = json_object_new ();
+  g_autoptr(JsonNode) reply = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *op = NULL;
+  g_autofree char *other_op = g_uuid_string_random ();
+  g_autofree char *path = NULL;
+  g_autofree char *body = NULL;
+  g_autofree char *long_title = NULL;
+  g_autofree char *column_id = NULL;
+  g_autofree char *card_id = NULL;
+  Rejection *rejection;
+  TestClient *client;
+  TackColumn *column;
+
+  fixture_setup (&f);
+  client = client_new (&f);
+  g_signal_connect (client->outbox, "rejected::column", G_CALLBACK (on_rejected_all), rejections);
+  g_signal_connect (client->outbox, "rejected::card", G_CALLBACK (on_rejected_all), card_rejections);
+  tack_connection_start (client->connection);
+  TEST_WAIT_FOR (tack_connection_get_state (client->connection) == TACK_CONNECTION_LIVE &&
+                 tack_outbox_get_restored (client->outbox));
+  column = tack_store_lookup_column (client->store, f.board->columns[0]);
+
+  /* Our rename is held back (offline) while someone else renames it. */
+  test_proxy_set_down (f.proxy, TRUE);
+  json_object_set_string_member (fields, "title", "Mine");
+  op = tack_outbox_edit_column (client->outbox, f.board->columns[0], fields, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (tack_column_get_title (column), ==, "Mine");
+  g_assert_true (tack_column_get_pending (column));
+
+  path = g_strdup_printf ("/columns/%s", f.board->columns[0]);
+  body = g_strdup_printf ("{\"op\": \"%s\", \"base_version\": 1, \"title\": \"Theirs\"}", other_op);
+  reply = test_api_call (f.direct, "PATCH", path, NULL, body, &error);
+  g_assert_no_error (error);
+
+  test_proxy_set_down (f.proxy, FALSE);
+  tack_connection_reconnect_now (client->connection);
+  tack_outbox_flush (client->outbox);
+
+  TEST_WAIT_FOR (rejections->len == 1);
+  rejection = g_ptr_array_index (rejections, 0);
+  g_assert_error (rejection->error, TACK_API_ERROR, TACK_API_ERROR_CONFLICT);
+  g_assert_cmpstr (rejection->op, ==, op);
+  g_assert_cmpstr (rejection->card_id, ==, f.board->columns[0]);
+  g_assert_cmpstr (tack_column_get_title (column), ==, "Theirs");
+  g_assert_false (tack_column_get_pending (column));
+  g_assert_cmpuint (test_count_op (f.direct, op), ==, 0);
+
+  /* A title the server refuses (too long): the column and the card made
+   * in it go, each with the server's reason. */
+  long_title = g_strnfill (600, 'x');
+  column_id = tack_outbox_create_column (client->outbox, long_title, NULL, &error);
+  g_assert_no_error (error);
+  card_id = tack_outbox_create_card (client->outbox, column_id, "Inside", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (tack_store_lookup_column (client->store, column_id));
+
+  TEST_WAIT_FOR (rejections->len == 2);
+  rejection = g_ptr_array_index (rejections, 1);
+  g_assert_error (rejection->error, TACK_API_ERROR, TACK_API_ERROR_BAD_REQUEST);
+  g_assert_cmpstr (rejection->card_id, ==, column_id);
+  g_assert_true (strstr (rejection->error->message, "title") != NULL);
+  TEST_WAIT_FOR (card_rejections->len == 1);
+  rejection = g_ptr_array_index (card_rejections, 0);
+  g_assert_cmpstr (rejection->card_id, ==, card_id);
+  g_assert_null (tack_store_lookup_column (client->store, column_id));
+  g_assert_null (tack_store_lookup_card (client->store, card_id));
+  g_assert_cmpuint (tack_outbox_get_n_pending (client->outbox), ==, 0);
+  g_assert_cmpuint (tack_store_get_n_pending (client->store), ==, 0);
+
+  TEST_WAIT_FOR (tack_connection_get_state (client->connection) == TACK_CONNECTION_LIVE);
+  {
+    g_autoptr(JsonNode) snapshot = test_snapshot (f.direct);
+
+    TEST_WAIT_FOR (tack_dispatcher_get_seq (client->dispatcher) ==
+                   json_object_get_int_member (json_node_get_object (snapshot), "seq"));
+  }
+  test_assert_store_matches_server (client->store, f.direct);
+  TEST_WAIT_FOR (journal_lines (&f) == 0);
+
+  test_client_free (client);
+  fixture_teardown (&f);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -372,6 +663,9 @@ main (int   argc,
   g_test_add_func ("/tack/net/outbox/offline-restart", test_outbox_offline_restart);
   g_test_add_func ("/tack/net/outbox/conflict", test_outbox_conflict);
   g_test_add_func ("/tack/net/outbox/create-then-edit", test_outbox_create_then_edit);
+  g_test_add_func ("/tack/net/outbox/columns-offline-restart", test_outbox_columns_offline_restart);
+  g_test_add_func ("/tack/net/outbox/old-journal", test_outbox_old_journal);
+  g_test_add_func ("/tack/net/outbox/column-rejected", test_outbox_column_rejected);
 
   return g_test_run ();
 }
