@@ -102,6 +102,25 @@ tack_column_view_count_classes (gpointer this_,
   return classes;
 }
 
+/* A column this client changed and the server has not confirmed yet
+ * looks like a pending card: dimmed, with the pending icon. */
+static char **
+tack_column_view_header_classes (gpointer this_,
+                                 gboolean pending)
+{
+  GStrvBuilder *builder = g_strv_builder_new ();
+  char **classes;
+
+  g_strv_builder_add (builder, "column-header");
+  if (pending)
+    g_strv_builder_add (builder, "pending");
+
+  classes = g_strv_builder_end (builder);
+  g_strv_builder_unref (builder);
+
+  return classes;
+}
+
 static void
 cards_view_activate_cb (TackColumnView *self,
                         guint           position)
@@ -478,6 +497,7 @@ tack_column_view_class_init (TackColumnViewClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, tack_column_view_count_text);
   gtk_widget_class_bind_template_callback (widget_class, tack_column_view_count_tooltip);
   gtk_widget_class_bind_template_callback (widget_class, tack_column_view_count_classes);
+  gtk_widget_class_bind_template_callback (widget_class, tack_column_view_header_classes);
 
   gtk_widget_class_set_css_name (widget_class, "boardcolumn");
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);

@@ -499,41 +499,26 @@ reconnect_action (GtkWidget  *widget,
     tack_connection_reconnect_now (tack_session_get_connection (self->session));
 }
 
-static void
-add_column_cb (GObject      *object,
-               GAsyncResult *result,
-               gpointer      user_data)
-{
-  GWeakRef *ref = user_data;
-  g_autoptr(TackWindow) self = g_weak_ref_get (ref);
-  g_autoptr(JsonObject) column = NULL;
-  g_autoptr(GError) error = NULL;
-
-  g_weak_ref_clear (ref);
-  g_free (ref);
-
-  /* The column reaches the store through the event stream. */
-  column = tack_api_write_finish (TACK_API (object), result, &error);
-  if (column == NULL && self != NULL)
-    show_error (self, error);
-}
-
+/* Column writes are optimistic like card writes: the store shows them at
+ * once, pending, and the outbox sends them. */
 static void
 add_column_action (GtkWidget  *widget,
                    const char *action_name,
                    GVariant   *parameter)
 {
   TackWindow *self = TACK_WINDOW (widget);
+  TackOutbox *outbox = get_outbox (self);
   g_autofree char *title = g_strstrip (g_strdup (g_variant_get_string (parameter, NULL)));
-  g_autofree char *op = g_uuid_string_random ();
   g_autofree char *after = NULL;
+  g_autofree char *column_id = NULL;
+  g_autoptr(GError) error = NULL;
   GListModel *columns;
-  GWeakRef *ref;
   guint n;
 
-  if (get_outbox (self) == NULL || title[0] == '\0')
+  if (outbox == NULL || title[0] == '\0')
     return;
 
+  /* New columns go to the end of the board, where the button is. */
   columns = tack_board_get_columns (tack_store_get_board (self->store));
   n = g_list_model_get_n_items (columns);
   if (n > 0)
@@ -543,52 +528,9 @@ add_column_action (GtkWidget  *widget,
       after = g_strdup (tack_column_get_id (last));
     }
 
-  ref = g_new0 (GWeakRef, 1);
-  g_weak_ref_init (ref, self);
-  tack_api_create_column_async (tack_session_get_api (self->session),
-                                op, title, after, NULL,
-                                add_column_cb, ref);
-}
-
-/* Column writes have no outbox kind: they go straight to the server, and
- * the event stream brings the result into the store. */
-static void
-column_write_cb (GObject      *object,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  GWeakRef *ref = user_data;
-  g_autoptr(TackWindow) self = g_weak_ref_get (ref);
-  g_autoptr(JsonNode) reply = NULL;
-  g_autoptr(GError) error = NULL;
-
-  g_weak_ref_clear (ref);
-  g_free (ref);
-
-  reply = tack_api_request_finish (TACK_API (object), result, &error);
-  if (reply == NULL && self != NULL)
+  column_id = tack_outbox_create_column (outbox, title, after, &error);
+  if (column_id == NULL)
     show_error (self, error);
-}
-
-static void
-column_write (TackWindow *self,
-              const char *method,
-              const char *column_id,
-              JsonObject *body)
-{
-  g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
-  g_autofree char *escaped = g_uri_escape_string (column_id, NULL, FALSE);
-  g_autofree char *path = g_strdup_printf ("/columns/%s", escaped);
-  g_autofree char *op = g_uuid_string_random ();
-  GWeakRef *ref;
-
-  json_object_set_string_member (body, "op", op);
-  json_node_set_object (node, body);
-
-  ref = g_new0 (GWeakRef, 1);
-  g_weak_ref_init (ref, self);
-  tack_api_request_async (tack_session_get_api (self->session), method, path, NULL, node,
-                          NULL, column_write_cb, ref);
 }
 
 static void
@@ -597,8 +539,11 @@ rename_column_action (GtkWidget  *widget,
                       GVariant   *parameter)
 {
   TackWindow *self = TACK_WINDOW (widget);
-  g_autoptr(JsonObject) body = json_object_new ();
+  TackOutbox *outbox = get_outbox (self);
+  g_autoptr(JsonObject) fields = json_object_new ();
+  g_autoptr(GError) error = NULL;
   g_autofree char *title = NULL;
+  g_autofree char *op = NULL;
   const char *column_id;
   const char *raw_title;
   TackColumn *column;
@@ -607,13 +552,14 @@ rename_column_action (GtkWidget  *widget,
   title = g_strstrip (g_strdup (raw_title));
   column = tack_store_lookup_column (self->store, column_id);
 
-  if (get_outbox (self) == NULL || column == NULL || title[0] == '\0' ||
+  if (outbox == NULL || column == NULL || title[0] == '\0' ||
       g_strcmp0 (title, tack_column_get_title (column)) == 0)
     return;
 
-  json_object_set_int_member (body, "base_version", tack_column_get_version (column));
-  json_object_set_string_member (body, "title", title);
-  column_write (self, "PATCH", column_id, body);
+  json_object_set_string_member (fields, "title", title);
+  op = tack_outbox_edit_column (outbox, column_id, fields, &error);
+  if (op == NULL)
+    show_error (self, error);
 }
 
 static void
@@ -622,8 +568,11 @@ move_column_action (GtkWidget  *widget,
                     GVariant   *parameter)
 {
   TackWindow *self = TACK_WINDOW (widget);
-  g_autoptr(JsonObject) body = json_object_new ();
+  TackOutbox *outbox = get_outbox (self);
   GListModel *columns = tack_board_get_columns (tack_store_get_board (self->store));
+  g_autoptr(GError) error = NULL;
+  g_autofree char *after = NULL;
+  g_autofree char *op = NULL;
   const char *column_id;
   TackColumn *column;
   guint position;
@@ -632,28 +581,26 @@ move_column_action (GtkWidget  *widget,
 
   g_variant_get (parameter, "(&si)", &column_id, &direction);
   column = tack_store_lookup_column (self->store, column_id);
-  if (get_outbox (self) == NULL || column == NULL)
+  if (outbox == NULL || column == NULL)
     return;
 
   position = index_of (columns, column);
   target = (int)position + direction;
-  if (position == G_MAXUINT || target < 0 || target >= (int)g_list_model_get_n_items (columns))
+  if (direction == 0 || position == G_MAXUINT ||
+      target < 0 || target >= (int)g_list_model_get_n_items (columns))
     return;
 
   /* Left: after the one two to the left (or first); right: after the next. */
-  json_object_set_int_member (body, "base_version", tack_column_get_version (column));
-  if (direction < 0 && target == 0)
+  if (direction > 0 || target > 0)
     {
-      json_object_set_null_member (body, "after");
-    }
-  else
-    {
-      g_autoptr(TackColumn) after = g_list_model_get_item (columns, direction < 0 ? target - 1 : target);
+      g_autoptr(TackColumn) other = g_list_model_get_item (columns, direction < 0 ? target - 1 : target);
 
-      json_object_set_string_member (body, "after", tack_column_get_id (after));
+      after = g_strdup (tack_column_get_id (other));
     }
 
-  column_write (self, "PATCH", column_id, body);
+  op = tack_outbox_move_column (outbox, column_id, after, &error);
+  if (op == NULL)
+    show_error (self, error);
 }
 
 static void
@@ -661,14 +608,18 @@ delete_column_response_cb (AdwMessageDialog *dialog,
                            const char       *response,
                            TackWindow       *self)
 {
-  g_autoptr(JsonObject) body = NULL;
+  TackOutbox *outbox = get_outbox (self);
   const char *column_id = g_object_get_data (G_OBJECT (dialog), "column-id");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *op = NULL;
 
-  if (g_strcmp0 (response, "delete") != 0 || get_outbox (self) == NULL)
+  if (g_strcmp0 (response, "delete") != 0 || outbox == NULL ||
+      tack_store_lookup_column (self->store, column_id) == NULL)
     return;
 
-  body = json_object_new ();
-  column_write (self, "DELETE", column_id, body);
+  op = tack_outbox_delete_column (outbox, column_id, &error);
+  if (op == NULL)
+    show_error (self, error);
 }
 
 static void
@@ -828,6 +779,44 @@ on_rejected (TackWindow   *self,
 }
 
 static void
+on_column_rejected (TackWindow   *self,
+                    const char   *op,
+                    const char   *column_id,
+                    const GError *error)
+{
+  g_autoptr(AdwToast) toast = NULL;
+  g_autofree char *text = NULL;
+  TackColumn *column = column_id ? tack_store_lookup_column (self->store, column_id) : NULL;
+  const char *title = column != NULL ? tack_column_get_title (column) : NULL;
+
+  /* A refused creation took its column away: name it as it was made. */
+  if (title == NULL)
+    title = g_hash_table_lookup (self->queued_titles, op);
+
+  if (g_error_matches (error, TACK_API_ERROR, TACK_API_ERROR_CONFLICT))
+    text = title != NULL
+      /* Translators: a toast; %s is a column's title. */
+      ? g_markup_printf_escaped (_("Column “%s” was changed by someone else; your change was undone"), title)
+      : g_strdup (_("A column was changed by someone else; your change was undone"));
+  else if (g_error_matches (error, TACK_API_ERROR, TACK_API_ERROR_NOT_FOUND))
+    text = title != NULL
+      ? g_markup_printf_escaped (_("Column “%s” was deleted by someone else; your change was undone"), title)
+      : g_strdup (_("The column was deleted by someone else; your change was undone"));
+  else
+    text = title != NULL
+      /* Translators: a toast; the first %s is a column's title, the second the server's reason. */
+      ? g_markup_printf_escaped (_("Could not save column “%s”: %s"), title, error->message)
+      : g_markup_printf_escaped (_("Could not save a change to a column: %s"), error->message);
+
+  toast = adw_toast_new (text);
+  adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
+  adw_toast_set_timeout (toast, 10);
+  tack_window_add_toast (self, g_steal_pointer (&toast));
+
+  g_hash_table_remove (self->queued_titles, op);
+}
+
+static void
 on_queued (TackWindow *self,
            const char *op,
            const char *card_id)
@@ -836,6 +825,17 @@ on_queued (TackWindow *self,
 
   if (card != NULL)
     g_hash_table_insert (self->queued_titles, g_strdup (op), g_strdup (tack_card_get_title (card)));
+}
+
+static void
+on_column_queued (TackWindow *self,
+                  const char *op,
+                  const char *column_id)
+{
+  TackColumn *column = column_id ? tack_store_lookup_column (self->store, column_id) : NULL;
+
+  if (column != NULL)
+    g_hash_table_insert (self->queued_titles, g_strdup (op), g_strdup (tack_column_get_title (column)));
 }
 
 static void
@@ -897,10 +897,14 @@ _tack_window_actions_init (TackWindow *self)
 
   if (self->session != NULL)
     {
-      g_signal_connect_object (tack_session_get_outbox (self->session), "rejected",
+      g_signal_connect_object (tack_session_get_outbox (self->session), "rejected::card",
                                G_CALLBACK (on_rejected), self, G_CONNECT_SWAPPED);
-      g_signal_connect_object (tack_session_get_outbox (self->session), "queued",
+      g_signal_connect_object (tack_session_get_outbox (self->session), "rejected::column",
+                               G_CALLBACK (on_column_rejected), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (tack_session_get_outbox (self->session), "queued::card",
                                G_CALLBACK (on_queued), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (tack_session_get_outbox (self->session), "queued::column",
+                               G_CALLBACK (on_column_queued), self, G_CONNECT_SWAPPED);
       g_signal_connect_object (tack_session_get_outbox (self->session), "acknowledged",
                                G_CALLBACK (on_acknowledged), self, G_CONNECT_SWAPPED);
     }

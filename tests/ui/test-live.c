@@ -955,30 +955,97 @@ answer_title_dialog (const char *heading,
   WAIT_FOR (find_message_dialog () == NULL);
 }
 
+static gboolean
+is_pending_header_with (GtkWidget     *widget,
+                        gconstpointer  title)
+{
+  return gtk_widget_has_css_class (widget, "column-header") &&
+         gtk_widget_has_css_class (widget, "pending") &&
+         gtk_widget_get_mapped (widget) &&
+         find_label (widget, title) != NULL;
+}
+
+static gboolean
+is_header_with (GtkWidget     *widget,
+                gconstpointer  title)
+{
+  return gtk_widget_has_css_class (widget, "column-header") &&
+         gtk_widget_get_mapped (widget) &&
+         find_label (widget, title) != NULL;
+}
+
+static GtkWidget *
+column_view_titled (GtkWidget  *root,
+                    const char *title)
+{
+  GtkWidget *header = find_widget (root, is_header_with, title);
+
+  return header ? gtk_widget_get_ancestor (header, TACK_TYPE_COLUMN_VIEW) : NULL;
+}
+
 static void
 test_live_columns (Fixture       *f,
                    gconstpointer  data)
 {
   GtkWidget *root = GTK_WIDGET (f->window);
+  TackStore *store = tack_window_get_store (f->window);
+  GtkWidget *header;
 
+  /* Written while the server is away: shown at once, marked pending, and
+   * sent when it is back. */
+  tack_server_stop (f->server);
+  g_clear_object (&f->server);
   g_assert_true (gtk_widget_activate_action (root, "win.new-column", NULL));
   answer_title_dialog ("New Column", "Review");
-  WAIT_FOR (find_label (root, "Review") != NULL);
-  g_assert_true (server_column_titles_are (f, "To Do|Doing|Done|Review"));
+  g_assert_true (window_column_titles_are (f, "To Do|Doing|Done|Review"));
+  WAIT_FOR ((header = find_widget (root, is_pending_header_with, "Review")) != NULL);
+  g_assert_true (gtk_widget_get_visible (find_widget (header, is_type, GSIZE_TO_POINTER (GTK_TYPE_IMAGE))));
 
-  /* The column's own menu item, which names its column. */
+  start_server (f, f->port);
+  tack_connection_reconnect_now (tack_session_get_connection (f->session));
+  tack_outbox_flush (tack_session_get_outbox (f->session));
+  wait_outbox_sent (f);
+  g_assert_true (server_column_titles_are (f, "To Do|Doing|Done|Review"));
+  WAIT_FOR (find_widget (root, is_pending_header_with, "Review") == NULL &&
+            find_widget (root, is_header_with, "Review") != NULL);
+  {
+    GListModel *columns = tack_board_get_columns (tack_store_get_board (store));
+    g_autoptr(TackColumn) review = g_list_model_get_item (columns, 3);
+
+    g_assert_false (g_str_has_prefix (tack_column_get_id (review), "local:"));
+    g_assert_false (tack_column_get_pending (review));
+  }
+
+  /* A card added to the new column lands in it on the server. */
+  {
+    GtkWidget *column = column_view_titled (root, "Review");
+    GtkWidget *entry = find_widget (column, is_type, GSIZE_TO_POINTER (GTK_TYPE_ENTRY));
+
+    gtk_editable_set_text (GTK_EDITABLE (entry), "Reviewed card");
+    g_signal_emit_by_name (entry, "activate");
+    WAIT_FOR (find_label (column, "Reviewed card") != NULL);
+    wait_outbox_sent (f);
+  }
+
+  /* The column's own menu item, which names its column; the new title is
+   * in the store before anything was sent. */
   g_assert_true (gtk_widget_activate_action (find_widget (root, is_column_view_for, f->columns[1]),
                                              "column.rename", NULL));
   answer_title_dialog ("Rename Column", "In Progress");
+  g_assert_true (window_column_titles_are (f, "To Do|In Progress|Done|Review"));
+  g_assert_true (tack_column_get_pending (tack_store_lookup_column (store, f->columns[1])));
   WAIT_FOR (find_label (root, "In Progress") != NULL && find_label (root, "Doing") == NULL);
+  wait_outbox_sent (f);
   g_assert_true (server_column_titles_are (f, "To Do|In Progress|Done|Review"));
 
   g_assert_true (gtk_widget_activate_action (root, "win.move-column", "(si)", f->columns[2], 1));
-  WAIT_FOR (window_column_titles_are (f, "To Do|In Progress|Review|Done"));
+  g_assert_true (window_column_titles_are (f, "To Do|In Progress|Review|Done"));
+  wait_outbox_sent (f);
   g_assert_true (server_column_titles_are (f, "To Do|In Progress|Review|Done"));
 
   g_assert_true (gtk_widget_activate_action (root, "win.move-column", "(si)", f->columns[2], -1));
-  WAIT_FOR (window_column_titles_are (f, "To Do|In Progress|Done|Review"));
+  g_assert_true (window_column_titles_are (f, "To Do|In Progress|Done|Review"));
+  wait_outbox_sent (f);
 
   /* Deleting asks first; the answer deletes it everywhere. */
   g_assert_true (gtk_widget_activate_action (root, "win.delete-column", "s", f->columns[0]));
@@ -990,8 +1057,38 @@ test_live_columns (Fixture       *f,
     adw_message_dialog_response (dialog, "delete");
     gtk_window_destroy (GTK_WINDOW (dialog));
   }
-  WAIT_FOR (window_column_titles_are (f, "In Progress|Done|Review"));
+  g_assert_true (window_column_titles_are (f, "In Progress|Done|Review"));
+  wait_outbox_sent (f);
   g_assert_true (server_column_titles_are (f, "In Progress|Done|Review"));
+  WAIT_FOR (find_label (root, "To Do") == NULL);
+}
+
+/* Someone else renamed the column first: this window's rename is refused,
+ * rolled back to their title, and a toast names the column. */
+static void
+test_live_column_rejected_toast (Fixture       *f,
+                                 gconstpointer  data)
+{
+  GtkWidget *root = GTK_WIDGET (f->window);
+  g_autofree char *path = g_strdup_printf ("/columns/%s", f->columns[0]);
+  g_autofree char *op = g_uuid_string_random ();
+  g_autofree char *body = g_strdup_printf ("{\"op\": \"%s\", \"base_version\": 1, \"title\": \"Backlog\"}", op);
+  g_autoptr(JsonNode) reply = NULL;
+
+  /* Not listening, so this window still has version 1 when it renames. */
+  tack_session_stop (f->session);
+  WAIT_FOR (indicator_says (f, "Offline"));
+  reply = other_request (f, "PATCH", path, body);
+
+  g_assert_true (gtk_widget_activate_action (root, "win.rename-column", "(ss)", f->columns[0], "Inbox"));
+  g_assert_true (window_column_titles_are (f, "Inbox|Doing|Done"));
+
+  WAIT_FOR (find_widget (root, is_label_containing,
+                         "Column “Backlog” was changed by someone else; your change was undone") != NULL);
+  g_assert_true (window_column_titles_are (f, "Backlog|Doing|Done"));
+  g_assert_false (tack_column_get_pending (tack_store_lookup_column (tack_window_get_store (f->window),
+                                                                   f->columns[0])));
+  g_assert_true (server_column_titles_are (f, "Backlog|Doing|Done"));
 }
 
 static gboolean
@@ -1336,6 +1433,7 @@ main (int   argc,
   ADD ("delete-undo", test_live_delete_undo);
   ADD ("editor", test_live_editor);
   ADD ("columns", test_live_columns);
+  ADD ("column-rejected-toast", test_live_column_rejected_toast);
   ADD ("presence", test_live_presence);
   ADD ("failed", test_live_failed);
   g_test_add_func ("/tack/ui/app/local-board", test_app_local_board);
