@@ -64,6 +64,8 @@ typedef struct
   TackColumnValue  created_column; /* a column's LOCAL_CREATE */
   CardEntry       *entry;
   ColumnEntry     *column_entry;
+  gint64           confirmed;      /* accepted at this version, which the
+                                    * store does not hold yet; 0: pending */
 } LocalOp;
 
 struct _CardEntry
@@ -142,6 +144,8 @@ local_op_free (LocalOp *lop)
   tack_column_value_clear (&lop->created_column);
   g_free (lop);
 }
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (LocalOp, local_op_free)
 
 static void
 card_entry_free (CardEntry *entry)
@@ -224,6 +228,38 @@ compute_display (CardEntry     *entry,
   return have;
 }
 
+/* Whether any of @local still waits for the server's answer. */
+static gboolean
+has_pending (GQueue *local)
+{
+  for (const GList *l = local->head; l; l = l->next)
+    if (((LocalOp *)l->data)->confirmed == 0)
+      return TRUE;
+
+  return FALSE;
+}
+
+/* Drops the confirmed edits that the server value now covers. */
+static void
+prune_confirmed (CardEntry *entry)
+{
+  GList *l = entry->local.head;
+
+  while (l != NULL)
+    {
+      GList *next = l->next;
+      LocalOp *lop = l->data;
+
+      if (lop->confirmed != 0 && lop->confirmed <= entry->server.version)
+        {
+          g_queue_delete_link (&entry->local, l);
+          local_op_free (lop);
+        }
+
+      l = next;
+    }
+}
+
 static void
 unlist_card (CardEntry *entry)
 {
@@ -288,7 +324,7 @@ reconcile_card (TackStore *self,
     unlist_card (entry);
 
   tack_card_apply_value (entry->card, &value);
-  tack_card_set_pending (entry->card, !g_queue_is_empty (&entry->local));
+  tack_card_set_pending (entry->card, has_pending (&entry->local));
 
   if (target != NULL && entry->listed_in == NULL)
     {
@@ -354,6 +390,7 @@ write_card_value (TackStore     *self,
   entry->server = *value;
   memset (value, 0, sizeof *value);
   entry->event_seq = event_seq;
+  prune_confirmed (entry);
 
   fetch = g_hash_table_lookup (self->card_fetches, entry->server.id);
   if (fetch == NULL)
@@ -1215,6 +1252,41 @@ parse_event (JsonNode     *node,
   return TRUE;
 }
 
+static void settle (TackStore  *self,
+                    LocalOp    *lop,
+                    JsonObject *answer);
+static LocalOp *take_local (TackStore  *self,
+                            const char *op);
+
+/* Our own card.updated: the server accepted the edit at @version, but the
+ * event does not carry the card. Settling now would show the old server
+ * value until the refetch lands, so the edit stays shown, no longer
+ * pending, until the store holds @version or newer. */
+static void
+confirm_local (TackStore  *self,
+               const char *op,
+               gint64      version)
+{
+  LocalOp *lop = g_hash_table_lookup (self->local_ops, op);
+
+  if (lop == NULL)
+    return;
+
+  if (lop->entry == NULL || lop->kind != LOCAL_EDIT ||
+      lop->entry->server.id == NULL || lop->entry->server.version >= version)
+    {
+      g_autoptr(LocalOp) taken = take_local (self, op);
+
+      settle (self, taken, NULL);
+      return;
+    }
+
+  lop->confirmed = version;
+  g_hash_table_remove (self->local_ops, op);
+  notify_n_pending (self);
+  reconcile_card (self, lop->entry);
+}
+
 /**
  * tack_store_apply_event:
  * @event: one event envelope (`{"seq", "type", "op", "actor", "data"}`)
@@ -1272,7 +1344,7 @@ tack_store_apply_event (TackStore  *self,
 
     case EVENT_INVALIDATE_CARD:
       if (own)
-        tack_store_settle_local (self, parsed.op, NULL);
+        confirm_local (self, parsed.op, parsed.version);
       tack_store_invalidate_card (self, parsed.id, parsed.version);
       break;
 
@@ -2180,8 +2252,6 @@ take_local (TackStore  *self,
 
   return lop;
 }
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (LocalOp, local_op_free)
 
 /* A confirmed creation: the card leaves its local id for the server's,
  * keeping its object (and so every widget bound to it). */

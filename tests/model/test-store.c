@@ -1014,6 +1014,137 @@ test_store_column_deleted_under_local_move (void)
   g_assert_cmpuint (tack_column_get_n_cards (tack_store_lookup_column (store, "todo")), ==, 3);
 }
 
+static void
+record_title (TackCard   *card,
+              GParamSpec *pspec,
+              GPtrArray  *titles)
+{
+  g_ptr_array_add (titles, g_strdup (tack_card_get_title (card)));
+}
+
+static char *
+joined (GPtrArray *titles)
+{
+  g_ptr_array_add (titles, NULL);
+  g_ptr_array_set_size (titles, titles->len - 1);
+  return g_strjoinv ("|", (char **)titles->pdata);
+}
+
+static JsonNode *
+card_updated_event (gint64      seq,
+                    const char *op,
+                    const char *card_id,
+                    gint64      version)
+{
+  JsonNode *event = tack_test_event (seq, "card.updated", op, NULL, NULL);
+  JsonObject *data = json_object_get_object_member (json_node_get_object (event), "data");
+  JsonArray *fields = json_array_new ();
+
+  json_array_add_string_element (fields, "title");
+  json_object_set_string_member (data, "id", card_id);
+  json_object_set_int_member (data, "version", version);
+  json_object_set_array_member (data, "fields", fields);
+
+  return event;
+}
+
+/* Our own card.updated says the edit landed but not what the card is now:
+ * the edit stays on screen until the refetch brings that version, so the
+ * old title never comes back in between. */
+static void
+test_store_own_update_no_flicker (void)
+{
+  g_autoptr(TackStore) store = loaded_store ();
+  g_autoptr(TestFetcher) fetcher = g_object_new (TEST_TYPE_FETCHER, NULL);
+  g_autoptr(GPtrArray) titles = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(JsonObject) fields = json_object_new ();
+  g_autoptr(JsonObject) fetched = tack_test_card ("c2", "todo", "Mine", "b", 2);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *seen = NULL;
+  TackCard *c2 = tack_store_lookup_card (store, "c2");
+
+  tack_store_set_fetcher (store, TACK_FETCHER (fetcher));
+  g_signal_connect (c2, "notify::title", G_CALLBACK (record_title), titles);
+
+  json_object_set_string_member (fields, "title", "Mine");
+  g_assert_true (tack_store_edit_card_local (store, "op-e", "c2", fields, &error));
+  g_assert_no_error (error);
+  g_assert_true (tack_card_get_pending (c2));
+
+  /* The echo comes first: confirmed, no longer pending, still "Mine". */
+  apply (store, card_updated_event (11, "op-e", "c2", 2));
+  g_assert_cmpstr (tack_card_get_title (c2), ==, "Mine");
+  g_assert_false (tack_card_get_pending (c2));
+  g_assert_cmpuint (tack_store_get_n_pending (store), ==, 0);
+  g_assert_false (tack_store_has_local (store, "op-e"));
+  g_assert_cmpuint (fetcher->n_card_fetches, ==, 1);
+
+  /* A server value older than the edit (another client's stale refetch)
+   * does not uncover the old title either. */
+  {
+    g_autoptr(JsonObject) older = tack_test_card ("c2", "todo", "Second", "b", 1);
+
+    g_assert_true (tack_store_write_card (store, older, NULL));
+    g_assert_cmpstr (tack_card_get_title (c2), ==, "Mine");
+  }
+
+  answer_card (fetcher, fetched);
+  g_assert_cmpstr (tack_card_get_title (c2), ==, "Mine");
+  g_assert_cmpint (tack_card_get_version (c2), ==, 2);
+  g_assert_cmpint (tack_card_get_state (c2), ==, TACK_ENTRY_FRESH);
+
+  /* The edit is gone from the overlay now: the server's next change shows. */
+  {
+    g_autoptr(JsonObject) later = tack_test_card ("c2", "todo", "Theirs", "b", 3);
+
+    g_assert_true (tack_store_write_card (store, later, NULL));
+    g_assert_cmpstr (tack_card_get_title (c2), ==, "Theirs");
+  }
+
+  /* The HTTP answer, arriving last, changes nothing. */
+  tack_store_settle_local (store, "op-e", fetched);
+  g_assert_cmpstr (tack_card_get_title (c2), ==, "Theirs");
+
+  seen = joined (titles);
+  g_assert_cmpstr (seen, ==, "Mine|Theirs");
+
+  g_signal_handlers_disconnect_by_data (c2, titles);
+}
+
+/* The same when the HTTP answer, which carries the card, settles the edit
+ * before the refetch: the old title never reappears. */
+static void
+test_store_own_update_answer_first (void)
+{
+  g_autoptr(TackStore) store = loaded_store ();
+  g_autoptr(TestFetcher) fetcher = g_object_new (TEST_TYPE_FETCHER, NULL);
+  g_autoptr(GPtrArray) titles = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(JsonObject) fields = json_object_new ();
+  g_autoptr(JsonObject) answer = tack_test_card ("c2", "todo", "Mine", "b", 2);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *seen = NULL;
+  TackCard *c2 = tack_store_lookup_card (store, "c2");
+
+  tack_store_set_fetcher (store, TACK_FETCHER (fetcher));
+  g_signal_connect (c2, "notify::title", G_CALLBACK (record_title), titles);
+
+  json_object_set_string_member (fields, "title", "Mine");
+  g_assert_true (tack_store_edit_card_local (store, "op-e", "c2", fields, &error));
+  apply (store, card_updated_event (11, "op-e", "c2", 2));
+  tack_store_settle_local (store, "op-e", answer);
+  g_assert_cmpstr (tack_card_get_title (c2), ==, "Mine");
+  g_assert_cmpint (tack_card_get_version (c2), ==, 2);
+
+  /* The refetch started by the event finds what the answer brought. */
+  answer_card (fetcher, answer);
+  g_assert_cmpstr (tack_card_get_title (c2), ==, "Mine");
+
+  seen = joined (titles);
+  g_assert_cmpstr (seen, ==, "Mine");
+
+  g_signal_handlers_disconnect_by_data (c2, titles);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1036,6 +1167,8 @@ main (int   argc,
   g_test_add_func ("/tack/store/local/create", test_store_local_create);
   g_test_add_func ("/tack/store/local/edit-overlay", test_store_local_edit_overlay);
   g_test_add_func ("/tack/store/local/move-delete", test_store_local_move_delete);
+  g_test_add_func ("/tack/store/local/own-update-no-flicker", test_store_own_update_no_flicker);
+  g_test_add_func ("/tack/store/local/own-update-answer-first", test_store_own_update_answer_first);
   g_test_add_func ("/tack/store/local/column-create", test_store_local_column_create);
   g_test_add_func ("/tack/store/local/column-create-refused", test_store_local_column_create_refused);
   g_test_add_func ("/tack/store/local/column-edit", test_store_local_column_edit);

@@ -654,6 +654,62 @@ test_outbox_column_rejected (void)
   fixture_teardown (&f);
 }
 
+static void
+record_title (TackCard   *card,
+              GParamSpec *pspec,
+              GPtrArray  *titles)
+{
+  g_ptr_array_add (titles, g_strdup (tack_card_get_title (card)));
+}
+
+/* The answer to our PATCH is held back, so our own card.updated arrives
+ * first and says only that the card changed: the card must keep showing
+ * the edit until its new version is in, never the old title in between. */
+static void
+test_outbox_own_edit_no_flicker (void)
+{
+  Fixture f = { 0 };
+  g_autoptr(GPtrArray) titles = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(JsonObject) fields = json_object_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *card_id = NULL;
+  g_autofree char *op = NULL;
+  TestClient *client;
+  TackCard *card;
+
+  fixture_setup (&f);
+  card_id = test_create_card (f.direct, f.board->columns[0], "Old title");
+  client = client_new (&f);
+  tack_connection_start (client->connection);
+  TEST_WAIT_FOR (tack_connection_get_state (client->connection) == TACK_CONNECTION_LIVE &&
+                 tack_outbox_get_restored (client->outbox));
+  card = tack_store_lookup_card (client->store, card_id);
+  g_assert_nonnull (card);
+  g_signal_connect (card, "notify::title", G_CALLBACK (record_title), titles);
+
+  test_proxy_set_delay (f.proxy, "PATCH ", 500);
+  json_object_set_string_member (fields, "title", "New title");
+  op = tack_outbox_edit_card (client->outbox, card_id, fields, &error);
+  g_assert_no_error (error);
+
+  /* The echo is in (the card no longer pending) before the answer is. */
+  TEST_WAIT_FOR (!tack_card_get_pending (card));
+  g_assert_cmpuint (tack_outbox_get_n_pending (client->outbox), ==, 1);
+
+  TEST_WAIT_FOR (tack_outbox_get_n_pending (client->outbox) == 0 &&
+                 tack_card_get_version (card) == 2 &&
+                 tack_card_get_state (card) == TACK_ENTRY_FRESH);
+  g_assert_cmpuint (test_count_op (f.direct, op), ==, 1);
+
+  g_assert_cmpuint (titles->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (titles, 0), ==, "New title");
+  test_assert_store_matches_server (client->store, f.direct);
+
+  g_signal_handlers_disconnect_by_data (card, titles);
+  test_client_free (client);
+  fixture_teardown (&f);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -663,6 +719,7 @@ main (int   argc,
   g_test_add_func ("/tack/net/outbox/offline-restart", test_outbox_offline_restart);
   g_test_add_func ("/tack/net/outbox/conflict", test_outbox_conflict);
   g_test_add_func ("/tack/net/outbox/create-then-edit", test_outbox_create_then_edit);
+  g_test_add_func ("/tack/net/outbox/own-edit-no-flicker", test_outbox_own_edit_no_flicker);
   g_test_add_func ("/tack/net/outbox/columns-offline-restart", test_outbox_columns_offline_restart);
   g_test_add_func ("/tack/net/outbox/old-journal", test_outbox_old_journal);
   g_test_add_func ("/tack/net/outbox/column-rejected", test_outbox_column_rejected);
