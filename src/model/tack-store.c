@@ -111,6 +111,7 @@ struct _TackStore
 
   guint          board_fetching : 1;
   guint          board_again : 1;
+  guint          replacing : 1;    /* loading a snapshot that replaces */
 };
 
 G_DEFINE_FINAL_TYPE (TackStore, tack_store, G_TYPE_OBJECT)
@@ -239,9 +240,11 @@ has_pending (GQueue *local)
   return FALSE;
 }
 
-/* Drops the confirmed edits that the server value now covers. */
+/* Drops the confirmed edits that the server value now covers, or with
+ * @all every confirmed one (the server that confirmed them was replaced). */
 static void
-prune_confirmed (CardEntry *entry)
+prune_confirmed (CardEntry *entry,
+                 gboolean   all)
 {
   GList *l = entry->local.head;
 
@@ -250,7 +253,7 @@ prune_confirmed (CardEntry *entry)
       GList *next = l->next;
       LocalOp *lop = l->data;
 
-      if (lop->confirmed != 0 && lop->confirmed <= entry->server.version)
+      if (lop->confirmed != 0 && (all || lop->confirmed <= entry->server.version))
         {
           g_queue_delete_link (&entry->local, l);
           local_op_free (lop);
@@ -358,7 +361,7 @@ write_card_value (TackStore     *self,
     {
       gint64 *tomb = g_hash_table_lookup (self->tombstones, value->id);
 
-      if (tomb != NULL && value->version <= *tomb)
+      if (tomb != NULL && value->version <= *tomb && !self->replacing)
         {
           g_debug ("Dropping card %s v%" G_GINT64_FORMAT ": deleted at v%" G_GINT64_FORMAT,
                    value->id, value->version, *tomb);
@@ -373,7 +376,8 @@ write_card_value (TackStore     *self,
       g_queue_init (&entry->local);
       g_hash_table_insert (self->cards, g_strdup (value->id), entry);
     }
-  else if (entry->server.id != NULL && value->version <= entry->server.version)
+  else if (entry->server.id != NULL && value->version <= entry->server.version &&
+           !self->replacing)
     {
       /* Our own confirmation wrote this version already; remember which
        * event carried it, for the next snapshot's sake. */
@@ -390,7 +394,7 @@ write_card_value (TackStore     *self,
   entry->server = *value;
   memset (value, 0, sizeof *value);
   entry->event_seq = event_seq;
-  prune_confirmed (entry);
+  prune_confirmed (entry, self->replacing);
 
   fetch = g_hash_table_lookup (self->card_fetches, entry->server.id);
   if (fetch == NULL)
@@ -523,7 +527,7 @@ write_column_value (TackStore       *self,
     {
       gint64 *tomb = g_hash_table_lookup (self->column_tombstones, value->id);
 
-      if (tomb != NULL && value->version <= *tomb)
+      if (tomb != NULL && value->version <= *tomb && !self->replacing)
         {
           g_debug ("Dropping column %s v%" G_GINT64_FORMAT ": deleted at v%" G_GINT64_FORMAT,
                    value->id, value->version, *tomb);
@@ -538,7 +542,8 @@ write_column_value (TackStore       *self,
       g_queue_init (&entry->local);
       g_hash_table_insert (self->columns, g_strdup (value->id), entry);
     }
-  else if (entry->server.id != NULL && value->version <= entry->server.version)
+  else if (entry->server.id != NULL && value->version <= entry->server.version &&
+           !self->replacing)
     {
       if (value->version == entry->server.version && event_seq > entry->event_seq)
         entry->event_seq = event_seq;
@@ -572,7 +577,7 @@ write_board_value (TackStore      *self,
       return FALSE;
     }
 
-  if (id != NULL && value->version <= tack_board_get_version (self->board))
+  if (id != NULL && value->version <= tack_board_get_version (self->board) && !self->replacing)
     return FALSE;
 
   tack_board_apply_value (self->board, value);
@@ -1027,10 +1032,11 @@ require_object (JsonNode    *node,
   return json_node_get_object (node);
 }
 
-gboolean
-tack_store_load_snapshot (TackStore  *self,
-                          JsonNode   *snapshot,
-                          GError    **error)
+static gboolean
+load_snapshot (TackStore  *self,
+               JsonNode   *snapshot,
+               gboolean    replace,
+               GError    **error)
 {
   g_auto(TackBoardValue) board = { 0 };
   g_autoptr(GArray) columns = NULL;
@@ -1044,7 +1050,7 @@ tack_store_load_snapshot (TackStore  *self,
   gpointer key, value;
   gint64 seq;
 
-  g_return_val_if_fail (TACK_IS_STORE (self), FALSE);
+  g_assert (TACK_IS_STORE (self));
 
   /* Validate everything before touching anything. */
   columns = g_array_new (FALSE, TRUE, sizeof (TackColumnValue));
@@ -1079,6 +1085,15 @@ tack_store_load_snapshot (TackStore  *self,
       tack_board_reset (self->board);
     }
 
+  /* Replacing, nothing the store holds is newer than the snapshot: not
+   * its versions, not its tombstones, not the events that wrote it. */
+  self->replacing = replace;
+  if (replace)
+    {
+      g_hash_table_remove_all (self->tombstones);
+      g_hash_table_remove_all (self->column_tombstones);
+    }
+
   write_board_value (self, &board);
 
   seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
@@ -1101,7 +1116,7 @@ tack_store_load_snapshot (TackStore  *self,
 
       if (entry->server.id != NULL &&
           !g_hash_table_contains (seen, key) &&
-          entry->event_seq <= seq)
+          (replace || entry->event_seq <= seq))
         g_ptr_array_add (doomed, g_strdup (key));
     }
   for (guint i = 0; i < doomed->len; i++)
@@ -1125,18 +1140,69 @@ tack_store_load_snapshot (TackStore  *self,
 
       if (entry->server.id != NULL &&
           !g_hash_table_contains (seen, key) &&
-          entry->event_seq <= seq)
+          (replace || entry->event_seq <= seq))
         g_ptr_array_add (doomed, g_strdup (key));
     }
   for (guint i = 0; i < doomed->len; i++)
     tack_store_remove_card (self, g_ptr_array_index (doomed, i));
 
-  if (seq > tack_board_get_seq (self->board))
+  /* An ordinary snapshot older than the events applied since cannot take
+   * the store back; a replacing one can, down to a lower seq when the
+   * server was restored from a backup. */
+  if (replace || seq > tack_board_get_seq (self->board))
     tack_board_set_seq (self->board, seq);
+
+  self->replacing = FALSE;
 
   tack_board_set_state (self->board, TACK_ENTRY_FRESH);
 
   return TRUE;
+}
+
+/**
+ * tack_store_load_snapshot:
+ * @snapshot: `{"board", "columns", "cards", "seq"}`
+ *
+ * Loads a board snapshot, keeping every object. Anything the store holds
+ * that is newer than the snapshot (a pushed event it missed, a higher
+ * version) stays: a slow refetch never takes the store back, and the
+ * board's seq only goes up. See tack_store_reload_snapshot() for a
+ * snapshot that must replace the store's state.
+ *
+ * Returns: %FALSE with @error set if @snapshot is malformed; nothing changed
+ */
+gboolean
+tack_store_load_snapshot (TackStore  *self,
+                          JsonNode   *snapshot,
+                          GError    **error)
+{
+  g_return_val_if_fail (TACK_IS_STORE (self), FALSE);
+
+  return load_snapshot (self, snapshot, FALSE, error);
+}
+
+/**
+ * tack_store_reload_snapshot:
+ * @snapshot: `{"board", "columns", "cards", "seq"}`
+ *
+ * Loads a snapshot that replaces what the store holds: the one reloaded
+ * after the event stream said `reset`, with every event held until it is
+ * in. The server is the truth even where it went back in time (restored
+ * from a backup): older versions are taken, entities missing from it go
+ * whatever events wrote them, deleted ones may come back, and the
+ * board's seq becomes the snapshot's, lower or not. Objects are kept,
+ * and so are this client's pending writes, shown on top.
+ *
+ * Returns: %FALSE with @error set if @snapshot is malformed; nothing changed
+ */
+gboolean
+tack_store_reload_snapshot (TackStore  *self,
+                            JsonNode   *snapshot,
+                            GError    **error)
+{
+  g_return_val_if_fail (TACK_IS_STORE (self), FALSE);
+
+  return load_snapshot (self, snapshot, TRUE, error);
 }
 
 /* Events (PROTOCOL.md's table). Each event is validated completely before

@@ -35,6 +35,9 @@ guint        tack_store_get_n_pending     (TackStore    *self);
 gboolean     tack_store_load_snapshot     (TackStore    *self,
                                            JsonNode     *snapshot,
                                            GError      **error);
+gboolean     tack_store_reload_snapshot   (TackStore    *self,
+                                           JsonNode     *snapshot,
+                                           GError      **error);
 gboolean     tack_store_apply_event       (TackStore    *self,
                                            JsonNode     *event,
                                            GError      **error);

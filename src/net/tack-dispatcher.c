@@ -369,7 +369,9 @@ snapshot_cb (GObject      *object,
       return;
     }
 
-  if (snapshot != NULL && !tack_store_load_snapshot (self->store, snapshot, &error))
+  /* Events are held while it loads, so nothing the store holds can be
+   * newer than it: it replaces, even when the server went back in time. */
+  if (snapshot != NULL && !tack_store_reload_snapshot (self->store, snapshot, &error))
     g_clear_pointer (&snapshot, json_node_unref);
 
   /* Whatever arrived meanwhile goes through the usual ordering now. */
@@ -405,8 +407,10 @@ snapshot_cb (GObject      *object,
 /**
  * tack_dispatcher_reload_async:
  *
- * Reloads the board snapshot into the store; events dispatched meanwhile
- * are held and applied after it. A reload while one is in flight joins it.
+ * Reloads the board snapshot into the store, replacing what it holds (see
+ * tack_store_reload_snapshot(): after a reset from a server restored from
+ * a backup, the seq goes down); events dispatched meanwhile are held and
+ * applied after it. A reload while one is in flight joins it.
  */
 void
 tack_dispatcher_reload_async (TackDispatcher      *self,

@@ -1145,6 +1145,69 @@ test_store_own_update_answer_first (void)
   g_signal_handlers_disconnect_by_data (c2, titles);
 }
 
+/* After a reset, the reloaded snapshot replaces the store even where it
+ * is older (the server was restored from a backup with a lower seq); an
+ * ordinary stale snapshot is still dropped where the store is newer. */
+static void
+test_store_reload_replaces (void)
+{
+  g_autoptr(TackStore) store = loaded_store ();
+  g_autoptr(JsonNode) stale = tack_test_snapshot ();
+  g_autoptr(JsonNode) backup = tack_test_snapshot ();
+  g_autoptr(JsonObject) fields = json_object_new ();
+  g_autoptr(GError) error = NULL;
+  TackBoard *board = tack_store_get_board (store);
+  TackCard *c1 = tack_store_lookup_card (store, "c1");
+  JsonObject *root;
+  JsonNode *event;
+
+  apply (store, tack_test_event (11, "card.created", NULL, "card",
+                                 tack_test_card ("c9", "done", "After the backup", "a", 1)));
+  apply (store, tack_test_event (12, "card.moved", NULL, "card",
+                                 tack_test_card ("c1", "todo", "First", "z", 2)));
+  event = tack_test_event (13, "card.deleted", NULL, NULL, NULL);
+  json_object_set_string_member (json_object_get_object_member (json_node_get_object (event), "data"),
+                                 "id", "c2");
+  apply (store, event);
+  json_object_set_string_member (fields, "title", "Still mine");
+  g_assert_true (tack_store_edit_card_local (store, "op-e", "c3", fields, &error));
+  g_assert_no_error (error);
+
+  /* A stale snapshot (seq 10) takes nothing back. */
+  g_assert_true (tack_store_load_snapshot (store, stale, &error));
+  g_assert_cmpint (tack_board_get_seq (board), ==, 13);
+  g_assert_nonnull (tack_store_lookup_card (store, "c9"));
+  g_assert_null (tack_store_lookup_card (store, "c2"));
+  g_assert_cmpstr (tack_card_get_position (c1), ==, "z");
+
+  /* The restored server is at seq 5, with c1 as it was before. */
+  root = json_node_get_object (backup);
+  json_object_set_int_member (root, "seq", 5);
+  json_object_set_int_member (json_object_get_object_member (root, "board"), "seq", 5);
+  json_object_set_string_member (json_array_get_object_element (json_object_get_array_member (root, "cards"), 1),
+                                 "title", "Restored");
+  g_assert_true (tack_store_reload_snapshot (store, backup, &error));
+  g_assert_no_error (error);
+
+  g_assert_cmpint (tack_board_get_seq (board), ==, 5);
+  g_assert_null (tack_store_lookup_card (store, "c9"));
+  g_assert_nonnull (tack_store_lookup_card (store, "c2"));
+  g_assert_true (tack_store_lookup_card (store, "c1") == c1);
+  g_assert_cmpstr (tack_card_get_title (c1), ==, "Restored");
+  g_assert_cmpstr (tack_card_get_position (c1), ==, "a");
+  g_assert_cmpint (tack_card_get_version (c1), ==, 1);
+  g_assert_cmpuint (tack_column_get_n_cards (tack_store_lookup_column (store, "todo")), ==, 3);
+  /* Our pending edit is still shown on top. */
+  g_assert_cmpstr (tack_card_get_title (tack_store_lookup_card (store, "c3")), ==, "Still mine");
+  g_assert_true (tack_store_has_local (store, "op-e"));
+
+  /* The new timeline's next event applies. */
+  apply (store, tack_test_event (6, "card.created", NULL, "card",
+                                 tack_test_card ("c10", "done", "New timeline", "a", 1)));
+  g_assert_cmpint (tack_board_get_seq (board), ==, 6);
+  g_assert_nonnull (tack_store_lookup_card (store, "c10"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1164,6 +1227,7 @@ main (int   argc,
   g_test_add_func ("/tack/store/events", test_store_event_table);
   g_test_add_func ("/tack/store/snapshot-after-event", test_store_snapshot_after_event);
   g_test_add_func ("/tack/store/other-board", test_store_other_board);
+  g_test_add_func ("/tack/store/reload-replaces", test_store_reload_replaces);
   g_test_add_func ("/tack/store/local/create", test_store_local_create);
   g_test_add_func ("/tack/store/local/edit-overlay", test_store_local_edit_overlay);
   g_test_add_func ("/tack/store/local/move-delete", test_store_local_move_delete);

@@ -11,6 +11,7 @@
 
 #include "config.h"
 
+#include <glib/gstdio.h>
 #include <string.h>
 
 #include "test-proxy.h"
@@ -555,6 +556,98 @@ test_connection_board_gone (void)
   fixture_teardown (&f);
 }
 
+/* Copies the server's database files (SQLite in WAL mode: the main file
+ * and its journals) from one name to another; a missing one is removed. */
+static void
+copy_database (const char *from,
+               const char *to)
+{
+  static const char *suffixes[] = { "", "-wal", "-shm" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    {
+      g_autofree char *src = g_strconcat (from, suffixes[i], NULL);
+      g_autofree char *dest = g_strconcat (to, suffixes[i], NULL);
+      g_autofree char *contents = NULL;
+      g_autoptr(GError) error = NULL;
+      gsize len;
+
+      if (!g_file_get_contents (src, &contents, &len, NULL))
+        {
+          g_unlink (dest);
+          continue;
+        }
+
+      g_file_set_contents (dest, contents, len, &error);
+      g_assert_no_error (error);
+    }
+}
+
+/* The server is restored from a backup taken before the client's last
+ * events: its seq is lower than the client's. Resuming from the client's
+ * seq gets a reset, and the reloaded snapshot replaces the store, seq and
+ * all, instead of being dropped as older. */
+static void
+test_connection_restored_backup (void)
+{
+  Fixture f = { 0 };
+  g_autofree char *backup = NULL;
+  g_autofree char *kept = NULL;
+  g_autofree char *lost = NULL;
+  g_autofree char *after = NULL;
+  gint64 backup_seq;
+  guint snapshots;
+
+  fixture_setup (&f, 0);
+  kept = test_create_card (f.direct, f.board->columns[0], "In the backup");
+  backup_seq = server_seq (&f);
+
+  /* The backup, taken while the server is down. */
+  test_server_kill (f.server);
+  backup = g_strconcat (f.server->db_path, ".backup", NULL);
+  copy_database (f.server->db_path, backup);
+  test_server_respawn (f.server);
+  g_clear_object (&f.direct);
+  f.direct = test_api_new (f.server->url, f.board);
+  test_proxy_set_target_port (f.proxy, f.server->port);
+
+  start_live (&f);
+  lost = test_create_card (f.direct, f.board->columns[1], "Lost with the restore");
+  g_free (test_create_card (f.direct, f.board->columns[1], "Also lost"));
+  TEST_WAIT_FOR (seq_of (&f) == backup_seq + 2);
+  g_assert_nonnull (tack_store_lookup_card (f.client->store, lost));
+  snapshots = tack_api_get_n_snapshot_fetches (f.client->api);
+
+  /* Restored: the board is back at the backup's seq. */
+  test_proxy_set_down (f.proxy, TRUE);
+  test_server_kill (f.server);
+  TEST_WAIT_FOR (state_of (&f) != TACK_CONNECTION_LIVE);
+  copy_database (backup, f.server->db_path);
+  test_server_respawn (f.server);
+  g_clear_object (&f.direct);
+  f.direct = test_api_new (f.server->url, f.board);
+  test_proxy_set_target_port (f.proxy, f.server->port);
+  g_assert_cmpint (server_seq (&f), ==, backup_seq);
+  test_proxy_set_down (f.proxy, FALSE);
+  tack_connection_reconnect_now (f.client->connection);
+
+  TEST_WAIT_FOR (state_of (&f) == TACK_CONNECTION_LIVE &&
+                 tack_api_get_n_snapshot_fetches (f.client->api) > snapshots &&
+                 !tack_dispatcher_get_loading (f.client->dispatcher));
+  g_assert_cmpint (seq_of (&f), ==, backup_seq);
+  g_assert_null (tack_store_lookup_card (f.client->store, lost));
+  g_assert_nonnull (tack_store_lookup_card (f.client->store, kept));
+  test_assert_store_matches_server (f.client->store, f.direct);
+
+  /* And the new timeline's events apply from there. */
+  after = test_create_card (f.direct, f.board->columns[0], "After the restore");
+  TEST_WAIT_FOR (tack_store_lookup_card (f.client->store, after) != NULL);
+  g_assert_cmpint (seq_of (&f), ==, backup_seq + 1);
+  test_assert_store_matches_server (f.client->store, f.direct);
+
+  fixture_teardown (&f);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -570,6 +663,7 @@ main (int   argc,
   if (g_getenv ("TACK_SERVER_HAS_RETENTION") != NULL)
     g_test_add_func ("/tack/net/connection/retention-reset", test_connection_retention_reset);
   g_test_add_func ("/tack/net/connection/slow-refetch", test_connection_slow_refetch);
+  g_test_add_func ("/tack/net/connection/restored-backup", test_connection_restored_backup);
   g_test_add_func ("/tack/net/connection/fallback-sse", test_connection_fallback_sse);
   g_test_add_func ("/tack/net/connection/fallback-polling", test_connection_fallback_polling);
   g_test_add_func ("/tack/net/connection/auth-failed", test_connection_auth_failed);
