@@ -126,6 +126,7 @@ enum {
 
 enum {
   FETCH_FAILED,
+  SNAPSHOT_LOADED,
   N_SIGNALS
 };
 
@@ -784,6 +785,19 @@ tack_store_class_init (TackStoreClass *klass)
    * A refetch failed; the entry keeps its last good value in state
    * %TACK_ENTRY_ERROR.
    */
+  /**
+   * TackStore::snapshot-loaded:
+   *
+   * A board snapshot was loaded, whole: the board, its columns and its
+   * cards are in.
+   */
+  signals[SNAPSHOT_LOADED] =
+    g_signal_new ("snapshot-loaded",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 0);
+
   signals[FETCH_FAILED] =
     g_signal_new ("fetch-failed",
                   G_TYPE_FROM_CLASS (klass),
@@ -1155,6 +1169,8 @@ load_snapshot (TackStore  *self,
   self->replacing = FALSE;
 
   tack_board_set_state (self->board, TACK_ENTRY_FRESH);
+
+  g_signal_emit (self, signals[SNAPSHOT_LOADED], 0);
 
   return TRUE;
 }

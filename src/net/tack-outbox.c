@@ -73,9 +73,8 @@ struct _TackOutbox
   guint           backoff_cap;
   guint           attempt;
   guint           retry_id;
-  guint           restore_id;
   guint           journal_retry_id;
-  gulong          board_handler;
+  gulong          loaded_handler;
 
   guint           loaded : 1;
   guint           restored : 1;
@@ -773,11 +772,7 @@ restore (TackOutbox *self)
       tack_board_get_id (tack_store_get_board (self->store)) == NULL)
     return;
 
-  if (self->board_handler != 0)
-    {
-      g_signal_handler_disconnect (tack_store_get_board (self->store), self->board_handler);
-      self->board_handler = 0;
-    }
+  g_clear_signal_handler (&self->loaded_handler, self->store);
 
   for (const GList *l = self->entries.head; l; l = l->next)
     {
@@ -796,26 +791,14 @@ restore (TackOutbox *self)
   send_next (self);
 }
 
-static gboolean
-restore_cb (gpointer user_data)
-{
-  TackOutbox *self = user_data;
-
-  self->restore_id = 0;
-  restore (self);
-
-  return G_SOURCE_REMOVE;
-}
-
-/* The id is set at the start of the first snapshot load, before its
- * columns and cards: restore once the load has returned. */
+/* Restored as soon as the first snapshot is in, from the load itself: an
+ * idle callback could wait forever on a busy main loop, and the edits
+ * with it. */
 static void
-on_board_id (TackBoard  *board,
-             GParamSpec *pspec,
-             TackOutbox *self)
+on_snapshot_loaded (TackStore  *store,
+                    TackOutbox *self)
 {
-  if (self->restore_id == 0)
-    self->restore_id = g_idle_add (restore_cb, self);
+  restore (self);
 }
 
 static void
@@ -920,8 +903,8 @@ tack_outbox_constructed (GObject *object)
       self->journal_path = g_build_filename (g_get_user_state_dir (), "tack", name, NULL);
     }
 
-  self->board_handler = g_signal_connect (tack_store_get_board (self->store), "notify::id",
-                                          G_CALLBACK (on_board_id), self);
+  self->loaded_handler = g_signal_connect (self->store, "snapshot-loaded",
+                                           G_CALLBACK (on_snapshot_loaded), self);
 
   ref = g_new0 (GWeakRef, 1);
   g_weak_ref_init (ref, self);
@@ -947,12 +930,10 @@ tack_outbox_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->retry_id, g_source_remove);
-  g_clear_handle_id (&self->restore_id, g_source_remove);
   g_clear_handle_id (&self->journal_retry_id, g_source_remove);
 
-  if (self->board_handler != 0 && self->store != NULL)
-    g_signal_handler_disconnect (tack_store_get_board (self->store), self->board_handler);
-  self->board_handler = 0;
+  if (self->store != NULL)
+    g_clear_signal_handler (&self->loaded_handler, self->store);
 
   tack_outbox_set_connection (self, NULL);
   g_clear_object (&self->store);

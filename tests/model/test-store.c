@@ -1208,6 +1208,31 @@ test_store_reload_replaces (void)
   g_assert_nonnull (tack_store_lookup_card (store, "c10"));
 }
 
+static void
+on_snapshot_loaded (TackStore *store,
+                    guint     *cards_seen)
+{
+  /* Emitted once the whole snapshot is in, cards included. */
+  *cards_seen = tack_column_get_n_cards (tack_store_lookup_column (store, "todo"));
+}
+
+static void
+test_store_snapshot_loaded_signal (void)
+{
+  g_autoptr(TackStore) store = tack_store_new ();
+  g_autoptr(JsonNode) snapshot = tack_test_snapshot ();
+  g_autoptr(JsonNode) bad = tack_test_parse ("{}");
+  guint cards_seen = 0;
+
+  g_signal_connect (store, "snapshot-loaded", G_CALLBACK (on_snapshot_loaded), &cards_seen);
+  g_assert_true (tack_store_load_snapshot (store, snapshot, NULL));
+  g_assert_cmpuint (cards_seen, ==, 3);
+
+  cards_seen = 0;
+  g_assert_false (tack_store_load_snapshot (store, bad, NULL));
+  g_assert_cmpuint (cards_seen, ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1228,6 +1253,7 @@ main (int   argc,
   g_test_add_func ("/tack/store/snapshot-after-event", test_store_snapshot_after_event);
   g_test_add_func ("/tack/store/other-board", test_store_other_board);
   g_test_add_func ("/tack/store/reload-replaces", test_store_reload_replaces);
+  g_test_add_func ("/tack/store/snapshot-loaded", test_store_snapshot_loaded_signal);
   g_test_add_func ("/tack/store/local/create", test_store_local_create);
   g_test_add_func ("/tack/store/local/edit-overlay", test_store_local_edit_overlay);
   g_test_add_func ("/tack/store/local/move-delete", test_store_local_move_delete);

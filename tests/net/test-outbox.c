@@ -710,6 +710,62 @@ test_outbox_own_edit_no_flicker (void)
   fixture_teardown (&f);
 }
 
+static gboolean
+flood_cb (gpointer user_data)
+{
+  guint *count = user_data;
+
+  (*count)++;
+  return G_SOURCE_CONTINUE;
+}
+
+/* The main loop always has work at the default priority (a busy UI, a
+ * flood of events): an edit left in the journal must still go out once
+ * the first snapshot is in, not wait for an idle moment that never comes. */
+static void
+test_outbox_busy_main_loop (void)
+{
+  Fixture f = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *card_id = NULL;
+  g_autofree char *state = NULL;
+  g_autofree char *line = NULL;
+  TestClient *client;
+  guint flooded = 0;
+  guint sources[3];
+
+  fixture_setup (&f);
+  card_id = test_create_card (f.direct, f.board->columns[0], "Before");
+
+  state = g_path_get_dirname (f.journal);
+  g_assert_cmpint (g_mkdir_with_parents (state, 0700), ==, 0);
+  line = g_strdup_printf ("{\"op\":\"busy-loop-op\",\"kind\":\"edit\",\"card\":\"%s\","
+                          "\"fields\":{\"title\":\"Sent under load\"},\"base_version\":1}\n",
+                          card_id);
+  g_file_set_contents (f.journal, line, -1, &error);
+  g_assert_no_error (error);
+
+  for (guint i = 0; i < G_N_ELEMENTS (sources); i++)
+    sources[i] = g_idle_add_full (G_PRIORITY_DEFAULT, flood_cb, &flooded, NULL);
+
+  client = client_new (&f);
+  tack_connection_start (client->connection);
+  TEST_WAIT_FOR (tack_outbox_get_restored (client->outbox) &&
+                 tack_outbox_get_n_pending (client->outbox) == 0);
+  g_assert_cmpuint (flooded, >, 0);
+  g_assert_cmpuint (test_count_op (f.direct, "busy-loop-op"), ==, 1);
+
+  for (guint i = 0; i < G_N_ELEMENTS (sources); i++)
+    g_source_remove (sources[i]);
+
+  TEST_WAIT_FOR (g_strcmp0 (tack_card_get_title (tack_store_lookup_card (client->store, card_id)),
+                            "Sent under load") == 0);
+  TEST_WAIT_FOR (journal_lines (&f) == 0);
+
+  test_client_free (client);
+  fixture_teardown (&f);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -722,6 +778,7 @@ main (int   argc,
   g_test_add_func ("/tack/net/outbox/own-edit-no-flicker", test_outbox_own_edit_no_flicker);
   g_test_add_func ("/tack/net/outbox/columns-offline-restart", test_outbox_columns_offline_restart);
   g_test_add_func ("/tack/net/outbox/old-journal", test_outbox_old_journal);
+  g_test_add_func ("/tack/net/outbox/busy-main-loop", test_outbox_busy_main_loop);
   g_test_add_func ("/tack/net/outbox/column-rejected", test_outbox_column_rejected);
 
   return g_test_run ();
