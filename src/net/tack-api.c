@@ -368,7 +368,7 @@ tack_api_set_property (GObject      *object,
       break;
 
     case PROP_USER:
-      self->user = g_value_dup_string (value);
+      tack_api_set_user (self, g_value_get_string (value));
       break;
 
     default:
@@ -398,10 +398,14 @@ tack_api_class_init (TackApiClass *klass)
    * TackApi:user:
    *
    * Who this client acts for, sent as `X-Tack-User` (tack-server's
-   * extension: it becomes events' `actor` and presence's `user`).
+   * extension: it becomes events' `actor` and presence's `user`). It may
+   * change at any time (the user renamed themselves in Preferences): every
+   * request made from then on carries the new name, no reconnection
+   * needed; TackConnection sends it with the presence frames too.
    */
   properties[PROP_USER] =
-    g_param_spec_string ("user", NULL, NULL, NULL, construct);
+    g_param_spec_string ("user", NULL, NULL, NULL,
+                         (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
 
   /**
    * TackApi:n-snapshot-fetches:
@@ -473,12 +477,41 @@ tack_api_get_token (TackApi *self)
   return self->token;
 }
 
+/**
+ * tack_api_get_user:
+ *
+ * Returns: (nullable): who this client acts for
+ */
 const char *
 tack_api_get_user (TackApi *self)
 {
   g_return_val_if_fail (TACK_IS_API (self), NULL);
 
   return self->user;
+}
+
+/**
+ * tack_api_set_user:
+ * @user: (nullable): the name, or %NULL (or "") for none
+ *
+ * Names who this client acts for from the next request on.
+ */
+void
+tack_api_set_user (TackApi    *self,
+                   const char *user)
+{
+  g_return_if_fail (TACK_IS_API (self));
+
+  /* An empty header would name nobody; say so by not sending one. */
+  if (user != NULL && *user == '\0')
+    user = NULL;
+
+  if (g_strcmp0 (self->user, user) == 0)
+    return;
+
+  g_free (self->user);
+  self->user = g_strdup (user);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_USER]);
 }
 
 /**

@@ -52,6 +52,8 @@ const char  *tack_api_get_base_url           (TackApi              *self);
 const char  *tack_api_get_board_id           (TackApi              *self);
 const char  *tack_api_get_token              (TackApi              *self);
 const char  *tack_api_get_user               (TackApi              *self);
+void         tack_api_set_user               (TackApi              *self,
+                                              const char           *user);
 SoupSession *tack_api_get_session            (TackApi              *self);
 guint        tack_api_get_n_snapshot_fetches (TackApi              *self);
 SoupMessage *tack_api_new_message            (TackApi              *self,

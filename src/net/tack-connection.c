@@ -247,6 +247,11 @@ send_presence (TackConnection *self)
 
   object = json_object_new ();
   json_object_set_string_member (object, "type", "presence");
+  /* Who we are now: the stream was named when it opened, and the user may
+   * have renamed themselves since (a server that does not read it ignores
+   * unknown members). */
+  if (tack_api_get_user (self->api) != NULL)
+    json_object_set_string_member (object, "user", tack_api_get_user (self->api));
   json_object_set_object_member (object, "state", json_object_ref (self->own_presence));
   frame = json_node_new (JSON_NODE_OBJECT);
   json_node_take_object (frame, object);
@@ -644,6 +649,15 @@ on_presence (TackDispatcher *dispatcher,
 }
 
 static void
+on_user_changed (TackApi        *api,
+                 GParamSpec     *pspec,
+                 TackConnection *self)
+{
+  if (self->greeted)
+    send_presence (self);
+}
+
+static void
 on_network_changed (GNetworkMonitor *monitor,
                     gboolean         available,
                     TackConnection  *self)
@@ -740,6 +754,8 @@ tack_connection_constructed (GObject *object)
   g_return_if_fail (TACK_IS_API (self->api));
   g_return_if_fail (TACK_IS_DISPATCHER (self->dispatcher));
 
+  g_signal_connect_object (self->api, "notify::user",
+                           G_CALLBACK (on_user_changed), self, 0);
   g_signal_connect_object (self->dispatcher, "resume-needed",
                            G_CALLBACK (on_resume_needed), self, 0);
   g_signal_connect_object (self->dispatcher, "reload-failed",

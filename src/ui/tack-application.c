@@ -95,18 +95,11 @@ static char *
 tack_application_dup_user (TackApplication *self)
 {
   g_autofree char *name = NULL;
-  const char *real_name;
 
   if (self->settings != NULL)
     name = g_settings_get_string (self->settings, "display-name");
-  if (name != NULL && name[0] != '\0')
-    return g_steal_pointer (&name);
 
-  real_name = g_get_real_name ();
-  if (real_name != NULL && real_name[0] != '\0' && g_strcmp0 (real_name, "Unknown") != 0)
-    return g_strdup (real_name);
-
-  return g_strdup (g_get_user_name ());
+  return tack_session_dup_user_for_name (name);
 }
 
 /* The local board: the embedded server on a port of the kernel's

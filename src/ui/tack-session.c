@@ -131,7 +131,8 @@ tack_session_get_property (GObject    *object,
       break;
 
     case PROP_USER:
-      g_value_set_string (value, self->user);
+      /* The API's: Preferences may have renamed the user since. */
+      g_value_set_string (value, self->api ? tack_api_get_user (self->api) : self->user);
       break;
 
     case PROP_JOURNAL_PATH:
@@ -288,6 +289,30 @@ tack_session_default_journal_path (const char *base_url,
   name = g_strconcat (hash, ".journal", NULL);
 
   return g_build_filename (g_get_user_state_dir (), "tack", name, NULL);
+}
+
+/**
+ * tack_session_dup_user_for_name:
+ * @display_name: (nullable): the display-name setting
+ *
+ * Who this client acts for: the display name chosen in Preferences, or
+ * when none is, the system's full name for the user, else their login.
+ *
+ * Returns: (transfer full): the name
+ */
+char *
+tack_session_dup_user_for_name (const char *display_name)
+{
+  const char *real_name;
+
+  if (display_name != NULL && display_name[0] != '\0')
+    return g_strdup (display_name);
+
+  real_name = g_get_real_name ();
+  if (real_name != NULL && real_name[0] != '\0' && g_strcmp0 (real_name, "Unknown") != 0)
+    return g_strdup (real_name);
+
+  return g_strdup (g_get_user_name ());
 }
 
 const char *

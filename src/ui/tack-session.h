@@ -26,6 +26,7 @@ TackSession    *tack_session_new                  (const char  *base_url,
                                                    const char  *journal_path);
 char           *tack_session_default_journal_path (const char  *base_url,
                                                    const char  *board_id);
+char           *tack_session_dup_user_for_name    (const char  *display_name);
 const char     *tack_session_get_base_url         (TackSession *self);
 const char     *tack_session_get_board_id         (TackSession *self);
 TackApi        *tack_session_get_api              (TackSession *self);

@@ -142,6 +142,15 @@ apply_poll_interval (TackWindow *self)
   g_object_set (connection, "poll-interval", interval, NULL);
 }
 
+static gboolean
+user_from_display_name (GValue   *value,
+                        GVariant *variant,
+                        gpointer  user_data)
+{
+  g_value_take_string (value, tack_session_dup_user_for_name (g_variant_get_string (variant, NULL)));
+  return TRUE;
+}
+
 static void
 tack_window_bind_settings (TackWindow *self)
 {
@@ -170,6 +179,12 @@ tack_window_bind_settings (TackWindow *self)
       TackConnection *connection = tack_session_get_connection (self->session);
 
       g_settings_bind (self->settings, "live-update-mode", connection, "mode", G_SETTINGS_BIND_GET);
+      /* Renaming oneself applies to the next write and presence frame,
+       * without reconnecting. */
+      g_settings_bind_with_mapping (self->settings, "display-name",
+                                    tack_session_get_api (self->session), "user",
+                                    G_SETTINGS_BIND_GET,
+                                    user_from_display_name, NULL, NULL, NULL);
       g_signal_connect_object (self->settings, "changed::live-update-mode",
                                G_CALLBACK (apply_poll_interval), self, G_CONNECT_SWAPPED);
       g_signal_connect_object (self->settings, "changed::poll-interval",

@@ -766,6 +766,92 @@ test_outbox_busy_main_loop (void)
   fixture_teardown (&f);
 }
 
+static void
+count_notify (GObject    *object,
+              GParamSpec *pspec,
+              guint      *count)
+{
+  (*count)++;
+}
+
+static char *
+actor_of (TackApi    *api,
+          const char *op)
+{
+  g_autoptr(GPtrArray) events = test_all_events (api);
+
+  for (guint i = 0; i < events->len; i++)
+    {
+      JsonObject *event = json_node_get_object (g_ptr_array_index (events, i));
+
+      if (g_strcmp0 (json_object_get_string_member_with_default (event, "op", NULL), op) == 0)
+        return g_strdup (json_object_get_string_member_with_default (event, "actor", NULL));
+    }
+
+  return NULL;
+}
+
+/* TackApi:user changes while live: the next write is made under the new
+ * name, with no reconnection. */
+static void
+test_outbox_user_rename (void)
+{
+  Fixture f = { 0 };
+  g_autoptr(JsonObject) fields = json_object_new ();
+  g_autoptr(JsonNode) snapshot = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *card_id = NULL;
+  g_autofree char *op = NULL;
+  g_autofree char *op2 = NULL;
+  g_autofree char *user = NULL;
+  g_autofree char *actor = NULL;
+  TestClient *client;
+  guint notified = 0;
+  guint n_states;
+
+  fixture_setup (&f);
+  card_id = test_create_card (f.direct, f.board->columns[0], "Named");
+  client = test_client_new_as (f.url, f.board, f.journal, "Ada");
+  tack_connection_start (client->connection);
+  TEST_WAIT_FOR (tack_connection_get_state (client->connection) == TACK_CONNECTION_LIVE &&
+                 tack_outbox_get_restored (client->outbox));
+  n_states = client->states->len;
+
+  json_object_set_string_member (fields, "title", "Named by Ada");
+  op = tack_outbox_edit_card (client->outbox, card_id, fields, &error);
+  g_assert_no_error (error);
+  TEST_WAIT_FOR (tack_outbox_get_n_pending (client->outbox) == 0);
+  actor = actor_of (f.direct, op);
+  g_assert_cmpstr (actor, ==, "Ada");
+  g_clear_pointer (&actor, g_free);
+
+  g_signal_connect (client->api, "notify::user", G_CALLBACK (count_notify), &notified);
+  g_object_set (client->api, "user", "Ada Lovelace", NULL);
+  g_assert_cmpuint (notified, ==, 1);
+  tack_api_set_user (client->api, "Ada Lovelace");
+  g_assert_cmpuint (notified, ==, 1);
+  g_object_get (client->api, "user", &user, NULL);
+  g_assert_cmpstr (user, ==, "Ada Lovelace");
+
+  json_object_set_string_member (fields, "title", "Named by Ada Lovelace");
+  op2 = tack_outbox_edit_card (client->outbox, card_id, fields, &error);
+  g_assert_no_error (error);
+  TEST_WAIT_FOR (tack_outbox_get_n_pending (client->outbox) == 0);
+  actor = actor_of (f.direct, op2);
+  g_assert_cmpstr (actor, ==, "Ada Lovelace");
+  snapshot = test_snapshot (f.direct);
+  g_assert_cmpstr (json_object_get_string_member (server_card (snapshot, "Named by Ada Lovelace"),
+                                                  "updated_by"), ==, "Ada Lovelace");
+
+  /* Never reconnected for it. */
+  g_assert_cmpuint (client->states->len, ==, n_states);
+  g_assert_cmpint (tack_connection_get_state (client->connection), ==, TACK_CONNECTION_LIVE);
+
+  g_signal_handlers_disconnect_by_data (client->api, &notified);
+  test_client_free (client);
+  fixture_teardown (&f);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -779,6 +865,7 @@ main (int   argc,
   g_test_add_func ("/tack/net/outbox/columns-offline-restart", test_outbox_columns_offline_restart);
   g_test_add_func ("/tack/net/outbox/old-journal", test_outbox_old_journal);
   g_test_add_func ("/tack/net/outbox/busy-main-loop", test_outbox_busy_main_loop);
+  g_test_add_func ("/tack/net/outbox/user-rename", test_outbox_user_rename);
   g_test_add_func ("/tack/net/outbox/column-rejected", test_outbox_column_rejected);
 
   return g_test_run ();

@@ -27,6 +27,8 @@ typedef struct
   GPtrArray  *cards;      /* JsonObject* */
   GPtrArray  *sockets;    /* SoupWebsocketConnection* */
   GPtrArray  *streams;    /* SoupServerMessage*, SSE */
+  GPtrArray  *presence;   /* char*, every presence frame a client sent */
+  guint       n_websockets;
   GHashTable *answers;    /* op → the first answer's body */
   guint       heartbeat_ms;
   guint       n_writes;
@@ -272,6 +274,8 @@ ws_message_cb (SoupWebsocketConnection *socket,
 
   if (!fake->mute && strstr (text, "\"ping\"") != NULL)
     soup_websocket_connection_send_text (socket, "{\"type\": \"pong\"}");
+  else if (strstr (text, "\"presence\"") != NULL)
+    g_ptr_array_add (fake->presence, g_steal_pointer (&text));
 }
 
 static void
@@ -298,6 +302,7 @@ ws_handler (SoupServer              *server,
 
   g_signal_connect (socket, "message", G_CALLBACK (ws_message_cb), fake);
   g_ptr_array_add (fake->sockets, g_object_ref (socket));
+  fake->n_websockets++;
 }
 
 static void
@@ -519,6 +524,7 @@ fake_start (Fake *fake)
   fake->cards = g_ptr_array_new_with_free_func ((GDestroyNotify)json_object_unref);
   fake->sockets = g_ptr_array_new_with_free_func (g_object_unref);
   fake->streams = g_ptr_array_new ();
+  fake->presence = g_ptr_array_new_with_free_func (g_free);
   fake->answers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   if (fake->heartbeat_ms == 0)
     fake->heartbeat_ms = 15000;
@@ -562,6 +568,7 @@ fake_stop (Fake *fake)
   g_ptr_array_unref (fake->cards);
   g_ptr_array_unref (fake->sockets);
   g_ptr_array_unref (fake->streams);
+  g_ptr_array_unref (fake->presence);
   g_hash_table_unref (fake->answers);
   g_free (fake->url);
 }
@@ -1179,6 +1186,53 @@ test_outbox_double_conflict (void)
   outbox_teardown (&f);
 }
 
+static gboolean
+presence_sent_as (Fake       *fake,
+                  const char *user)
+{
+  for (guint i = 0; i < fake->presence->len; i++)
+    {
+      g_autoptr(JsonNode) frame = json_from_string (g_ptr_array_index (fake->presence, i), NULL);
+      JsonObject *object = frame ? json_node_get_object (frame) : NULL;
+
+      if (object != NULL &&
+          g_strcmp0 (json_object_get_string_member_with_default (object, "user", NULL), user) == 0 &&
+          json_object_has_member (object, "state"))
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+/* The user renames themselves: the presence frame goes out again at once
+ * under the new name, over the same WebSocket. */
+static void
+test_transport_presence_rename (void)
+{
+  Fake fake = { 0 };
+  TestClient *client;
+  guint n_states;
+
+  fake_start (&fake);
+  client = client_for (&fake, TACK_TRANSPORT_WEBSOCKET);
+  tack_api_set_user (client->api, "Ada");
+  tack_connection_start (client->connection);
+  TEST_WAIT_FOR (tack_connection_get_state (client->connection) == TACK_CONNECTION_LIVE);
+  n_states = client->states->len;
+
+  tack_connection_set_viewing (client->connection);
+  TEST_WAIT_FOR (presence_sent_as (&fake, "Ada"));
+
+  tack_api_set_user (client->api, "Ada Lovelace");
+  TEST_WAIT_FOR (presence_sent_as (&fake, "Ada Lovelace"));
+  g_assert_cmpuint (fake.n_websockets, ==, 1);
+  g_assert_cmpuint (client->states->len, ==, n_states);
+  g_assert_cmpint (tack_connection_get_state (client->connection), ==, TACK_CONNECTION_LIVE);
+
+  test_client_free (client);
+  fake_stop (&fake);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1189,6 +1243,7 @@ main (int   argc,
   g_test_add_func ("/tack/net/transport/sse", test_transport_sse);
   g_test_add_func ("/tack/net/transport/polling", test_transport_polling);
   g_test_add_func ("/tack/net/transport/presence", test_transport_presence);
+  g_test_add_func ("/tack/net/transport/presence-rename", test_transport_presence_rename);
   g_test_add_func ("/tack/net/transport/heartbeat", test_transport_heartbeat);
   g_test_add_func ("/tack/net/transport/network-back", test_transport_network_back);
   g_test_add_func ("/tack/net/transport/resume", test_transport_resume);

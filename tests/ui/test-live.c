@@ -336,7 +336,11 @@ start_server (Fixture *f,
 static void
 open_window (Fixture *f)
 {
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
   TackConnection *connection;
+
+  /* The window names the user after the display-name preference. */
+  g_settings_set_string (settings, "display-name", "Ada");
 
   f->session = tack_session_new (f->url, f->board_id, f->token, "Ada", NULL);
   connection = tack_session_get_connection (f->session);
@@ -418,6 +422,7 @@ fixture_tear_down (Fixture       *f,
 
   g_settings_reset (settings, "live-update-mode");
   g_settings_reset (settings, "poll-interval");
+  g_settings_reset (settings, "display-name");
 
   gtk_window_destroy (GTK_WINDOW (f->window));
   tack_session_stop (f->session);
@@ -786,6 +791,75 @@ test_live_preferences_transport (Fixture       *f,
   gtk_window_destroy (GTK_WINDOW (dialog));
 
   gtk_popover_popdown (GTK_POPOVER (popover));
+}
+
+static void
+count_state_change (GObject    *object,
+                    GParamSpec *pspec,
+                    guint      *count)
+{
+  (*count)++;
+}
+
+static gboolean
+is_entry_row_titled (GtkWidget     *widget,
+                     gconstpointer  title)
+{
+  return ADW_IS_ENTRY_ROW (widget) &&
+         g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), title) == 0;
+}
+
+/* Renaming oneself in Preferences applies to the next write at once,
+ * without reconnecting. */
+static void
+test_live_display_name (Fixture       *f,
+                        gconstpointer  data)
+{
+  TackApi *api = tack_session_get_api (f->session);
+  TackConnection *connection = tack_session_get_connection (f->session);
+  GtkWidget *column = find_widget (GTK_WIDGET (f->window), is_column_view_for, f->columns[0]);
+  GtkWidget *entry = find_widget (column, is_type, GSIZE_TO_POINTER (GTK_TYPE_ENTRY));
+  GtkWidget *dialog;
+  GtkWidget *row;
+  guint state_changes = 0;
+  g_autofree char *order = NULL;
+
+  g_assert_cmpstr (tack_api_get_user (api), ==, "Ada");
+  g_signal_connect (connection, "notify::state", G_CALLBACK (count_state_change), &state_changes);
+
+  dialog = tack_preferences_window_new ();
+  gtk_window_present (GTK_WINDOW (dialog));
+  row = find_widget (dialog, is_entry_row_titled, "Display Name");
+  g_assert_nonnull (row);
+  gtk_editable_set_text (GTK_EDITABLE (row), "Ada Lovelace");
+  g_assert_cmpstr (tack_api_get_user (api), ==, "Ada Lovelace");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+
+  gtk_editable_set_text (GTK_EDITABLE (entry), "Signed anew");
+  g_signal_emit_by_name (entry, "activate");
+  wait_outbox_sent (f);
+
+  order = server_column_order (f, f->columns[0]);
+  {
+    g_autoptr(JsonObject) card = server_card (f, order);
+
+    g_assert_nonnull (card);
+    g_assert_cmpstr (json_object_get_string_member (card, "title"), ==, "Signed anew");
+    g_assert_cmpstr (json_object_get_string_member (card, "updated_by"), ==, "Ada Lovelace");
+  }
+  g_assert_cmpuint (state_changes, ==, 0);
+  g_assert_true (indicator_says (f, "Live"));
+
+  /* Cleared, the name falls back to the system's. */
+  {
+    g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+    g_autofree char *fallback = tack_session_dup_user_for_name (NULL);
+
+    g_settings_set_string (settings, "display-name", "");
+    g_assert_cmpstr (tack_api_get_user (api), ==, fallback);
+  }
+
+  g_signal_handlers_disconnect_by_data (connection, &state_changes);
 }
 
 /* Delete waits out its Undo toast: Undo brings the card back without the
@@ -1430,6 +1504,7 @@ main (int   argc,
   ADD ("reconnect", test_live_reconnect);
   ADD ("rejected-toast", test_live_rejected_toast);
   ADD ("preferences-transport", test_live_preferences_transport);
+  ADD ("display-name", test_live_display_name);
   ADD ("delete-undo", test_live_delete_undo);
   ADD ("editor", test_live_editor);
   ADD ("columns", test_live_columns);
