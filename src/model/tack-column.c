@@ -66,8 +66,10 @@ update_over_limit (TackColumn *self)
 }
 
 static void
-on_n_items_changed (TackColumn *self)
+on_n_items_changed (gpointer user_data)
 {
+  TackColumn *self = user_data;
+
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_CARDS]);
   update_over_limit (self);
 }
@@ -78,7 +80,7 @@ tack_column_dispose (GObject *object)
   TackColumn *self = (TackColumn *)object;
 
   if (self->cards != NULL)
-    g_signal_handlers_disconnect_by_data (self->cards, self);
+    tack_ordered_list_set_size_func (self->cards, NULL, NULL);
   g_clear_object (&self->cards);
 
   G_OBJECT_CLASS (tack_column_parent_class)->dispose (object);
@@ -194,8 +196,7 @@ tack_column_init (TackColumn *self)
   self->title = g_strdup ("");
   self->position = g_strdup ("");
   self->cards = tack_ordered_list_new (TACK_TYPE_CARD, tack_card_key_func);
-  g_signal_connect_swapped (self->cards, "notify::n-items",
-                            G_CALLBACK (on_n_items_changed), self);
+  tack_ordered_list_set_size_func (self->cards, on_n_items_changed, self);
 }
 
 TackColumn *

@@ -21,8 +21,16 @@ typedef void (*TackOrderedListKeyFunc) (gpointer     item,
                                         const char **position,
                                         const char **id);
 
+/* Called after every change of the list's size, from the same emission
+ * as notify::n-items but without a GObject signal: the column that owns
+ * the list keeps its card count with it on every move. */
+typedef void (*TackOrderedListSizeFunc) (gpointer user_data);
+
 TackOrderedList *tack_ordered_list_new      (GType                   item_type,
                                              TackOrderedListKeyFunc  key_func);
+void             tack_ordered_list_set_size_func (TackOrderedList         *self,
+                                                  TackOrderedListSizeFunc  size_func,
+                                                  gpointer                 user_data);
 guint            tack_ordered_list_insert   (TackOrderedList        *self,
                                              gpointer                item);
 gboolean         tack_ordered_list_remove   (TackOrderedList        *self,

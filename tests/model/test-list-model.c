@@ -372,6 +372,124 @@ test_local_columns (void)
   recorder_free (rec);
 }
 
+static void
+check_sorted (GListModel *model)
+{
+  guint n = g_list_model_get_n_items (model);
+
+  for (guint i = 1; i < n; i++)
+    {
+      g_autoptr(TackCard) a = g_list_model_get_item (model, i - 1);
+      g_autoptr(TackCard) b = g_list_model_get_item (model, i);
+      int cmp = strcmp (tack_card_get_position (a), tack_card_get_position (b));
+
+      g_assert_true (cmp < 0 || (cmp == 0 && strcmp (tack_card_get_id (a), tack_card_get_id (b)) < 0));
+    }
+}
+
+/* Thousands of cards, so that the lists are trees of many leaves and
+ * levels: filled in order and in reverse, moved at random (positions
+ * sharing long prefixes, so keys tie on their first bytes), read in order,
+ * backwards and at random, emptied and filled again. The signals alone
+ * still reproduce every list, and every item is where its key says. */
+static void
+test_large_lists (void)
+{
+  g_autoptr(TackStore) store = loaded_store ();
+  const char *column_ids[] = { "todo", "doing", "done" };
+  GRand *rand = g_rand_new_with_seed (4242);
+  gint64 *versions = g_new0 (gint64, 6000);
+  Recorder *recs[3];
+  GListModel *big;
+
+  for (guint c = 0; c < 3; c++)
+    recs[c] = recorder_new (tack_column_get_cards (tack_store_lookup_column (store, column_ids[c])));
+
+  /* Ascending into one column, descending into another. */
+  for (guint i = 0; i < 3000; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("a%04u", i);
+      g_autofree char *position = g_strdup_printf ("position-%06u", i);
+
+      write_card (store, id, "doing", id, position, ++versions[i]);
+    }
+  for (guint i = 0; i < 3000; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("b%04u", i);
+      g_autofree char *position = g_strdup_printf ("position-%06u", 3000 - i);
+
+      write_card (store, id, "done", id, position, ++versions[3000 + i]);
+    }
+
+  big = recs[1]->model;
+  g_assert_cmpuint (g_list_model_get_n_items (big), ==, 3001);
+  recorder_check (recs[1]);
+  recorder_check (recs[2]);
+  check_sorted (big);
+
+  /* Random moves, some to shared positions (the id breaks the tie). */
+  for (guint step = 0; step < 20000; step++)
+    {
+      guint n = g_rand_int_range (rand, 0, 6000);
+      g_autofree char *id = g_strdup_printf ("%c%04u", n < 3000 ? 'a' : 'b', n % 3000);
+      g_autofree char *position = g_strdup_printf ("position-%06u%s", g_rand_int_range (rand, 0, 200),
+                                                   g_rand_boolean (rand) ? "x" : "");
+
+      if (g_rand_int_range (rand, 0, 50) == 0)
+        tack_store_remove_card (store, id);
+      else
+        write_card (store, id, column_ids[g_rand_int_range (rand, 0, 3)], id, position, ++versions[n]);
+    }
+
+  for (guint c = 0; c < 3; c++)
+    {
+      GListModel *model = recs[c]->model;
+      guint n = g_list_model_get_n_items (model);
+
+      recorder_check (recs[c]);
+      check_sorted (model);
+
+      /* Backwards and at random, each item is the one read in order. */
+      for (guint i = n; i-- > 0; )
+        {
+          g_autoptr(GObject) item = g_list_model_get_item (model, i);
+
+          g_assert_true (item == g_ptr_array_index (recs[c]->shadow, i));
+        }
+      for (guint k = 0; n > 0 && k < 500; k++)
+        {
+          guint i = g_rand_int_range (rand, 0, n);
+          g_autoptr(GObject) item = g_list_model_get_item (model, i);
+
+          g_assert_true (item == g_ptr_array_index (recs[c]->shadow, i));
+        }
+      g_assert_null (g_list_model_get_item (model, n));
+    }
+
+  /* Emptied one by one from the front, then filled again. */
+  while (g_list_model_get_n_items (big) > 0)
+    {
+      g_autoptr(TackCard) first = g_list_model_get_item (big, 0);
+
+      g_assert_true (tack_store_remove_card (store, tack_card_get_id (first)));
+    }
+  recorder_check (recs[1]);
+  for (guint i = 0; i < 500; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("c%04u", i);
+      g_autofree char *position = g_strdup_printf ("p%03u", (i * 7) % 500);
+
+      write_card (store, id, "doing", id, position, 1);
+    }
+  recorder_check (recs[1]);
+  check_sorted (big);
+
+  for (guint c = 0; c < 3; c++)
+    recorder_free (recs[c]);
+  g_free (versions);
+  g_rand_free (rand);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -386,6 +504,7 @@ main (int   argc,
   g_test_add_func ("/tack/list-model/random-moves", test_random_moves);
   g_test_add_func ("/tack/list-model/n-cards-limit", test_n_cards_and_limit);
   g_test_add_func ("/tack/list-model/local-columns", test_local_columns);
+  g_test_add_func ("/tack/list-model/large", test_large_lists);
 
   return g_test_run ();
 }
