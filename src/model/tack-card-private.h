@@ -19,6 +19,9 @@ void      tack_card_set_id      (TackCard            *self,
                                  const char          *id);
 void      tack_card_apply_value (TackCard            *self,
                                  const TackCardValue *value);
+void      tack_card_apply_changes (TackCard            *self,
+                                   const TackCardValue *value,
+                                   TackCardFields       fields);
 void      tack_card_set_state   (TackCard            *self,
                                  TackEntryState       state);
 void      tack_card_set_pending (TackCard            *self,

@@ -75,6 +75,7 @@ struct _CardEntry
   GQueue         local;        /* LocalOp*, oldest first */
   TackColumn    *listed_in;    /* the column whose list holds the card */
   gint64         event_seq;    /* seq of the event that wrote server */
+  guint          shows_server : 1; /* the card shows exactly server */
 };
 
 /* Columns keep server value and local writes apart exactly like cards. */
@@ -302,32 +303,62 @@ remove_card_entry (TackStore *self,
 
 /* Brings the card object and its place in the column lists in line with
  * what the entry says it should show. */
+/* @changed: the fields of the server value that just changed, when the
+ * caller knows them exactly, or TACK_CARD_FIELD_ALL */
 static void
-reconcile_card (TackStore *self,
-                CardEntry *entry)
+reconcile_card_changed (TackStore      *self,
+                        CardEntry      *entry,
+                        TackCardFields  changed)
 {
-  g_auto(TackCardValue) value = { 0 };
+  g_auto(TackCardValue) composed = { 0 };
+  const TackCardValue *value = &entry->server;
   ColumnEntry *target_entry;
   TackColumn *target = NULL;
-  gboolean visible;
+  gboolean visible = TRUE;
+  gboolean exact = FALSE;
 
-  if (!compute_display (entry, &value, &visible))
+  /* Nothing of ours on top (the usual case): the server value is what
+   * shows, no copy needed; and if the card showed it before this change,
+   * only the changed fields need looking at. */
+  if (!g_queue_is_empty (&entry->local) || entry->server.id == NULL)
     {
-      remove_card_entry (self, entry);
-      return;
+      if (!compute_display (entry, &composed, &visible))
+        {
+          remove_card_entry (self, entry);
+          return;
+        }
+
+      value = &composed;
+    }
+  else
+    {
+      exact = entry->shows_server && changed != TACK_CARD_FIELD_ALL;
     }
 
-  if (visible && (target_entry = g_hash_table_lookup (self->columns, value.column)))
+  if (!exact)
+    changed = TACK_CARD_FIELD_ALL;
+
+  /* Most writes keep the card in its column. */
+  if (visible && entry->listed_in != NULL &&
+      (!(changed & TACK_CARD_FIELD_COLUMN) ||
+       g_strcmp0 (tack_column_get_id (entry->listed_in), value->column) == 0))
+    target = entry->listed_in;
+  else if (visible && (target_entry = g_hash_table_lookup (self->columns, value->column)))
     target = target_entry->column;
 
   /* Leave the list before the sort key changes, come back after: the view
    * sees exactly one removal and one insertion. */
   if (entry->listed_in != NULL &&
       (entry->listed_in != target ||
-       g_strcmp0 (tack_card_get_position (entry->card), value.position) != 0))
+       ((changed & TACK_CARD_FIELD_POSITION) &&
+        g_strcmp0 (tack_card_get_position (entry->card), value->position) != 0)))
     unlist_card (entry);
 
-  tack_card_apply_value (entry->card, &value);
+  if (exact)
+    tack_card_apply_changes (entry->card, value, changed);
+  else
+    tack_card_apply_value (entry->card, value);
+  entry->shows_server = value == &entry->server;
   tack_card_set_pending (entry->card, has_pending (&entry->local));
 
   if (target != NULL && entry->listed_in == NULL)
@@ -335,6 +366,13 @@ reconcile_card (TackStore *self,
       tack_ordered_list_insert (tack_column_get_card_list (target), entry->card);
       entry->listed_in = g_object_ref (target);
     }
+}
+
+static void
+reconcile_card (TackStore *self,
+                CardEntry *entry)
+{
+  reconcile_card_changed (self, entry, TACK_CARD_FIELD_ALL);
 }
 
 static void
@@ -348,6 +386,67 @@ set_card_state (TackStore      *self,
     tack_card_set_state (entry->card, state);
 }
 
+/* A new server value is in entry->server: show it. */
+static void
+server_card_written (TackStore      *self,
+                     CardEntry      *entry,
+                     gint64          event_seq,
+                     TackCardFields  changed)
+{
+  entry->event_seq = event_seq;
+  prune_confirmed (entry, self->replacing);
+
+  if (g_hash_table_size (self->card_fetches) == 0 ||
+      g_hash_table_lookup (self->card_fetches, entry->server.id) == NULL)
+    tack_card_set_state (entry->card, TACK_ENTRY_FRESH);
+
+  reconcile_card_changed (self, entry, changed);
+}
+
+/* The entry for server card @id at @version, new if need be, or %NULL if
+ * the store holds that version or a newer one (or deleted the card). */
+static CardEntry *
+card_entry_for_write (TackStore  *self,
+                      const char *id,
+                      gint64      version,
+                      gint64      event_seq)
+{
+  CardEntry *entry = g_hash_table_lookup (self->cards, id);
+
+  if (entry == NULL)
+    {
+      gint64 *tomb = g_hash_table_lookup (self->tombstones, id);
+
+      if (tomb != NULL && version <= *tomb && !self->replacing)
+        {
+          g_debug ("Dropping card %s v%" G_GINT64_FORMAT ": deleted at v%" G_GINT64_FORMAT,
+                   id, version, *tomb);
+          return NULL;
+        }
+
+      g_hash_table_remove (self->tombstones, id);
+
+      entry = g_new0 (CardEntry, 1);
+      entry->card = tack_card_new (id);
+      g_queue_init (&entry->local);
+      g_hash_table_insert (self->cards, g_strdup (id), entry);
+    }
+  else if (entry->server.id != NULL && version <= entry->server.version &&
+           !self->replacing)
+    {
+      /* Our own confirmation wrote this version already; remember which
+       * event carried it, for the next snapshot's sake. */
+      if (version == entry->server.version && event_seq > entry->event_seq)
+        entry->event_seq = event_seq;
+
+      g_debug ("Dropping card %s v%" G_GINT64_FORMAT ": store has v%" G_GINT64_FORMAT,
+               id, version, entry->server.version);
+      return NULL;
+    }
+
+  return entry;
+}
+
 /* Takes ownership of @value's contents. Returns TRUE if it was newer than
  * what the store held and was applied. */
 static gboolean
@@ -355,38 +454,10 @@ write_card_value (TackStore     *self,
                   TackCardValue *value,
                   gint64         event_seq)
 {
-  CardEntry *entry = g_hash_table_lookup (self->cards, value->id);
-  CardFetch *fetch;
+  CardEntry *entry = card_entry_for_write (self, value->id, value->version, event_seq);
 
   if (entry == NULL)
     {
-      gint64 *tomb = g_hash_table_lookup (self->tombstones, value->id);
-
-      if (tomb != NULL && value->version <= *tomb && !self->replacing)
-        {
-          g_debug ("Dropping card %s v%" G_GINT64_FORMAT ": deleted at v%" G_GINT64_FORMAT,
-                   value->id, value->version, *tomb);
-          tack_card_value_clear (value);
-          return FALSE;
-        }
-
-      g_hash_table_remove (self->tombstones, value->id);
-
-      entry = g_new0 (CardEntry, 1);
-      entry->card = tack_card_new (value->id);
-      g_queue_init (&entry->local);
-      g_hash_table_insert (self->cards, g_strdup (value->id), entry);
-    }
-  else if (entry->server.id != NULL && value->version <= entry->server.version &&
-           !self->replacing)
-    {
-      /* Our own confirmation wrote this version already; remember which
-       * event carried it, for the next snapshot's sake. */
-      if (value->version == entry->server.version && event_seq > entry->event_seq)
-        entry->event_seq = event_seq;
-
-      g_debug ("Dropping card %s v%" G_GINT64_FORMAT ": store has v%" G_GINT64_FORMAT,
-               value->id, value->version, entry->server.version);
       tack_card_value_clear (value);
       return FALSE;
     }
@@ -394,14 +465,36 @@ write_card_value (TackStore     *self,
   tack_card_value_clear (&entry->server);
   entry->server = *value;
   memset (value, 0, sizeof *value);
-  entry->event_seq = event_seq;
-  prune_confirmed (entry, self->replacing);
 
-  fetch = g_hash_table_lookup (self->card_fetches, entry->server.id);
-  if (fetch == NULL)
-    tack_card_set_state (entry->card, TACK_ENTRY_FRESH);
+  server_card_written (self, entry, event_seq, TACK_CARD_FIELD_ALL);
 
-  reconcile_card (self, entry);
+  return TRUE;
+}
+
+/* The same from an event's card, copying only what changed: the hot
+ * path of the event stream. */
+static gboolean
+write_card_view (TackStore          *self,
+                 const TackCardView *view,
+                 gint64              event_seq)
+{
+  CardEntry *entry = card_entry_for_write (self, view->id, view->version, event_seq);
+  TackCardFields changed;
+
+  if (entry == NULL)
+    return FALSE;
+
+  if (entry->server.id != NULL)
+    {
+      changed = tack_card_value_update (&entry->server, view);
+    }
+  else
+    {
+      tack_card_value_set_view (&entry->server, view);
+      changed = TACK_CARD_FIELD_ALL;
+    }
+
+  server_card_written (self, entry, event_seq, changed);
 
   return TRUE;
 }
@@ -1242,7 +1335,7 @@ typedef struct
   const char      *op;
   const char      *id;
   gint64           version;
-  TackCardValue    card;
+  TackCardView     card;      /* borrowed from the event */
   TackColumnValue  column;
   TackBoardValue   board;
 } ParsedEvent;
@@ -1250,7 +1343,6 @@ typedef struct
 static void
 parsed_event_clear (ParsedEvent *event)
 {
-  tack_card_value_clear (&event->card);
   tack_column_value_clear (&event->column);
   tack_board_value_clear (&event->board);
 }
@@ -1287,7 +1379,7 @@ parse_event (JsonNode     *node,
       event->action = EVENT_WRITE_CARD;
       return (data = tack_json_get_object (root, "data", error)) &&
              (inner = tack_json_get_object (data, "card", error)) &&
-             tack_card_value_parse (&event->card, inner, error);
+             tack_card_view_parse (&event->card, inner, error);
     }
 
   if (g_str_equal (type, "card.deleted"))
@@ -1415,7 +1507,7 @@ tack_store_apply_event (TackStore  *self,
 
           tack_store_settle_local (self, parsed.op, json_object_get_object_member (data, "card"));
         }
-      write_card_value (self, &parsed.card, parsed.seq);
+      write_card_view (self, &parsed.card, parsed.seq);
       break;
 
     case EVENT_REMOVE_CARD:

@@ -30,6 +30,40 @@ typedef struct
   char    *updated_by;
 } TackCardValue;
 
+/* A card as it sits in a JSON object, validated but not copied: the
+ * strings and arrays belong to the object. An event's card is compared
+ * with the value the store holds and only what changed is copied. */
+typedef struct
+{
+  const char *id;
+  const char *column;
+  const char *title;
+  const char *description;
+  const char *position;
+  JsonArray  *labels;
+  JsonArray  *assignees;
+  const char *due;
+  gint64      version;
+  const char *updated_at;
+  const char *updated_by;
+} TackCardView;
+
+/* Which fields of a card a write changed. */
+typedef enum
+{
+  TACK_CARD_FIELD_COLUMN      = 1 << 0,
+  TACK_CARD_FIELD_TITLE       = 1 << 1,
+  TACK_CARD_FIELD_DESCRIPTION = 1 << 2,
+  TACK_CARD_FIELD_POSITION    = 1 << 3,
+  TACK_CARD_FIELD_LABELS      = 1 << 4,
+  TACK_CARD_FIELD_ASSIGNEES   = 1 << 5,
+  TACK_CARD_FIELD_DUE         = 1 << 6,
+  TACK_CARD_FIELD_VERSION     = 1 << 7,
+  TACK_CARD_FIELD_UPDATED_AT  = 1 << 8,
+  TACK_CARD_FIELD_UPDATED_BY  = 1 << 9,
+  TACK_CARD_FIELD_ALL         = (1 << 10) - 1,
+} TackCardFields;
+
 typedef struct
 {
   char    *id;
@@ -51,6 +85,13 @@ typedef struct
 gboolean tack_card_value_parse        (TackCardValue         *value,
                                        JsonObject            *object,
                                        GError               **error);
+gboolean tack_card_view_parse         (TackCardView          *view,
+                                       JsonObject            *object,
+                                       GError               **error);
+void     tack_card_value_set_view     (TackCardValue         *value,
+                                       const TackCardView    *view);
+TackCardFields tack_card_value_update (TackCardValue         *value,
+                                       const TackCardView    *view);
 void     tack_card_value_clear        (TackCardValue         *value);
 void     tack_card_value_copy         (TackCardValue         *dest,
                                        const TackCardValue   *src);

@@ -63,15 +63,15 @@ tack_json_get_array (JsonObject  *object,
   return json_node_get_array (node);
 }
 
-gboolean
-tack_json_get_string (JsonObject  *object,
-                      const char  *member,
-                      gboolean     nullable,
-                      const char **out,
-                      GError     **error)
+/* The checks on one member's node (%NULL when absent), so that a reader
+ * that already holds the nodes does not look them up again. */
+static gboolean
+node_string (JsonNode    *node,
+             const char  *member,
+             gboolean     nullable,
+             const char **out,
+             GError     **error)
 {
-  JsonNode *node = json_object_get_member (object, member);
-
   *out = NULL;
 
   if (nullable && (node == NULL || JSON_NODE_HOLDS_NULL (node)))
@@ -86,14 +86,12 @@ tack_json_get_string (JsonObject  *object,
   return TRUE;
 }
 
-gboolean
-tack_json_get_int (JsonObject  *object,
-                   const char  *member,
-                   gint64      *out,
-                   GError     **error)
+static gboolean
+node_int (JsonNode    *node,
+          const char  *member,
+          gint64      *out,
+          GError     **error)
 {
-  JsonNode *node = json_object_get_member (object, member);
-
   if (node == NULL ||
       !JSON_NODE_HOLDS_VALUE (node) ||
       json_node_get_value_type (node) != G_TYPE_INT64)
@@ -103,35 +101,64 @@ tack_json_get_int (JsonObject  *object,
   return TRUE;
 }
 
+gboolean
+tack_json_get_string (JsonObject  *object,
+                      const char  *member,
+                      gboolean     nullable,
+                      const char **out,
+                      GError     **error)
+{
+  return node_string (json_object_get_member (object, member), member, nullable, out, error);
+}
+
+gboolean
+tack_json_get_int (JsonObject  *object,
+                   const char  *member,
+                   gint64      *out,
+                   GError     **error)
+{
+  return node_int (json_object_get_member (object, member), member, out, error);
+}
+
+static gboolean
+node_string_array (JsonNode     *node,
+                   const char   *member,
+                   char       ***out,
+                   GError      **error)
+{
+  g_auto(GStrv) strv = NULL;
+  JsonArray *array;
+  guint n;
+
+  if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
+    return invalid (error, member, "an array");
+
+  array = json_node_get_array (node);
+  n = json_array_get_length (array);
+  strv = g_new0 (char *, n + 1);
+
+  for (guint i = 0; i < n; i++)
+    {
+      JsonNode *element = json_array_get_element (array, i);
+
+      if (!JSON_NODE_HOLDS_VALUE (element) ||
+          json_node_get_value_type (element) != G_TYPE_STRING)
+        return invalid (error, member, "an array of strings");
+
+      strv[i] = g_strdup (json_node_get_string (element));
+    }
+
+  *out = g_steal_pointer (&strv);
+  return TRUE;
+}
+
 static gboolean
 get_string_array (JsonObject   *object,
                   const char   *member,
                   char       ***out,
                   GError      **error)
 {
-  g_autoptr(GStrvBuilder) builder = NULL;
-  JsonArray *array;
-  guint n;
-
-  if (!(array = tack_json_get_array (object, member, error)))
-    return FALSE;
-
-  builder = g_strv_builder_new ();
-  n = json_array_get_length (array);
-
-  for (guint i = 0; i < n; i++)
-    {
-      JsonNode *node = json_array_get_element (array, i);
-
-      if (!JSON_NODE_HOLDS_VALUE (node) ||
-          json_node_get_value_type (node) != G_TYPE_STRING)
-        return invalid (error, member, "an array of strings");
-
-      g_strv_builder_add (builder, json_node_get_string (node));
-    }
-
-  *out = g_strv_builder_end (builder);
-  return TRUE;
+  return node_string_array (json_object_get_member (object, member), member, out, error);
 }
 
 static gboolean
@@ -154,13 +181,13 @@ is_valid_date (const char *s)
 }
 
 static gboolean
-get_due (JsonObject  *object,
-         char       **out,
-         GError     **error)
+node_due (JsonNode  *node,
+          char     **out,
+          GError   **error)
 {
   const char *due;
 
-  if (!tack_json_get_string (object, "due", TRUE, &due, error))
+  if (!node_string (node, "due", TRUE, &due, error))
     return FALSE;
 
   if (due != NULL && !is_valid_date (due))
@@ -170,43 +197,260 @@ get_due (JsonObject  *object,
   return TRUE;
 }
 
+static gboolean
+get_due (JsonObject  *object,
+         char       **out,
+         GError     **error)
+{
+  return node_due (json_object_get_member (object, "due"), out, error);
+}
+
+enum {
+  CARD_ID,
+  CARD_COLUMN,
+  CARD_TITLE,
+  CARD_DESCRIPTION,
+  CARD_POSITION,
+  CARD_VERSION,
+  CARD_UPDATED_AT,
+  CARD_UPDATED_BY,
+  CARD_LABELS,
+  CARD_ASSIGNEES,
+  CARD_DUE,
+  N_CARD_MEMBERS
+};
+
+/* Which of a Card's members @name is, or -1. */
+static int
+card_member (const char *name)
+{
+  switch (name[0])
+    {
+    case 'i': return g_str_equal (name, "id") ? CARD_ID : -1;
+    case 'c': return g_str_equal (name, "column") ? CARD_COLUMN : -1;
+    case 't': return g_str_equal (name, "title") ? CARD_TITLE : -1;
+    case 'p': return g_str_equal (name, "position") ? CARD_POSITION : -1;
+    case 'v': return g_str_equal (name, "version") ? CARD_VERSION : -1;
+    case 'l': return g_str_equal (name, "labels") ? CARD_LABELS : -1;
+    case 'a': return g_str_equal (name, "assignees") ? CARD_ASSIGNEES : -1;
+    case 'd':
+      if (g_str_equal (name, "description"))
+        return CARD_DESCRIPTION;
+      return g_str_equal (name, "due") ? CARD_DUE : -1;
+    case 'u':
+      if (g_str_equal (name, "updated_at"))
+        return CARD_UPDATED_AT;
+      return g_str_equal (name, "updated_by") ? CARD_UPDATED_BY : -1;
+    default:
+      return -1;
+    }
+}
+
+/* A JSON array of strings, checked. */
+static gboolean
+node_string_list (JsonNode    *node,
+                  const char  *member,
+                  JsonArray  **out,
+                  GError     **error)
+{
+  JsonArray *array;
+  guint n;
+
+  if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
+    return invalid (error, member, "an array");
+
+  array = json_node_get_array (node);
+  n = json_array_get_length (array);
+
+  for (guint i = 0; i < n; i++)
+    {
+      JsonNode *element = json_array_get_element (array, i);
+
+      if (!JSON_NODE_HOLDS_VALUE (element) ||
+          json_node_get_value_type (element) != G_TYPE_STRING)
+        return invalid (error, member, "an array of strings");
+    }
+
+  *out = array;
+  return TRUE;
+}
+
+static char **
+strv_from_array (JsonArray *array)
+{
+  guint n = json_array_get_length (array);
+  char **strv = g_new (char *, n + 1);
+
+  for (guint i = 0; i < n; i++)
+    strv[i] = g_strdup (json_array_get_string_element (array, i));
+  strv[n] = NULL;
+
+  return strv;
+}
+
+static gboolean
+strv_equal_array (char      **strv,
+                  JsonArray  *array)
+{
+  guint n = json_array_get_length (array);
+  guint i;
+
+  for (i = 0; i < n; i++)
+    if (strv == NULL || strv[i] == NULL ||
+        strcmp (strv[i], json_array_get_string_element (array, i)) != 0)
+      return FALSE;
+
+  return strv == NULL || strv[i] == NULL;
+}
+
+gboolean
+tack_card_view_parse (TackCardView  *view,
+                      JsonObject    *object,
+                      GError       **error)
+{
+  TackCardView v = { 0 };
+  JsonNode *nodes[N_CARD_MEMBERS] = { NULL };
+  JsonObjectIter iter;
+  const char *name;
+  JsonNode *node;
+
+  g_return_val_if_fail (view != NULL, FALSE);
+  g_return_val_if_fail (object != NULL, FALSE);
+
+  /* Every card of every event comes through here: one pass over the
+   * members, rather than a hash lookup for each one. */
+  json_object_iter_init (&iter, object);
+  while (json_object_iter_next (&iter, &name, &node))
+    {
+      int member = card_member (name);
+
+      if (member >= 0)
+        nodes[member] = node;
+    }
+
+  if (!node_string (nodes[CARD_ID], "id", FALSE, &v.id, error) ||
+      !node_string (nodes[CARD_COLUMN], "column", FALSE, &v.column, error) ||
+      !node_string (nodes[CARD_TITLE], "title", FALSE, &v.title, error) ||
+      !node_string (nodes[CARD_DESCRIPTION], "description", TRUE, &v.description, error) ||
+      !node_string (nodes[CARD_POSITION], "position", FALSE, &v.position, error) ||
+      !node_int (nodes[CARD_VERSION], "version", &v.version, error) ||
+      !node_string (nodes[CARD_UPDATED_AT], "updated_at", TRUE, &v.updated_at, error) ||
+      !node_string (nodes[CARD_UPDATED_BY], "updated_by", TRUE, &v.updated_by, error) ||
+      !node_string_list (nodes[CARD_LABELS], "labels", &v.labels, error) ||
+      !node_string_list (nodes[CARD_ASSIGNEES], "assignees", &v.assignees, error) ||
+      !node_string (nodes[CARD_DUE], "due", TRUE, &v.due, error))
+    return FALSE;
+
+  if (v.due != NULL && !is_valid_date (v.due))
+    return invalid (error, "due", "null or a date as YYYY-MM-DD");
+
+  if (*v.id == '\0')
+    return invalid (error, "id", "a non-empty string");
+
+  if (v.description == NULL)
+    v.description = "";
+
+  *view = v;
+
+  return TRUE;
+}
+
+/* Makes @value a copy of @view; @value must be cleared. */
+void
+tack_card_value_set_view (TackCardValue      *value,
+                          const TackCardView *view)
+{
+  value->id = g_strdup (view->id);
+  value->column = g_strdup (view->column);
+  value->title = g_strdup (view->title);
+  value->description = g_strdup (view->description);
+  value->position = g_strdup (view->position);
+  value->labels = strv_from_array (view->labels);
+  value->assignees = strv_from_array (view->assignees);
+  value->due = g_strdup (view->due);
+  value->version = view->version;
+  value->updated_at = g_strdup (view->updated_at);
+  value->updated_by = g_strdup (view->updated_by);
+}
+
+static gboolean
+update_string (char       **field,
+               const char  *value)
+{
+  if (g_strcmp0 (*field, value) == 0)
+    return FALSE;
+
+  g_free (*field);
+  *field = g_strdup (value);
+  return TRUE;
+}
+
+/**
+ * tack_card_value_update:
+ *
+ * Brings @value (of the same card) in line with @view, copying only what
+ * differs: a moved card changes a few fields and keeps the rest.
+ *
+ * Returns: the fields that changed
+ */
+TackCardFields
+tack_card_value_update (TackCardValue      *value,
+                        const TackCardView *view)
+{
+  TackCardFields changed = 0;
+
+  if (update_string (&value->column, view->column))
+    changed |= TACK_CARD_FIELD_COLUMN;
+  if (update_string (&value->title, view->title))
+    changed |= TACK_CARD_FIELD_TITLE;
+  if (update_string (&value->description, view->description))
+    changed |= TACK_CARD_FIELD_DESCRIPTION;
+  if (update_string (&value->position, view->position))
+    changed |= TACK_CARD_FIELD_POSITION;
+  if (update_string (&value->due, view->due))
+    changed |= TACK_CARD_FIELD_DUE;
+  if (update_string (&value->updated_at, view->updated_at))
+    changed |= TACK_CARD_FIELD_UPDATED_AT;
+  if (update_string (&value->updated_by, view->updated_by))
+    changed |= TACK_CARD_FIELD_UPDATED_BY;
+
+  if (!strv_equal_array (value->labels, view->labels))
+    {
+      g_strfreev (value->labels);
+      value->labels = strv_from_array (view->labels);
+      changed |= TACK_CARD_FIELD_LABELS;
+    }
+
+  if (!strv_equal_array (value->assignees, view->assignees))
+    {
+      g_strfreev (value->assignees);
+      value->assignees = strv_from_array (view->assignees);
+      changed |= TACK_CARD_FIELD_ASSIGNEES;
+    }
+
+  if (value->version != view->version)
+    {
+      value->version = view->version;
+      changed |= TACK_CARD_FIELD_VERSION;
+    }
+
+  return changed;
+}
+
 gboolean
 tack_card_value_parse (TackCardValue  *value,
                        JsonObject     *object,
                        GError        **error)
 {
-  const char *id, *column, *title, *description, *position, *updated_at, *updated_by;
-  g_auto(TackCardValue) v = { 0 };
+  TackCardView view;
 
   g_return_val_if_fail (value != NULL, FALSE);
   g_return_val_if_fail (object != NULL, FALSE);
 
-  if (!tack_json_get_string (object, "id", FALSE, &id, error) ||
-      !tack_json_get_string (object, "column", FALSE, &column, error) ||
-      !tack_json_get_string (object, "title", FALSE, &title, error) ||
-      !tack_json_get_string (object, "description", TRUE, &description, error) ||
-      !tack_json_get_string (object, "position", FALSE, &position, error) ||
-      !tack_json_get_int (object, "version", &v.version, error) ||
-      !tack_json_get_string (object, "updated_at", TRUE, &updated_at, error) ||
-      !tack_json_get_string (object, "updated_by", TRUE, &updated_by, error) ||
-      !get_string_array (object, "labels", &v.labels, error) ||
-      !get_string_array (object, "assignees", &v.assignees, error) ||
-      !get_due (object, &v.due, error))
+  if (!tack_card_view_parse (&view, object, error))
     return FALSE;
 
-  if (*id == '\0')
-    return invalid (error, "id", "a non-empty string");
-
-  v.id = g_strdup (id);
-  v.column = g_strdup (column);
-  v.title = g_strdup (title);
-  v.description = g_strdup (description ? description : "");
-  v.position = g_strdup (position);
-  v.updated_at = g_strdup (updated_at);
-  v.updated_by = g_strdup (updated_by);
-
-  *value = v;
-  memset (&v, 0, sizeof v);
+  tack_card_value_set_view (value, &view);
 
   return TRUE;
 }
