@@ -56,7 +56,8 @@ static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
 static void apply_frame    (TackDispatcher *self,
-                            JsonNode       *frame);
+                            JsonNode       *frame,
+                            const char     *type);
 static void finish_waiting (TackDispatcher *self,
                             const GError   *error);
 
@@ -400,7 +401,9 @@ snapshot_cb (GObject      *object,
       if (self->loading)
         g_queue_push_tail (&self->held, g_steal_pointer (&frame));
       else
-        apply_frame (self, frame);
+        apply_frame (self, frame,
+                     json_object_get_string_member_with_default (json_node_get_object (frame),
+                                                                 "type", ""));
     }
 }
 
@@ -456,17 +459,17 @@ reset_reloaded_cb (GObject      *object,
   tack_dispatcher_reload_finish (TACK_DISPATCHER (object), result, NULL);
 }
 
+/* @type: the frame's type, already read by the caller */
 static void
 apply_frame (TackDispatcher *self,
-             JsonNode       *frame)
+             JsonNode       *frame,
+             const char     *type)
 {
   JsonObject *object = json_node_get_object (frame);
   g_autoptr(GError) error = NULL;
-  const char *type;
+  JsonNode *seq_node;
   gint64 last;
   gint64 seq;
-
-  type = json_object_get_string_member_with_default (object, "type", "");
 
   if (g_str_equal (type, "reset"))
     {
@@ -476,13 +479,14 @@ apply_frame (TackDispatcher *self,
       return;
     }
 
-  if (!json_object_has_member (object, "seq"))
+  seq_node = json_object_get_member (object, "seq");
+  if (seq_node == NULL || !JSON_NODE_HOLDS_VALUE (seq_node))
     {
       g_debug ("Ignoring a %s frame without seq", type);
       return;
     }
 
-  seq = json_object_get_int_member (object, "seq");
+  seq = json_node_get_int (seq_node);
   last = tack_dispatcher_get_seq (self);
 
   if (seq <= last)
@@ -549,5 +553,5 @@ tack_dispatcher_dispatch (TackDispatcher *self,
       return;
     }
 
-  apply_frame (self, frame);
+  apply_frame (self, frame, type);
 }
