@@ -40,6 +40,7 @@ typedef struct
 {
   TackServer              *server;   /* NULL once detached */
   Hub                     *hub;
+  guint                    index;    /* in hub->streams */
   StreamKind               kind;
   char                    *session;
   char                    *user;
@@ -68,11 +69,17 @@ typedef struct
   gulong             finished_id;
 } Waiter;
 
+/* A stream that leaves while a broadcast walks the array leaves a hole
+ * (NULL) there, closed up once the walk ends; otherwise the last stream
+ * takes its place. Joining, leaving and reaching every stream are O(1)
+ * per stream. */
 struct _Hub
 {
-  char  *board_id;
-  GList *streams;
-  GList *waiters;
+  char      *board_id;
+  GPtrArray *streams;
+  guint      walking;
+  gboolean   holes;
+  GList     *waiters;
 };
 
 static void stream_free      (Stream *stream);
@@ -86,9 +93,10 @@ tack_server_hub_free (gpointer data)
 {
   Hub *hub = data;
 
-  g_assert (hub->streams == NULL);
+  g_assert (hub->streams->len == 0);
   g_assert (hub->waiters == NULL);
 
+  g_ptr_array_unref (hub->streams);
   g_free (hub->board_id);
   g_free (hub);
 }
@@ -103,6 +111,7 @@ get_hub (TackServer *self,
     {
       hub = g_new0 (Hub, 1);
       hub->board_id = g_strdup (board_id);
+      hub->streams = g_ptr_array_new ();
       g_hash_table_insert (self->hubs, hub->board_id, hub);
     }
 
@@ -136,6 +145,67 @@ text_bytes (char *text)
   return g_bytes_new_take (text, len);
 }
 
+/* The hub's streams. */
+
+static void
+hub_add (Hub    *hub,
+         Stream *stream)
+{
+  stream->index = hub->streams->len;
+  g_ptr_array_add (hub->streams, stream);
+}
+
+static void
+hub_remove (Hub    *hub,
+            Stream *stream)
+{
+  GPtrArray *streams = hub->streams;
+  Stream *last;
+
+  g_assert (stream->index < streams->len && streams->pdata[stream->index] == stream);
+
+  if (hub->walking > 0)
+    {
+      streams->pdata[stream->index] = NULL;
+      hub->holes = TRUE;
+      return;
+    }
+
+  last = streams->pdata[streams->len - 1];
+  streams->pdata[stream->index] = last;
+  last->index = stream->index;
+  g_ptr_array_set_size (streams, streams->len - 1);
+}
+
+static void
+hub_walk_begin (Hub *hub)
+{
+  hub->walking++;
+}
+
+static void
+hub_walk_end (Hub *hub)
+{
+  GPtrArray *streams = hub->streams;
+  guint kept = 0;
+
+  if (--hub->walking > 0 || !hub->holes)
+    return;
+
+  for (guint i = 0; i < streams->len; i++)
+    {
+      Stream *stream = streams->pdata[i];
+
+      if (stream == NULL)
+        continue;
+      stream->index = kept;
+      streams->pdata[kept++] = stream;
+    }
+
+  g_ptr_array_set_size (streams, kept);
+  hub->holes = FALSE;
+}
+
 /* Streams. */
 
 /* Leaves the hub: no more events, and the others hear it left. */
@@ -148,7 +218,7 @@ stream_detach (Stream *stream)
   if (server == NULL)
     return;
 
-  hub->streams = g_list_remove (hub->streams, stream);
+  hub_remove (hub, stream);
   server->n_subscribers--;
   stream->server = NULL;
   stream->hub = NULL;
@@ -309,15 +379,17 @@ broadcast_frame (Hub    *hub,
                  char   *text)
 {
   g_autoptr(GBytes) bytes = text_bytes (text);
-  g_autoptr(GList) streams = g_list_copy (hub->streams);
 
-  for (const GList *l = streams; l; l = l->next)
+  hub_walk_begin (hub);
+  for (guint i = 0; i < hub->streams->len; i++)
     {
-      Stream *stream = l->data;
+      Stream *stream = hub->streams->pdata[i];
 
-      if (stream != except && stream->kind == STREAM_WEBSOCKET && g_list_find (hub->streams, stream))
+      /* NULL: an earlier send in this walk dropped it. */
+      if (stream != NULL && stream != except && stream->kind == STREAM_WEBSOCKET)
         stream_send (stream, bytes);
     }
+  hub_walk_end (hub);
 }
 
 static GBytes *
@@ -429,13 +501,13 @@ stream_start (Stream     *stream,
                                                    current));
 
       /* Who else is here. */
-      for (const GList *l = stream->hub->streams; l; l = l->next)
+      for (guint i = 0; i < stream->hub->streams->len; i++)
         {
-          Stream *other = l->data;
+          Stream *other = stream->hub->streams->pdata[i];
           g_autoptr(JsonNode) node = NULL;
           JsonObject *object;
 
-          if (other->presence == NULL)
+          if (other == NULL || other->presence == NULL)
             continue;
 
           node = json_node_new (JSON_NODE_OBJECT);
@@ -462,7 +534,7 @@ stream_start (Stream     *stream,
   for (guint i = 0; i < events->len; i++)
     stream_send_event (stream, g_ptr_array_index (events, i));
 
-  stream->hub->streams = g_list_append (stream->hub->streams, stream);
+  hub_add (stream->hub, stream);
   server->n_subscribers++;
   stream->limit = server->max_queue_bytes + stream->pending_bytes;
 
@@ -934,20 +1006,20 @@ tack_server_broadcast (TackServer *self,
                        TackEvent  *event)
 {
   Hub *hub = g_hash_table_lookup (self->hubs, board_id);
-  g_autoptr(GList) streams = NULL;
 
   if (hub == NULL)
     return;
 
-  streams = g_list_copy (hub->streams);
-  for (const GList *l = streams; l; l = l->next)
+  hub_walk_begin (hub);
+  for (guint i = 0; i < hub->streams->len; i++)
     {
-      Stream *stream = l->data;
+      Stream *stream = hub->streams->pdata[i];
 
-      /* An earlier send in this loop may have dropped it. */
-      if (g_list_find (hub->streams, stream))
+      /* NULL: an earlier send in this walk dropped it. */
+      if (stream != NULL)
         stream_send_event (stream, event);
     }
+  hub_walk_end (hub);
 
   /* Every held poll waits for something after a seq older than this
    * event's, so each one has an answer now. */
@@ -977,9 +1049,9 @@ tack_server_close_streams (TackServer *self)
           g_object_unref (msg);
         }
 
-      while (hub->streams != NULL)
+      while (hub->streams->len > 0)
         {
-          Stream *stream = hub->streams->data;
+          Stream *stream = hub->streams->pdata[hub->streams->len - 1];
 
           stream_detach (stream);
 
