@@ -10,8 +10,12 @@
  *
  * Each board has a hub: its live streams and its held long polls. A
  * subscriber is sent the log after its `since` and joined to the hub in
- * the same main-loop dispatch, and commits also happen on that loop, so
- * nothing committed in between can be missed or sent twice.
+ * the same main-loop dispatch. Commits also happen on that loop, but
+ * their events are broadcast a little later, once the writer has its
+ * answer (tack_server_queue_event()); a stream that joined in between
+ * already has such an event from its replay, and skips it by seq. So
+ * nothing committed is missed or sent twice, and every stream sees its
+ * board's events in seq order.
  *
  * A broadcast hands every stream the same bytes (TackEvent caches its
  * JSON and SSE framing). Each stream has a bounded queue: a WebSocket
@@ -45,6 +49,7 @@ typedef struct
   char                    *session;
   char                    *user;
   JsonNode                *presence;
+  gint64                   last_seq; /* of the last event sent */
   gsize                    pending_bytes;
   gsize                    limit;
 
@@ -408,6 +413,12 @@ stream_send_event (Stream    *stream,
 {
   g_autoptr(GBytes) bytes = NULL;
 
+  /* Committed before this stream read its replay, broadcast after: the
+   * replay had it already. */
+  if (tack_event_get_seq (event) <= stream->last_seq)
+    return;
+  stream->last_seq = tack_event_get_seq (event);
+
   if (stream->kind == STREAM_WEBSOCKET)
     bytes = event_ws_bytes (event);
   else
@@ -486,6 +497,7 @@ stream_start (Stream     *stream,
     }
 
   stream->hub = get_hub (server, board_id);
+  stream->last_seq = (since < 0 || reset) ? current : since;
 
   /* The replay is as big as it is; the limit applies to what comes after. */
   stream->limit = G_MAXSIZE;
@@ -1027,11 +1039,75 @@ tack_server_broadcast (TackServer *self,
     waiter_respond (hub->waiters->data);
 }
 
+/* Committed events wait here until the writer has its answer; the flush
+ * runs at the I/O priority on the next main-loop iteration, so an event
+ * reaches its subscribers after its write is answered, in commit order. */
+
+typedef struct
+{
+  char      *board_id;
+  TackEvent *event;
+} Pending;
+
+static gboolean
+flush_cb (gpointer user_data)
+{
+  TackServer *self = user_data;
+
+  g_clear_pointer (&self->flush_source, g_source_unref);
+  tack_server_flush_events (self);
+
+  return G_SOURCE_REMOVE;
+}
+
+void
+tack_server_queue_event (TackServer *self,
+                         const char *board_id,
+                         TackEvent  *event)
+{
+  Pending *pending = g_new0 (Pending, 1);
+
+  pending->board_id = g_strdup (board_id);
+  pending->event = tack_event_ref (event);
+  g_queue_push_tail (&self->pending, pending);
+
+  if (self->flush_source == NULL)
+    {
+      self->flush_source = g_idle_source_new ();
+      g_source_set_priority (self->flush_source, G_PRIORITY_DEFAULT);
+      g_source_set_callback (self->flush_source, flush_cb, self, NULL);
+      g_source_attach (self->flush_source, g_main_context_get_thread_default ());
+    }
+}
+
+void
+tack_server_flush_events (TackServer *self)
+{
+  Pending *pending;
+
+  if (self->flush_source != NULL)
+    {
+      g_source_destroy (self->flush_source);
+      g_clear_pointer (&self->flush_source, g_source_unref);
+    }
+
+  while ((pending = g_queue_pop_head (&self->pending)))
+    {
+      tack_server_broadcast (self, pending->board_id, pending->event);
+      tack_event_unref (pending->event);
+      g_free (pending->board_id);
+      g_free (pending);
+    }
+}
+
 void
 tack_server_close_streams (TackServer *self)
 {
   GHashTableIter iter;
   Hub *hub;
+
+  /* What was committed reaches its subscribers before they are closed. */
+  tack_server_flush_events (self);
 
   g_hash_table_iter_init (&iter, self->hubs);
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *)&hub))

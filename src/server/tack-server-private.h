@@ -41,6 +41,8 @@ struct _TackServer
 
   /* board id → Hub: the board's live subscribers and held long polls */
   GHashTable  *hubs;
+  GQueue       pending;         /* committed events not yet broadcast */
+  GSource     *flush_source;
   guint        n_subscribers;
   guint        n_dropped;
   gboolean     stopped;
@@ -67,6 +69,10 @@ void     tack_server_handle_events   (TackServer        *self,
 void     tack_server_broadcast       (TackServer        *self,
                                       const char        *board_id,
                                       TackEvent         *event);
+void     tack_server_queue_event     (TackServer        *self,
+                                      const char        *board_id,
+                                      TackEvent         *event);
+void     tack_server_flush_events    (TackServer        *self);
 void     tack_server_close_streams   (TackServer        *self);
 void     tack_server_hub_free        (gpointer           data);
 guint    tack_server_get_n_waiters   (TackServer        *self);

@@ -1179,6 +1179,7 @@ tack_server_init (TackServer *self)
   self->retention = 10000;
   self->heartbeat_ms = 15000;
   self->max_queue_bytes = 4 * 1024 * 1024;
+  g_queue_init (&self->pending);
   self->hubs = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, tack_server_hub_free);
   self->buckets = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 }
@@ -1289,7 +1290,8 @@ committed_cb (TackStorage *storage,
               TackEvent   *event,
               gpointer     user_data)
 {
-  tack_server_broadcast (TACK_SERVER (user_data), board_id, event);
+  /* Broadcast once the writer has its answer. */
+  tack_server_queue_event (TACK_SERVER (user_data), board_id, event);
 }
 
 /* Serve from another storage than the SQLite one; for tests, and the
