@@ -305,48 +305,56 @@ ws_writable_cb (GObject  *pollable,
   return G_SOURCE_REMOVE;
 }
 
+/* Hands libsoup what is queued, if the socket can take more: the backlog
+ * of a reader that does not keep up stays in our queue, where it is
+ * counted. One writability check (a poll() of the socket) per flush, not
+ * per frame: a broadcast of several events flushes once. */
 static void
 ws_flush (Stream *stream)
 {
+  if (g_queue_is_empty (&stream->queue))
+    return;
+
+  if (soup_websocket_connection_get_state (stream->ws) != SOUP_WEBSOCKET_STATE_OPEN)
+    {
+      g_queue_clear_full (&stream->queue, (GDestroyNotify)g_bytes_unref);
+      stream->pending_bytes = 0;
+      return;
+    }
+
+  if (stream->out != NULL && !g_pollable_output_stream_is_writable (stream->out))
+    {
+      if (stream->writable_source == NULL)
+        {
+          stream->writable_source = g_pollable_output_stream_create_source (stream->out, NULL);
+          g_source_set_callback (stream->writable_source, (GSourceFunc)(GCallback)ws_writable_cb,
+                                 stream, NULL);
+          g_source_attach (stream->writable_source, g_main_context_get_thread_default ());
+        }
+      return;
+    }
+
   while (!g_queue_is_empty (&stream->queue))
     {
-      g_autoptr(GBytes) bytes = NULL;
+      g_autoptr(GBytes) bytes = g_queue_pop_head (&stream->queue);
 
-      if (soup_websocket_connection_get_state (stream->ws) != SOUP_WEBSOCKET_STATE_OPEN)
-        {
-          g_queue_clear_full (&stream->queue, (GDestroyNotify)g_bytes_unref);
-          stream->pending_bytes = 0;
-          return;
-        }
-
-      /* Hand libsoup a frame only when the socket can take it, so the
-       * backlog stays in our queue where it is counted. */
-      if (stream->out != NULL && !g_pollable_output_stream_is_writable (stream->out))
-        {
-          if (stream->writable_source == NULL)
-            {
-              stream->writable_source = g_pollable_output_stream_create_source (stream->out, NULL);
-              g_source_set_callback (stream->writable_source, (GSourceFunc)(GCallback)ws_writable_cb,
-                                     stream, NULL);
-              g_source_attach (stream->writable_source, NULL);
-            }
-          return;
-        }
-
-      bytes = g_queue_pop_head (&stream->queue);
       stream->pending_bytes -= g_bytes_get_size (bytes);
-      soup_websocket_connection_send_text (stream->ws, g_bytes_get_data (bytes, NULL));
+      /* The same GBytes for every subscriber; libsoup 3.2 still checks
+       * the text is UTF-8 and copies it into a frame of its own. */
+      soup_websocket_connection_send_message (stream->ws, SOUP_WEBSOCKET_DATA_TEXT, bytes);
     }
 }
 
-static void
-stream_send (Stream *stream,
-             GBytes *bytes)
+/* Queues @bytes. Returns FALSE when the stream is gone or was just
+ * dropped for falling too far behind. */
+static gboolean
+stream_queue (Stream *stream,
+              GBytes *bytes)
 {
   if (stream->kind == STREAM_WEBSOCKET)
     {
       if (stream->ws == NULL)
-        return;
+        return FALSE;
 
       stream->pending_bytes += g_bytes_get_size (bytes);
       g_queue_push_tail (&stream->queue, g_bytes_ref (bytes));
@@ -360,13 +368,27 @@ stream_send (Stream *stream,
   if (stream->server != NULL && stream->pending_bytes > stream->limit)
     {
       stream_drop_slow (stream);
-      return;
+      return FALSE;
     }
 
+  return TRUE;
+}
+
+static void
+stream_flush (Stream *stream)
+{
   if (stream->kind == STREAM_WEBSOCKET)
     ws_flush (stream);
   else
     soup_server_message_unpause (stream->msg);
+}
+
+static void
+stream_send (Stream *stream,
+             GBytes *bytes)
+{
+  if (stream_queue (stream, bytes))
+    stream_flush (stream);
 }
 
 static void
@@ -397,34 +419,34 @@ broadcast_frame (Hub    *hub,
   hub_walk_end (hub);
 }
 
-static GBytes *
-event_ws_bytes (TackEvent *event)
-{
-  const char *json = tack_event_get_json (event);
-
-  return g_bytes_new_with_free_func (json, strlen (json),
-                                     (GDestroyNotify)tack_event_unref,
-                                     tack_event_ref (event));
-}
-
-static void
-stream_send_event (Stream    *stream,
-                   TackEvent *event)
+/* Queues @event unless the stream has it already; FALSE as for
+ * stream_queue(). */
+static gboolean
+stream_queue_event (Stream    *stream,
+                    TackEvent *event)
 {
   g_autoptr(GBytes) bytes = NULL;
 
   /* Committed before this stream read its replay, broadcast after: the
    * replay had it already. */
   if (tack_event_get_seq (event) <= stream->last_seq)
-    return;
+    return TRUE;
   stream->last_seq = tack_event_get_seq (event);
 
   if (stream->kind == STREAM_WEBSOCKET)
-    bytes = event_ws_bytes (event);
+    bytes = tack_event_get_json_bytes (event);
   else
     bytes = tack_event_get_sse (event);
 
-  stream_send (stream, bytes);
+  return stream_queue (stream, bytes);
+}
+
+static void
+stream_send_event (Stream    *stream,
+                   TackEvent *event)
+{
+  if (stream_queue_event (stream, event))
+    stream_flush (stream);
 }
 
 static void
@@ -1012,10 +1034,13 @@ tack_server_handle_events (TackServer        *self,
     handle_poll (self, msg, board_id, since, query);
 }
 
-void
-tack_server_broadcast (TackServer *self,
-                       const char *board_id,
-                       TackEvent  *event)
+/* Sends @n_events events of one board, in seq order, to each of its
+ * streams, flushing each stream once; then answers the held polls. */
+static void
+broadcast_events (TackServer  *self,
+                  const char  *board_id,
+                  TackEvent  **events,
+                  guint        n_events)
 {
   Hub *hub = g_hash_table_lookup (self->hubs, board_id);
 
@@ -1026,17 +1051,32 @@ tack_server_broadcast (TackServer *self,
   for (guint i = 0; i < hub->streams->len; i++)
     {
       Stream *stream = hub->streams->pdata[i];
+      gboolean alive = TRUE;
 
       /* NULL: an earlier send in this walk dropped it. */
-      if (stream != NULL)
-        stream_send_event (stream, event);
+      if (stream == NULL)
+        continue;
+
+      for (guint j = 0; alive && j < n_events; j++)
+        alive = stream_queue_event (stream, events[j]);
+
+      if (alive)
+        stream_flush (stream);
     }
   hub_walk_end (hub);
 
-  /* Every held poll waits for something after a seq older than this
-   * event's, so each one has an answer now. */
+  /* Every held poll waits for something after a seq older than these
+   * events', so each one has an answer now. */
   while (hub->waiters != NULL)
     waiter_respond (hub->waiters->data);
+}
+
+void
+tack_server_broadcast (TackServer *self,
+                       const char *board_id,
+                       TackEvent  *event)
+{
+  broadcast_events (self, board_id, &event, 1);
 }
 
 /* Committed events wait here until the writer has its answer; the flush
@@ -1091,12 +1131,22 @@ tack_server_flush_events (TackServer *self)
       g_clear_pointer (&self->flush_source, g_source_unref);
     }
 
-  while ((pending = g_queue_pop_head (&self->pending)))
+  /* Everything committed since the last flush, in runs of one board, so
+   * a subscriber gets a run of events with one flush. */
+  while ((pending = g_queue_peek_head (&self->pending)))
     {
-      tack_server_broadcast (self, pending->board_id, pending->event);
-      tack_event_unref (pending->event);
-      g_free (pending->board_id);
-      g_free (pending);
+      g_autoptr(GPtrArray) run = g_ptr_array_new_with_free_func ((GDestroyNotify)tack_event_unref);
+      g_autofree char *board_id = g_strdup (pending->board_id);
+
+      while ((pending = g_queue_peek_head (&self->pending)) && g_str_equal (pending->board_id, board_id))
+        {
+          g_queue_pop_head (&self->pending);
+          g_ptr_array_add (run, pending->event);
+          g_free (pending->board_id);
+          g_free (pending);
+        }
+
+      broadcast_events (self, board_id, (TackEvent **)run->pdata, run->len);
     }
 }
 
