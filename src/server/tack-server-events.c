@@ -8,21 +8,25 @@
 /* The live side of TackServer: GET /api/v1/boards/{board}/events over
  * WebSocket, Server-Sent Events and (long) polling.
  *
- * Each board has a hub: its live streams and its held long polls. A
- * subscriber is sent the log after its `since` and joined to the hub in
- * the same main-loop dispatch. Commits also happen on that loop, but
- * their events are broadcast a little later, once the writer has its
- * answer (tack_server_queue_event()); a stream that joined in between
+ * Each board has a hub: its SSE streams, its held long polls, how many
+ * WebSocket subscribers it has and who of them is present. WebSocket
+ * subscribers live on worker threads once their handshake is done
+ * (tack-server-websocket.c); SSE streams and polls stay on the server's
+ * main context, since SoupServer owns their responses.
+ *
+ * A subscriber is sent the log after its `since` and joined in the same
+ * main-loop dispatch. Commits also happen on that loop, but their events
+ * are broadcast a little later, once the writer has its answer
+ * (tack_server_queue_event()); a subscriber that joined in between
  * already has such an event from its replay, and skips it by seq. So
- * nothing committed is missed or sent twice, and every stream sees its
+ * nothing committed is missed or sent twice, and every subscriber sees its
  * board's events in seq order.
  *
- * A broadcast hands every stream the same bytes (TackEvent caches its
- * JSON and SSE framing). Each stream has a bounded queue: a WebSocket
- * frame is handed to libsoup only while the socket is writable, an SSE
- * chunk is counted until libsoup reports it written. A stream whose
- * queue passes the limit is closed (WebSocket code 4008) so one slow
- * reader never holds memory or the loop; it resumes with `since`. */
+ * A broadcast hands every subscriber the same bytes (TackEvent keeps its
+ * JSON and SSE framing). Each subscriber has a bounded queue: an SSE
+ * chunk is counted until libsoup reports it written. A stream whose queue
+ * passes the limit is closed (WebSocket code 4008) so one slow reader
+ * never holds memory or the loop; it resumes with `since`. */
 
 #define G_LOG_DOMAIN "tack-server"
 
@@ -34,33 +38,18 @@
 
 typedef struct _Hub Hub;
 
-typedef enum
-{
-  STREAM_WEBSOCKET,
-  STREAM_SSE,
-} StreamKind;
-
+/* An SSE response. */
 typedef struct
 {
-  TackServer              *server;   /* NULL once detached */
-  Hub                     *hub;
-  guint                    index;    /* in hub->streams */
-  StreamKind               kind;
-  char                    *session;
-  char                    *user;
-  JsonNode                *presence;
-  gint64                   last_seq; /* of the last event sent */
-  gsize                    pending_bytes;
-  gsize                    limit;
-
-  SoupWebsocketConnection *ws;
-  GPollableOutputStream   *out;
-  GQueue                   queue;    /* GBytes, NUL-terminated text */
-  GSource                 *writable_source;
-  guint                    grace_id;
-
-  SoupServerMessage       *msg;
-  guint                    ping_id;
+  guint              index;    /* in hub->streams; first */
+  TackServer        *server;   /* NULL once detached */
+  Hub               *hub;
+  char              *session;
+  gint64             last_seq; /* of the last event sent */
+  gsize              pending_bytes;
+  gsize              limit;
+  SoupServerMessage *msg;
+  guint              ping_id;
 } Stream;
 
 typedef struct
@@ -74,34 +63,27 @@ typedef struct
   gulong             finished_id;
 } Waiter;
 
-/* A stream that leaves while a broadcast walks the array leaves a hole
- * (NULL) there, closed up once the walk ends; otherwise the last stream
- * takes its place. Joining, leaving and reaching every stream are O(1)
- * per stream. */
 struct _Hub
 {
-  char      *board_id;
-  GPtrArray *streams;
-  guint      walking;
-  gboolean   holes;
-  GList     *waiters;
+  char            *board_id;
+  TackMemberArray  streams;    /* Stream */
+  guint            n_remote;   /* WebSocket subscribers on workers */
+  GHashTable      *presence;   /* session → presence frame (GBytes) */
+  GList           *waiters;
 };
 
-static void stream_free      (Stream *stream);
-static void waiter_respond   (Waiter *waiter);
-static void broadcast_frame  (Hub    *hub,
-                              Stream *except,
-                              char   *text);
+static void waiter_respond (Waiter *waiter);
 
 void
 tack_server_hub_free (gpointer data)
 {
   Hub *hub = data;
 
-  g_assert (hub->streams->len == 0);
+  g_assert (hub->streams.items->len == 0);
   g_assert (hub->waiters == NULL);
 
-  g_ptr_array_unref (hub->streams);
+  tack_member_array_clear (&hub->streams);
+  g_hash_table_unref (hub->presence);
   g_free (hub->board_id);
   g_free (hub);
 }
@@ -116,7 +98,9 @@ get_hub (TackServer *self,
     {
       hub = g_new0 (Hub, 1);
       hub->board_id = g_strdup (board_id);
-      hub->streams = g_ptr_array_new ();
+      tack_member_array_init (&hub->streams);
+      hub->presence = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                             (GDestroyNotify)g_bytes_unref);
       g_hash_table_insert (self->hubs, hub->board_id, hub);
     }
 
@@ -150,199 +134,63 @@ text_bytes (char *text)
   return g_bytes_new_take (text, len);
 }
 
-/* The hub's streams. */
-
-static void
-hub_add (Hub    *hub,
-         Stream *stream)
+/* Reads what a subscriber missed: the events after @since (all of them
+ * when it is behind the log's start: then @reset), or none when @since
+ * is negative (from now on). */
+static GPtrArray *
+read_missed (TackServer  *server,
+             const char  *board_id,
+             gint64       since,
+             gint64      *current,
+             gboolean    *reset,
+             GError     **error)
 {
-  stream->index = hub->streams->len;
-  g_ptr_array_add (hub->streams, stream);
-}
+  GPtrArray *events;
 
-static void
-hub_remove (Hub    *hub,
-            Stream *stream)
-{
-  GPtrArray *streams = hub->streams;
-  Stream *last;
-
-  g_assert (stream->index < streams->len && streams->pdata[stream->index] == stream);
-
-  if (hub->walking > 0)
+  events = tack_storage_read_events (server->storage, board_id, since < 0 ? G_MAXINT64 : since,
+                                     G_MAXUINT, current, reset, error);
+  if (events != NULL && since < 0)
     {
-      streams->pdata[stream->index] = NULL;
-      hub->holes = TRUE;
-      return;
+      *reset = FALSE;
+      g_ptr_array_set_size (events, 0);
     }
 
-  last = streams->pdata[streams->len - 1];
-  streams->pdata[stream->index] = last;
-  last->index = stream->index;
-  g_ptr_array_set_size (streams, streams->len - 1);
+  return events;
 }
 
-static void
-hub_walk_begin (Hub *hub)
-{
-  hub->walking++;
-}
+/* SSE streams. */
 
-static void
-hub_walk_end (Hub *hub)
-{
-  GPtrArray *streams = hub->streams;
-  guint kept = 0;
-
-  if (--hub->walking > 0 || !hub->holes)
-    return;
-
-  for (guint i = 0; i < streams->len; i++)
-    {
-      Stream *stream = streams->pdata[i];
-
-      if (stream == NULL)
-        continue;
-      stream->index = kept;
-      streams->pdata[kept++] = stream;
-    }
-
-  g_ptr_array_set_size (streams, kept);
-  hub->holes = FALSE;
-}
-
-/* Streams. */
-
-/* Leaves the hub: no more events, and the others hear it left. */
 static void
 stream_detach (Stream *stream)
 {
-  Hub *hub = stream->hub;
-  TackServer *server = stream->server;
-
-  if (server == NULL)
+  if (stream->server == NULL)
     return;
 
-  hub_remove (hub, stream);
-  server->n_subscribers--;
+  tack_member_array_remove (&stream->hub->streams, stream);
+  stream->server->n_subscribers--;
   stream->server = NULL;
   stream->hub = NULL;
-
-  if (stream->presence != NULL)
-    {
-      g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
-      JsonObject *object = json_object_new ();
-
-      json_object_set_string_member (object, "type", "presence");
-      json_object_set_string_member (object, "user", stream->user ? stream->user : stream->session);
-      json_object_set_null_member (object, "state");
-      json_node_take_object (node, object);
-      broadcast_frame (hub, NULL, json_to_string (node, FALSE));
-    }
 }
 
-static gboolean
-grace_cb (gpointer user_data)
+/* What is queued still goes out; the stream then ends and the client
+ * resumes from its Last-Event-ID. */
+static void
+stream_end (Stream *stream)
 {
-  Stream *stream = user_data;
-
-  stream->grace_id = 0;
-
-  /* The peer never read up to our close frame: drop the socket. */
-  if (stream->ws != NULL &&
-      soup_websocket_connection_get_state (stream->ws) != SOUP_WEBSOCKET_STATE_CLOSED)
-    g_io_stream_close (soup_websocket_connection_get_io_stream (stream->ws), NULL, NULL);
-
-  return G_SOURCE_REMOVE;
+  g_clear_handle_id (&stream->ping_id, g_source_remove);
+  soup_message_body_complete (soup_server_message_get_response_body (stream->msg));
+  soup_server_message_unpause (stream->msg);
 }
 
 static void
 stream_drop_slow (Stream *stream)
 {
-  TackServer *server = stream->server;
-
-  g_debug ("Closing a %s subscriber of %s: %" G_GSIZE_FORMAT " bytes queued",
-           stream->kind == STREAM_WEBSOCKET ? "WebSocket" : "SSE",
+  g_debug ("Closing an SSE subscriber of %s: %" G_GSIZE_FORMAT " bytes queued",
            stream->hub->board_id, stream->pending_bytes);
 
-  server->n_dropped++;
+  stream->server->n_dropped++;
   stream_detach (stream);
-
-  if (stream->kind == STREAM_WEBSOCKET)
-    {
-      g_queue_clear_full (&stream->queue, (GDestroyNotify)g_bytes_unref);
-      stream->pending_bytes = 0;
-      if (stream->writable_source != NULL)
-        {
-          g_source_destroy (stream->writable_source);
-          g_clear_pointer (&stream->writable_source, g_source_unref);
-        }
-      soup_websocket_connection_close (stream->ws, TACK_SERVER_CLOSE_TOO_SLOW,
-                                       "too slow: resume with since");
-      stream->grace_id = g_timeout_add_seconds (5, grace_cb, stream);
-    }
-  else
-    {
-      /* What is queued still goes out; the stream then ends and the
-       * client resumes from its Last-Event-ID. */
-      soup_message_body_complete (soup_server_message_get_response_body (stream->msg));
-      soup_server_message_unpause (stream->msg);
-      g_clear_handle_id (&stream->ping_id, g_source_remove);
-    }
-}
-
-static void ws_flush (Stream *stream);
-
-static gboolean
-ws_writable_cb (GObject  *pollable,
-                gpointer  user_data)
-{
-  Stream *stream = user_data;
-
-  g_clear_pointer (&stream->writable_source, g_source_unref);
-  ws_flush (stream);
-
-  return G_SOURCE_REMOVE;
-}
-
-/* Hands libsoup what is queued, if the socket can take more: the backlog
- * of a reader that does not keep up stays in our queue, where it is
- * counted. One writability check (a poll() of the socket) per flush, not
- * per frame: a broadcast of several events flushes once. */
-static void
-ws_flush (Stream *stream)
-{
-  if (g_queue_is_empty (&stream->queue))
-    return;
-
-  if (soup_websocket_connection_get_state (stream->ws) != SOUP_WEBSOCKET_STATE_OPEN)
-    {
-      g_queue_clear_full (&stream->queue, (GDestroyNotify)g_bytes_unref);
-      stream->pending_bytes = 0;
-      return;
-    }
-
-  if (stream->out != NULL && !g_pollable_output_stream_is_writable (stream->out))
-    {
-      if (stream->writable_source == NULL)
-        {
-          stream->writable_source = g_pollable_output_stream_create_source (stream->out, NULL);
-          g_source_set_callback (stream->writable_source, (GSourceFunc)(GCallback)ws_writable_cb,
-                                 stream, NULL);
-          g_source_attach (stream->writable_source, g_main_context_get_thread_default ());
-        }
-      return;
-    }
-
-  while (!g_queue_is_empty (&stream->queue))
-    {
-      g_autoptr(GBytes) bytes = g_queue_pop_head (&stream->queue);
-
-      stream->pending_bytes -= g_bytes_get_size (bytes);
-      /* The same GBytes for every subscriber; libsoup 3.2 still checks
-       * the text is UTF-8 and copies it into a frame of its own. */
-      soup_websocket_connection_send_message (stream->ws, SOUP_WEBSOCKET_DATA_TEXT, bytes);
-    }
+  stream_end (stream);
 }
 
 /* Queues @bytes. Returns FALSE when the stream is gone or was just
@@ -351,21 +199,13 @@ static gboolean
 stream_queue (Stream *stream,
               GBytes *bytes)
 {
-  if (stream->kind == STREAM_WEBSOCKET)
-    {
-      if (stream->ws == NULL)
-        return FALSE;
+  if (stream->server == NULL)
+    return FALSE;
 
-      stream->pending_bytes += g_bytes_get_size (bytes);
-      g_queue_push_tail (&stream->queue, g_bytes_ref (bytes));
-    }
-  else
-    {
-      stream->pending_bytes += g_bytes_get_size (bytes);
-      soup_message_body_append_bytes (soup_server_message_get_response_body (stream->msg), bytes);
-    }
+  stream->pending_bytes += g_bytes_get_size (bytes);
+  soup_message_body_append_bytes (soup_server_message_get_response_body (stream->msg), bytes);
 
-  if (stream->server != NULL && stream->pending_bytes > stream->limit)
+  if (stream->pending_bytes > stream->limit)
     {
       stream_drop_slow (stream);
       return FALSE;
@@ -377,18 +217,7 @@ stream_queue (Stream *stream,
 static void
 stream_flush (Stream *stream)
 {
-  if (stream->kind == STREAM_WEBSOCKET)
-    ws_flush (stream);
-  else
-    soup_server_message_unpause (stream->msg);
-}
-
-static void
-stream_send (Stream *stream,
-             GBytes *bytes)
-{
-  if (stream_queue (stream, bytes))
-    stream_flush (stream);
+  soup_server_message_unpause (stream->msg);
 }
 
 static void
@@ -397,26 +226,8 @@ stream_send_text (Stream *stream,
 {
   g_autoptr(GBytes) bytes = text_bytes (text);
 
-  stream_send (stream, bytes);
-}
-
-static void
-broadcast_frame (Hub    *hub,
-                 Stream *except,
-                 char   *text)
-{
-  g_autoptr(GBytes) bytes = text_bytes (text);
-
-  hub_walk_begin (hub);
-  for (guint i = 0; i < hub->streams->len; i++)
-    {
-      Stream *stream = hub->streams->pdata[i];
-
-      /* NULL: an earlier send in this walk dropped it. */
-      if (stream != NULL && stream != except && stream->kind == STREAM_WEBSOCKET)
-        stream_send (stream, bytes);
-    }
-  hub_walk_end (hub);
+  if (stream_queue (stream, bytes))
+    stream_flush (stream);
 }
 
 /* Queues @event unless the stream has it already; FALSE as for
@@ -433,20 +244,8 @@ stream_queue_event (Stream    *stream,
     return TRUE;
   stream->last_seq = tack_event_get_seq (event);
 
-  if (stream->kind == STREAM_WEBSOCKET)
-    bytes = tack_event_get_json_bytes (event);
-  else
-    bytes = tack_event_get_sse (event);
-
+  bytes = tack_event_get_sse (event);
   return stream_queue (stream, bytes);
-}
-
-static void
-stream_send_event (Stream    *stream,
-                   TackEvent *event)
-{
-  if (stream_queue_event (stream, event))
-    stream_flush (stream);
 }
 
 static void
@@ -454,194 +253,15 @@ stream_free (Stream *stream)
 {
   stream_detach (stream);
 
-  g_clear_handle_id (&stream->grace_id, g_source_remove);
   g_clear_handle_id (&stream->ping_id, g_source_remove);
-  if (stream->writable_source != NULL)
-    {
-      g_source_destroy (stream->writable_source);
-      g_clear_pointer (&stream->writable_source, g_source_unref);
-    }
-  g_queue_clear_full (&stream->queue, (GDestroyNotify)g_bytes_unref);
-
-  if (stream->ws != NULL)
-    g_signal_handlers_disconnect_by_data (stream->ws, stream);
-  g_clear_object (&stream->ws);
-  g_clear_object (&stream->out);
   if (stream->msg != NULL)
     g_signal_handlers_disconnect_by_data (stream->msg, stream);
   g_clear_object (&stream->msg);
-  g_clear_pointer (&stream->presence, json_node_unref);
   g_free (stream->session);
-  g_free (stream->user);
   g_free (stream);
 }
 
-static Stream *
-stream_new (TackServer *server,
-            StreamKind  kind,
-            const char *user)
-{
-  Stream *stream = g_new0 (Stream, 1);
-
-  stream->server = server;
-  stream->kind = kind;
-  stream->session = new_session_id ();
-  stream->user = g_strdup (user);
-  stream->limit = server->max_queue_bytes;
-  g_queue_init (&stream->queue);
-
-  return stream;
-}
-
-/* Sends what a new subscriber missed and joins it to the hub, in one go.
- * Returns FALSE (and answers) when the board is gone. */
-static gboolean
-stream_start (Stream     *stream,
-              const char *board_id,
-              gint64      since,
-              GError    **error)
-{
-  TackServer *server = stream->server;
-  g_autoptr(GPtrArray) events = NULL;
-  gint64 current = 0;
-  gboolean reset = FALSE;
-
-  events = tack_storage_read_events (server->storage, board_id, since < 0 ? G_MAXINT64 : since,
-                                     G_MAXUINT, &current, &reset, error);
-  if (events == NULL)
-    return FALSE;
-
-  /* since < 0: from now on. */
-  if (since < 0)
-    {
-      reset = FALSE;
-      g_ptr_array_set_size (events, 0);
-    }
-
-  stream->hub = get_hub (server, board_id);
-  stream->last_seq = (since < 0 || reset) ? current : since;
-
-  /* The replay is as big as it is; the limit applies to what comes after. */
-  stream->limit = G_MAXSIZE;
-
-  if (stream->kind == STREAM_WEBSOCKET)
-    {
-      stream_send_text (stream,
-                        g_strdup_printf ("{\"type\":\"hello\",\"seq\":%" G_GINT64_FORMAT ","
-                                         "\"heartbeat_ms\":%u,\"session\":\"%s\"}",
-                                         current, server->heartbeat_ms, stream->session));
-      if (reset)
-        stream_send_text (stream, g_strdup_printf ("{\"type\":\"reset\",\"seq\":%" G_GINT64_FORMAT "}",
-                                                   current));
-
-      /* Who else is here. */
-      for (guint i = 0; i < stream->hub->streams->len; i++)
-        {
-          Stream *other = stream->hub->streams->pdata[i];
-          g_autoptr(JsonNode) node = NULL;
-          JsonObject *object;
-
-          if (other == NULL || other->presence == NULL)
-            continue;
-
-          node = json_node_new (JSON_NODE_OBJECT);
-          object = json_object_new ();
-          json_object_set_string_member (object, "type", "presence");
-          json_object_set_string_member (object, "user", other->user ? other->user : other->session);
-          json_object_set_member (object, "state", json_node_copy (other->presence));
-          json_node_take_object (node, object);
-          stream_send_text (stream, json_to_string (node, FALSE));
-        }
-    }
-  else
-    {
-      stream_send_text (stream,
-                        g_strdup_printf (": hello seq=%" G_GINT64_FORMAT " heartbeat_ms=%u session=%s\n"
-                                         "retry: 1000\n\n",
-                                         current, server->heartbeat_ms, stream->session));
-      if (reset)
-        stream_send_text (stream, g_strdup_printf ("id: %" G_GINT64_FORMAT "\nevent: reset\n"
-                                                   "data: {\"type\":\"reset\",\"seq\":%" G_GINT64_FORMAT "}\n\n",
-                                                   current, current));
-    }
-
-  for (guint i = 0; i < events->len; i++)
-    stream_send_event (stream, g_ptr_array_index (events, i));
-
-  hub_add (stream->hub, stream);
-  server->n_subscribers++;
-  stream->limit = server->max_queue_bytes + stream->pending_bytes;
-
-  return TRUE;
-}
-
-/* WebSocket. */
-
-static void
-ws_message_cb (SoupWebsocketConnection *ws,
-               SoupWebsocketDataType    type,
-               GBytes                  *message,
-               gpointer                 user_data)
-{
-  Stream *stream = user_data;
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  const char *data;
-  gsize len;
-  JsonObject *object;
-  const char *frame_type;
-
-  if (stream->server == NULL)
-    return;
-
-  data = g_bytes_get_data (message, &len);
-
-  if (type != SOUP_WEBSOCKET_DATA_TEXT ||
-      !json_parser_load_from_data (parser, data, len, NULL) ||
-      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
-    {
-      g_debug ("Ignoring a frame that is not a JSON object");
-      return;
-    }
-
-  object = json_node_get_object (json_parser_get_root (parser));
-  frame_type = json_object_get_string_member_with_default (object, "type", "");
-
-  if (g_str_equal (frame_type, "ping"))
-    stream_send_text (stream, g_strdup ("{\"type\":\"pong\"}"));
-  else if (g_str_equal (frame_type, "presence"))
-    {
-      JsonNode *state = json_object_get_member (object, "state");
-      g_autoptr(JsonNode) node = NULL;
-      JsonObject *out;
-
-      if (state == NULL || !(JSON_NODE_HOLDS_OBJECT (state) || JSON_NODE_HOLDS_NULL (state)))
-        return;
-
-      g_clear_pointer (&stream->presence, json_node_unref);
-      if (JSON_NODE_HOLDS_OBJECT (state))
-        stream->presence = json_node_copy (state);
-
-      node = json_node_new (JSON_NODE_OBJECT);
-      out = json_object_new ();
-      json_object_set_string_member (out, "type", "presence");
-      json_object_set_string_member (out, "user", stream->user ? stream->user : stream->session);
-      json_object_set_member (out, "state", json_node_copy (state));
-      json_node_take_object (node, out);
-      broadcast_frame (stream->hub, stream, json_to_string (node, FALSE));
-    }
-  else
-    g_debug ("Ignoring a “%s” frame", frame_type);
-}
-
-static void
-ws_closed_cb (SoupWebsocketConnection *ws,
-              gpointer                 user_data)
-{
-  Stream *stream = user_data;
-
-  g_debug ("WebSocket subscriber closed (%u)", soup_websocket_connection_get_close_code (ws));
-  stream_free (stream);
-}
+/* WebSocket: the handshake here, the subscriber on a worker. */
 
 typedef struct
 {
@@ -662,47 +282,80 @@ upgrade_free (gpointer data)
   g_free (upgrade);
 }
 
+static guint
+n_workers (void)
+{
+  /* The main context keeps one core busy with HTTP and commits. */
+  return CLAMP (g_get_num_processors () - 1, 1, 4);
+}
+
 static void
 upgrade_cb (SoupServerMessage *msg,
             gpointer           user_data)
 {
   Upgrade *upgrade = user_data;
   TackServer *server = upgrade->server;
+  SoupMessageHeaders *request = soup_server_message_get_request_headers (msg);
+  SoupMessageHeaders *response = soup_server_message_get_response_headers (msg);
   g_autoptr(GIOStream) io = NULL;
   g_autoptr(GError) error = NULL;
-  GOutputStream *out;
-  Stream *stream;
-  guint keepalive;
+  g_autoptr(GPtrArray) events = NULL;
+  g_autoptr(GPtrArray) frames = NULL;
+  g_autofree char *session = NULL;
+  GHashTableIter iter;
+  GBytes *frame;
+  gint64 current = 0;
+  gboolean reset = FALSE;
+  gint64 last_seq;
+  Hub *hub;
 
   if (server->stopped || soup_server_message_get_status (msg) != SOUP_STATUS_SWITCHING_PROTOCOLS)
     return;
 
   io = soup_server_message_steal_connection (msg);
-  stream = stream_new (server, STREAM_WEBSOCKET, upgrade->user);
-  stream->ws = soup_websocket_connection_new (io,
-                                              soup_server_message_get_uri (msg),
-                                              SOUP_WEBSOCKET_CONNECTION_SERVER,
-                                              soup_message_headers_get_one (soup_server_message_get_request_headers (msg), "Origin"),
-                                              soup_message_headers_get_one (soup_server_message_get_response_headers (msg), "Sec-WebSocket-Protocol"),
-                                              NULL);
-  soup_websocket_connection_set_max_incoming_payload_size (stream->ws, TACK_SERVER_MAX_FRAME);
-  keepalive = MAX (1, (server->heartbeat_ms + 999) / 1000);
-  soup_websocket_connection_set_keepalive_interval (stream->ws, keepalive);
 
-  out = g_io_stream_get_output_stream (io);
-  if (G_IS_POLLABLE_OUTPUT_STREAM (out) && g_pollable_output_stream_can_poll (G_POLLABLE_OUTPUT_STREAM (out)))
-    stream->out = g_object_ref (G_POLLABLE_OUTPUT_STREAM (out));
-
-  g_signal_connect (stream->ws, "message", G_CALLBACK (ws_message_cb), stream);
-  g_signal_connect (stream->ws, "closed", G_CALLBACK (ws_closed_cb), stream);
-
-  if (!stream_start (stream, upgrade->board_id, upgrade->since, &error))
+  /* Checked before the upgrade; only a board gone since lands here. */
+  if (!(events = read_missed (server, upgrade->board_id, upgrade->since, &current, &reset, &error)))
     {
       g_debug ("Closing a WebSocket: %s", error->message);
-      stream->server = NULL;
-      soup_websocket_connection_close (stream->ws, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION,
-                                       error->message);
+      g_io_stream_close (io, NULL, NULL);
+      return;
     }
+
+  session = new_session_id ();
+  frames = g_ptr_array_new_with_free_func ((GDestroyNotify)g_bytes_unref);
+  g_ptr_array_add (frames, text_bytes (g_strdup_printf ("{\"type\":\"hello\",\"seq\":%" G_GINT64_FORMAT ","
+                                                         "\"heartbeat_ms\":%u,\"session\":\"%s\"}",
+                                                         current, server->heartbeat_ms, session)));
+  if (reset)
+    g_ptr_array_add (frames, text_bytes (g_strdup_printf ("{\"type\":\"reset\",\"seq\":%" G_GINT64_FORMAT "}",
+                                                           current)));
+
+  /* Who else is here. */
+  hub = get_hub (server, upgrade->board_id);
+  g_hash_table_iter_init (&iter, hub->presence);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *)&frame))
+    g_ptr_array_add (frames, g_bytes_ref (frame));
+
+  for (guint i = 0; i < events->len; i++)
+    g_ptr_array_add (frames, tack_event_get_json_bytes (g_ptr_array_index (events, i)));
+  last_seq = (upgrade->since < 0 || reset) ? current : upgrade->since;
+  if (events->len > 0)
+    last_seq = tack_event_get_seq (g_ptr_array_index (events, events->len - 1));
+
+  if (server->ws_pool == NULL)
+    server->ws_pool = tack_ws_pool_new (server, n_workers ());
+
+  /* Joined now, in this dispatch: every later broadcast follows it
+   * through the worker's queue. */
+  hub->n_remote++;
+  server->n_subscribers++;
+  tack_ws_pool_add (server->ws_pool, upgrade->board_id, session, upgrade->user, io,
+                    soup_server_message_get_uri (msg),
+                    soup_message_headers_get_one (request, "Origin"),
+                    soup_message_headers_get_one (response, "Sec-WebSocket-Protocol"),
+                    frames, last_seq, server->max_queue_bytes,
+                    MAX (1, (server->heartbeat_ms + 999) / 1000));
 }
 
 static void
@@ -734,6 +387,49 @@ start_websocket (TackServer        *self,
 
   g_signal_connect_data (msg, "wrote-informational", G_CALLBACK (upgrade_cb),
                          upgrade, (GClosureNotify)(void (*) (void))upgrade_free, 0);
+}
+
+/* Notes from the workers, on the main context. */
+
+/* @frame: what the others see of it
+ * @present: whether it carries a state (FALSE: null, no longer present) */
+void
+tack_server_ws_presence (TackServer *self,
+                         const char *board_id,
+                         const char *session,
+                         GBytes     *frame,
+                         gboolean    present)
+{
+  Hub *hub = get_hub (self, board_id);
+
+  if (present)
+    g_hash_table_replace (hub->presence, g_strdup (session), g_bytes_ref (frame));
+  else
+    g_hash_table_remove (hub->presence, session);
+
+  if (self->ws_pool != NULL)
+    tack_ws_pool_send_frame (self->ws_pool, board_id, session, frame);
+}
+
+/* @left: (nullable): the "left" presence frame for the others, when it
+ *   was present */
+void
+tack_server_ws_left (TackServer *self,
+                     const char *board_id,
+                     const char *session,
+                     GBytes     *left,
+                     gboolean    dropped)
+{
+  Hub *hub = get_hub (self, board_id);
+
+  g_assert (hub->n_remote > 0);
+  hub->n_remote--;
+  self->n_subscribers--;
+  if (dropped)
+    self->n_dropped++;
+
+  if (g_hash_table_remove (hub->presence, session) && left != NULL && self->ws_pool != NULL)
+    tack_ws_pool_send_frame (self->ws_pool, board_id, session, left);
 }
 
 /* Server-Sent Events. */
@@ -774,7 +470,16 @@ start_sse (TackServer        *self,
 {
   SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
   g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) events = NULL;
+  gint64 current = 0;
+  gboolean reset = FALSE;
   Stream *stream;
+
+  if (!(events = read_missed (self, board_id, since, &current, &reset, &error)))
+    {
+      tack_server_send_error (msg, SOUP_STATUS_NOT_FOUND, "not_found", error->message);
+      return;
+    }
 
   soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
   soup_message_headers_set_encoding (headers, SOUP_ENCODING_CHUNKED);
@@ -783,17 +488,32 @@ start_sse (TackServer        *self,
   soup_message_headers_replace (headers, "X-Accel-Buffering", "no");
   soup_message_body_set_accumulate (soup_server_message_get_response_body (msg), FALSE);
 
-  stream = stream_new (self, STREAM_SSE, user);
+  stream = g_new0 (Stream, 1);
+  stream->server = self;
+  stream->hub = get_hub (self, board_id);
+  stream->session = new_session_id ();
   stream->msg = g_object_ref (msg);
+  stream->last_seq = (since < 0 || reset) ? current : since;
 
-  if (!stream_start (stream, board_id, since, &error))
-    {
-      stream->server = NULL;
-      stream_free (stream);
-      soup_message_headers_set_encoding (headers, SOUP_ENCODING_CONTENT_LENGTH);
-      tack_server_send_error (msg, SOUP_STATUS_NOT_FOUND, "not_found", error->message);
-      return;
-    }
+  /* The replay is as big as it is; the limit applies to what comes after. */
+  stream->limit = G_MAXSIZE;
+
+  stream_send_text (stream,
+                    g_strdup_printf (": hello seq=%" G_GINT64_FORMAT " heartbeat_ms=%u session=%s\n"
+                                     "retry: 1000\n\n",
+                                     current, self->heartbeat_ms, stream->session));
+  if (reset)
+    stream_send_text (stream, g_strdup_printf ("id: %" G_GINT64_FORMAT "\nevent: reset\n"
+                                               "data: {\"type\":\"reset\",\"seq\":%" G_GINT64_FORMAT "}\n\n",
+                                               current, current));
+
+  for (guint i = 0; i < events->len; i++)
+    stream_queue_event (stream, g_ptr_array_index (events, i));
+  stream_flush (stream);
+
+  tack_member_array_add (&stream->hub->streams, stream);
+  self->n_subscribers++;
+  stream->limit = self->max_queue_bytes + stream->pending_bytes;
 
   g_signal_connect (msg, "wrote-body-data", G_CALLBACK (sse_wrote_cb), stream);
   g_signal_connect (msg, "finished", G_CALLBACK (sse_finished_cb), stream);
@@ -1035,7 +755,8 @@ tack_server_handle_events (TackServer        *self,
 }
 
 /* Sends @n_events events of one board, in seq order, to each of its
- * streams, flushing each stream once; then answers the held polls. */
+ * subscribers, flushing each SSE stream once and handing the workers the
+ * run; then answers the held polls. */
 static void
 broadcast_events (TackServer  *self,
                   const char  *board_id,
@@ -1043,14 +764,19 @@ broadcast_events (TackServer  *self,
                   guint        n_events)
 {
   Hub *hub = g_hash_table_lookup (self->hubs, board_id);
+  TackMemberArray *streams;
 
   if (hub == NULL)
     return;
 
-  hub_walk_begin (hub);
-  for (guint i = 0; i < hub->streams->len; i++)
+  if (hub->n_remote > 0)
+    tack_ws_pool_broadcast (self->ws_pool, board_id, events, n_events);
+
+  streams = &hub->streams;
+  tack_member_array_walk_begin (streams);
+  for (guint i = 0; i < streams->items->len; i++)
     {
-      Stream *stream = hub->streams->pdata[i];
+      Stream *stream = streams->items->pdata[i];
       gboolean alive = TRUE;
 
       /* NULL: an earlier send in this walk dropped it. */
@@ -1063,7 +789,7 @@ broadcast_events (TackServer  *self,
       if (alive)
         stream_flush (stream);
     }
-  hub_walk_end (hub);
+  tack_member_array_walk_end (streams);
 
   /* Every held poll waits for something after a seq older than these
    * events', so each one has an answer now. */
@@ -1150,6 +876,7 @@ tack_server_flush_events (TackServer *self)
     }
 }
 
+
 void
 tack_server_close_streams (TackServer *self)
 {
@@ -1175,28 +902,17 @@ tack_server_close_streams (TackServer *self)
           g_object_unref (msg);
         }
 
-      while (hub->streams->len > 0)
+      while (hub->streams.items->len > 0)
         {
-          Stream *stream = hub->streams->pdata[hub->streams->len - 1];
+          Stream *stream = hub->streams.items->pdata[hub->streams.items->len - 1];
 
           stream_detach (stream);
-
-          if (stream->kind == STREAM_WEBSOCKET)
-            {
-              g_signal_handlers_disconnect_by_data (stream->ws, stream);
-              if (soup_websocket_connection_get_state (stream->ws) == SOUP_WEBSOCKET_STATE_OPEN)
-                soup_websocket_connection_close (stream->ws, SOUP_WEBSOCKET_CLOSE_GOING_AWAY,
-                                                 "server shutting down");
-              stream_free (stream);
-            }
-          else
-            {
-              g_clear_handle_id (&stream->ping_id, g_source_remove);
-              soup_message_body_complete (soup_server_message_get_response_body (stream->msg));
-              soup_server_message_unpause (stream->msg);
-            }
+          stream_end (stream);
         }
     }
+
+  /* WebSocket subscribers: closed 1001 on their workers, which end. */
+  g_clear_pointer (&self->ws_pool, tack_ws_pool_free);
 }
 
 /* Held long polls, for tests. */

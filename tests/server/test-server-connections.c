@@ -195,6 +195,24 @@ test_connections_events (void)
    * next writes. */
   tack_server_set_heartbeat_ms (ts->server, 50);
 
+  /* The first WebSocket subscriber starts the server's subscriber
+   * threads, whose main contexts hold a descriptor each for good. */
+  {
+    g_autoptr(SoupSession) session = new_session ();
+    SoupSession *shared = ts->session;
+    WsClient *first;
+
+    ts->session = session;
+    first = ws_client_connect (ts, "since=0");
+    g_assert_no_error (first->error);
+    TEST_WAIT_FOR (first->frames->len >= 1);
+    soup_websocket_connection_close (first->ws, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
+    TEST_WAIT_FOR (first->closed);
+    ws_client_free (first);
+    ts->session = shared;
+  }
+  TEST_WAIT_FOR (tack_server_get_n_subscribers (ts->server) == 0);
+
   baseline = count_fds ();
 
   for (guint i = 0; i < ROUNDS; i++)
