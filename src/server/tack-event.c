@@ -93,19 +93,26 @@ tack_event_get_json_bytes (TackEvent *self)
   return g_bytes_ref (self->json);
 }
 
-/* Everything runs on the server's main context, so the lazy cache needs
- * no lock. */
+/* Built on first use, on whichever thread asks first (the subscriber
+ * threads too): the loser of a race drops its copy. */
 GBytes *
 tack_event_get_sse (TackEvent *self)
 {
-  if (self->sse == NULL)
+  GBytes *sse = g_atomic_pointer_get (&self->sse);
+
+  if (sse == NULL)
     {
       g_autofree char *text = g_strdup_printf ("id: %" G_GINT64_FORMAT "\nevent: %s\ndata: %s\n\n",
                                                self->seq, self->type, tack_event_get_json (self));
       gsize len = strlen (text);
 
-      self->sse = g_bytes_new_take (g_steal_pointer (&text), len);
+      sse = g_bytes_new_take (g_steal_pointer (&text), len);
+      if (!g_atomic_pointer_compare_and_exchange (&self->sse, NULL, sse))
+        {
+          g_bytes_unref (sse);
+          sse = g_atomic_pointer_get (&self->sse);
+        }
     }
 
-  return g_bytes_ref (self->sse);
+  return g_bytes_ref (sse);
 }

@@ -8,11 +8,11 @@
 /* The live side of TackServer: GET /api/v1/boards/{board}/events over
  * WebSocket, Server-Sent Events and (long) polling.
  *
- * Each board has a hub: its SSE streams, its held long polls, how many
- * WebSocket subscribers it has and who of them is present. WebSocket
- * subscribers live on worker threads once their handshake is done
- * (tack-server-websocket.c); SSE streams and polls stay on the server's
- * main context, since SoupServer owns their responses.
+ * Each board has a hub: its held long polls, how many live subscribers
+ * it has and who of them is present. Live subscribers, WebSocket and SSE,
+ * are served on worker threads once SoupServer has written their 101 or
+ * their response headers (tack-server-subscribers.c); polls stay on the
+ * server's main context.
  *
  * A subscriber is sent the log after its `since` and joined in the same
  * main-loop dispatch. Commits also happen on that loop, but their events
@@ -23,10 +23,10 @@
  * board's events in seq order.
  *
  * A broadcast hands every subscriber the same bytes (TackEvent keeps its
- * JSON and SSE framing). Each subscriber has a bounded queue: an SSE
- * chunk is counted until libsoup reports it written. A stream whose queue
- * passes the limit is closed (WebSocket code 4008) so one slow reader
- * never holds memory or the loop; it resumes with `since`. */
+ * JSON and SSE framing). Each subscriber has a bounded queue; one whose
+ * queue passes the limit is cut off (WebSocket code 4008, or the end of
+ * the SSE stream) so one slow reader never holds memory or the loop; it
+ * resumes with `since`. */
 
 #define G_LOG_DOMAIN "tack-server"
 
@@ -37,20 +37,6 @@
 #include "tack-server-private.h"
 
 typedef struct _Hub Hub;
-
-/* An SSE response. */
-typedef struct
-{
-  guint              index;    /* in hub->streams; first */
-  TackServer        *server;   /* NULL once detached */
-  Hub               *hub;
-  char              *session;
-  gint64             last_seq; /* of the last event sent */
-  gsize              pending_bytes;
-  gsize              limit;
-  SoupServerMessage *msg;
-  guint              ping_id;
-} Stream;
 
 typedef struct
 {
@@ -65,11 +51,10 @@ typedef struct
 
 struct _Hub
 {
-  char            *board_id;
-  TackMemberArray  streams;    /* Stream */
-  guint            n_remote;   /* WebSocket subscribers on workers */
-  GHashTable      *presence;   /* session → presence frame (GBytes) */
-  GList           *waiters;
+  char       *board_id;
+  guint       n_live;     /* subscribers on the workers */
+  GHashTable *presence;   /* session → presence frame (GBytes) */
+  GList      *waiters;
 };
 
 static void waiter_respond (Waiter *waiter);
@@ -79,10 +64,8 @@ tack_server_hub_free (gpointer data)
 {
   Hub *hub = data;
 
-  g_assert (hub->streams.items->len == 0);
   g_assert (hub->waiters == NULL);
 
-  tack_member_array_clear (&hub->streams);
   g_hash_table_unref (hub->presence);
   g_free (hub->board_id);
   g_free (hub);
@@ -98,7 +81,6 @@ get_hub (TackServer *self,
     {
       hub = g_new0 (Hub, 1);
       hub->board_id = g_strdup (board_id);
-      tack_member_array_init (&hub->streams);
       hub->presence = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                              (GDestroyNotify)g_bytes_unref);
       g_hash_table_insert (self->hubs, hub->board_id, hub);
@@ -158,110 +140,7 @@ read_missed (TackServer  *server,
   return events;
 }
 
-/* SSE streams. */
-
-static void
-stream_detach (Stream *stream)
-{
-  if (stream->server == NULL)
-    return;
-
-  tack_member_array_remove (&stream->hub->streams, stream);
-  stream->server->n_subscribers--;
-  stream->server = NULL;
-  stream->hub = NULL;
-}
-
-/* What is queued still goes out; the stream then ends and the client
- * resumes from its Last-Event-ID. */
-static void
-stream_end (Stream *stream)
-{
-  g_clear_handle_id (&stream->ping_id, g_source_remove);
-  soup_message_body_complete (soup_server_message_get_response_body (stream->msg));
-  soup_server_message_unpause (stream->msg);
-}
-
-static void
-stream_drop_slow (Stream *stream)
-{
-  g_debug ("Closing an SSE subscriber of %s: %" G_GSIZE_FORMAT " bytes queued",
-           stream->hub->board_id, stream->pending_bytes);
-
-  stream->server->n_dropped++;
-  stream_detach (stream);
-  stream_end (stream);
-}
-
-/* Queues @bytes. Returns FALSE when the stream is gone or was just
- * dropped for falling too far behind. */
-static gboolean
-stream_queue (Stream *stream,
-              GBytes *bytes)
-{
-  if (stream->server == NULL)
-    return FALSE;
-
-  stream->pending_bytes += g_bytes_get_size (bytes);
-  soup_message_body_append_bytes (soup_server_message_get_response_body (stream->msg), bytes);
-
-  if (stream->pending_bytes > stream->limit)
-    {
-      stream_drop_slow (stream);
-      return FALSE;
-    }
-
-  return TRUE;
-}
-
-static void
-stream_flush (Stream *stream)
-{
-  soup_server_message_unpause (stream->msg);
-}
-
-static void
-stream_send_text (Stream *stream,
-                  char   *text)
-{
-  g_autoptr(GBytes) bytes = text_bytes (text);
-
-  if (stream_queue (stream, bytes))
-    stream_flush (stream);
-}
-
-/* Queues @event unless the stream has it already; FALSE as for
- * stream_queue(). */
-static gboolean
-stream_queue_event (Stream    *stream,
-                    TackEvent *event)
-{
-  g_autoptr(GBytes) bytes = NULL;
-
-  /* Committed before this stream read its replay, broadcast after: the
-   * replay had it already. */
-  if (tack_event_get_seq (event) <= stream->last_seq)
-    return TRUE;
-  stream->last_seq = tack_event_get_seq (event);
-
-  bytes = tack_event_get_sse (event);
-  return stream_queue (stream, bytes);
-}
-
-static void
-stream_free (Stream *stream)
-{
-  stream_detach (stream);
-
-  g_clear_handle_id (&stream->ping_id, g_source_remove);
-  if (stream->msg != NULL)
-    g_signal_handlers_disconnect_by_data (stream->msg, stream);
-  g_clear_object (&stream->msg);
-  g_free (stream->session);
-  g_free (stream);
-}
-
-/* WebSocket: the handshake here, the subscriber on a worker. */
+/* The handshake here, the subscriber on a worker. */
 
 typedef struct
 {
@@ -289,73 +168,107 @@ n_workers (void)
   return CLAMP (g_get_num_processors () - 1, 1, 4);
 }
 
+/* Builds what a new subscriber gets first and joins it, in this one
+ * dispatch: every later broadcast follows it through its worker's queue. */
 static void
-upgrade_cb (SoupServerMessage *msg,
-            gpointer           user_data)
+join_subscriber (Upgrade            *upgrade,
+                 TackSubscriberKind  kind,
+                 SoupServerMessage  *msg)
 {
-  Upgrade *upgrade = user_data;
   TackServer *server = upgrade->server;
   SoupMessageHeaders *request = soup_server_message_get_request_headers (msg);
   SoupMessageHeaders *response = soup_server_message_get_response_headers (msg);
+  gboolean websocket = kind == TACK_SUBSCRIBER_WEBSOCKET;
   g_autoptr(GIOStream) io = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) events = NULL;
   g_autoptr(GPtrArray) frames = NULL;
   g_autofree char *session = NULL;
-  GHashTableIter iter;
-  GBytes *frame;
   gint64 current = 0;
   gboolean reset = FALSE;
   gint64 last_seq;
   Hub *hub;
 
-  if (server->stopped || soup_server_message_get_status (msg) != SOUP_STATUS_SWITCHING_PROTOCOLS)
-    return;
-
   io = soup_server_message_steal_connection (msg);
 
-  /* Checked before the upgrade; only a board gone since lands here. */
+  if (server->subscribers == NULL)
+    server->subscribers = tack_subscriber_pool_new (server, n_workers ());
+
+  /* Checked before the handshake; only a board gone since lands here. */
   if (!(events = read_missed (server, upgrade->board_id, upgrade->since, &current, &reset, &error)))
     {
-      g_debug ("Closing a WebSocket: %s", error->message);
-      g_io_stream_close (io, NULL, NULL);
+      g_debug ("Closing a subscriber: %s", error->message);
+      if (websocket)
+        tack_subscriber_pool_reject (server->subscribers, io, soup_server_message_get_uri (msg),
+                                     soup_message_headers_get_one (response, "Sec-WebSocket-Protocol"),
+                                     error->message);
+      else
+        g_io_stream_close (io, NULL, NULL);
       return;
     }
 
   session = new_session_id ();
-  frames = g_ptr_array_new_with_free_func ((GDestroyNotify)g_bytes_unref);
-  g_ptr_array_add (frames, text_bytes (g_strdup_printf ("{\"type\":\"hello\",\"seq\":%" G_GINT64_FORMAT ","
-                                                         "\"heartbeat_ms\":%u,\"session\":\"%s\"}",
-                                                         current, server->heartbeat_ms, session)));
-  if (reset)
-    g_ptr_array_add (frames, text_bytes (g_strdup_printf ("{\"type\":\"reset\",\"seq\":%" G_GINT64_FORMAT "}",
-                                                           current)));
-
-  /* Who else is here. */
   hub = get_hub (server, upgrade->board_id);
-  g_hash_table_iter_init (&iter, hub->presence);
-  while (g_hash_table_iter_next (&iter, NULL, (gpointer *)&frame))
-    g_ptr_array_add (frames, g_bytes_ref (frame));
+  frames = g_ptr_array_new_with_free_func ((GDestroyNotify)g_bytes_unref);
+
+  if (websocket)
+    {
+      GHashTableIter iter;
+      GBytes *frame;
+
+      g_ptr_array_add (frames, text_bytes (g_strdup_printf ("{\"type\":\"hello\",\"seq\":%" G_GINT64_FORMAT ","
+                                                             "\"heartbeat_ms\":%u,\"session\":\"%s\"}",
+                                                             current, server->heartbeat_ms, session)));
+      if (reset)
+        g_ptr_array_add (frames, text_bytes (g_strdup_printf ("{\"type\":\"reset\",\"seq\":%" G_GINT64_FORMAT "}",
+                                                               current)));
+
+      /* Who else is here. */
+      g_hash_table_iter_init (&iter, hub->presence);
+      while (g_hash_table_iter_next (&iter, NULL, (gpointer *)&frame))
+        g_ptr_array_add (frames, g_bytes_ref (frame));
+    }
+  else
+    {
+      g_ptr_array_add (frames, text_bytes (g_strdup_printf (": hello seq=%" G_GINT64_FORMAT " heartbeat_ms=%u session=%s\n"
+                                                             "retry: 1000\n\n",
+                                                             current, server->heartbeat_ms, session)));
+      if (reset)
+        g_ptr_array_add (frames, text_bytes (g_strdup_printf ("id: %" G_GINT64_FORMAT "\nevent: reset\n"
+                                                               "data: {\"type\":\"reset\",\"seq\":%" G_GINT64_FORMAT "}\n\n",
+                                                               current, current)));
+    }
 
   for (guint i = 0; i < events->len; i++)
-    g_ptr_array_add (frames, tack_event_get_json_bytes (g_ptr_array_index (events, i)));
+    {
+      TackEvent *event = g_ptr_array_index (events, i);
+
+      g_ptr_array_add (frames, websocket ? tack_event_get_json_bytes (event) : tack_event_get_sse (event));
+    }
+
   last_seq = (upgrade->since < 0 || reset) ? current : upgrade->since;
   if (events->len > 0)
     last_seq = tack_event_get_seq (g_ptr_array_index (events, events->len - 1));
 
-  if (server->ws_pool == NULL)
-    server->ws_pool = tack_ws_pool_new (server, n_workers ());
-
-  /* Joined now, in this dispatch: every later broadcast follows it
-   * through the worker's queue. */
-  hub->n_remote++;
+  hub->n_live++;
   server->n_subscribers++;
-  tack_ws_pool_add (server->ws_pool, upgrade->board_id, session, upgrade->user, io,
-                    soup_server_message_get_uri (msg),
-                    soup_message_headers_get_one (request, "Origin"),
-                    soup_message_headers_get_one (response, "Sec-WebSocket-Protocol"),
-                    frames, last_seq, server->max_queue_bytes,
-                    MAX (1, (server->heartbeat_ms + 999) / 1000));
+  tack_subscriber_pool_add (server->subscribers, kind, upgrade->board_id, session, upgrade->user, io,
+                            websocket ? soup_server_message_get_uri (msg) : NULL,
+                            websocket ? soup_message_headers_get_one (request, "Origin") : NULL,
+                            websocket ? soup_message_headers_get_one (response, "Sec-WebSocket-Protocol") : NULL,
+                            frames, last_seq, server->max_queue_bytes, server->heartbeat_ms);
+}
+
+static void
+upgrade_cb (SoupServerMessage *msg,
+            gpointer           user_data)
+{
+  Upgrade *upgrade = user_data;
+
+  if (upgrade->server->stopped || soup_server_message_get_status (msg) != SOUP_STATUS_SWITCHING_PROTOCOLS)
+    return;
+
+  join_subscriber (upgrade, TACK_SUBSCRIBER_WEBSOCKET, msg);
 }
 
 static void
@@ -394,7 +307,7 @@ start_websocket (TackServer        *self,
 /* @frame: what the others see of it
  * @present: whether it carries a state (FALSE: null, no longer present) */
 void
-tack_server_ws_presence (TackServer *self,
+tack_server_presence_changed (TackServer *self,
                          const char *board_id,
                          const char *session,
                          GBytes     *frame,
@@ -407,14 +320,14 @@ tack_server_ws_presence (TackServer *self,
   else
     g_hash_table_remove (hub->presence, session);
 
-  if (self->ws_pool != NULL)
-    tack_ws_pool_send_frame (self->ws_pool, board_id, session, frame);
+  if (self->subscribers != NULL)
+    tack_subscriber_pool_send_frame (self->subscribers, board_id, session, frame);
 }
 
 /* @left: (nullable): the "left" presence frame for the others, when it
  *   was present */
 void
-tack_server_ws_left (TackServer *self,
+tack_server_subscriber_left (TackServer *self,
                      const char *board_id,
                      const char *session,
                      GBytes     *left,
@@ -422,45 +335,33 @@ tack_server_ws_left (TackServer *self,
 {
   Hub *hub = get_hub (self, board_id);
 
-  g_assert (hub->n_remote > 0);
-  hub->n_remote--;
+  g_assert (hub->n_live > 0);
+  hub->n_live--;
   self->n_subscribers--;
   if (dropped)
     self->n_dropped++;
 
-  if (g_hash_table_remove (hub->presence, session) && left != NULL && self->ws_pool != NULL)
-    tack_ws_pool_send_frame (self->ws_pool, board_id, session, left);
+  if (g_hash_table_remove (hub->presence, session) && left != NULL && self->subscribers != NULL)
+    tack_subscriber_pool_send_frame (self->subscribers, board_id, session, left);
 }
 
 /* Server-Sent Events. */
 
-static gboolean
-sse_ping_cb (gpointer user_data)
-{
-  Stream *stream = user_data;
-
-  stream_send_text (stream, g_strdup (": ping\n\n"));
-
-  return G_SOURCE_CONTINUE;
-}
-
 static void
-sse_wrote_cb (SoupServerMessage *msg,
-              guint              size,
-              gpointer           user_data)
+sse_headers_cb (SoupServerMessage *msg,
+                gpointer           user_data)
 {
-  Stream *stream = user_data;
+  Upgrade *upgrade = user_data;
 
-  stream->pending_bytes -= MIN (stream->pending_bytes, size);
+  if (upgrade->server->stopped)
+    return;
+
+  join_subscriber (upgrade, TACK_SUBSCRIBER_SSE, msg);
 }
 
-static void
-sse_finished_cb (SoupServerMessage *msg,
-                 gpointer           user_data)
-{
-  stream_free (user_data);
-}
-
+/* SoupServer writes the status and headers; the body is the event stream,
+ * written by a worker as it is: no length, no chunks, it ends when the
+ * connection does. */
 static void
 start_sse (TackServer        *self,
            SoupServerMessage *msg,
@@ -470,54 +371,33 @@ start_sse (TackServer        *self,
 {
   SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) events = NULL;
-  gint64 current = 0;
-  gboolean reset = FALSE;
-  Stream *stream;
+  g_autoptr(GPtrArray) none = NULL;
+  gint64 current;
+  gboolean reset;
+  Upgrade *upgrade;
 
-  if (!(events = read_missed (self, board_id, since, &current, &reset, &error)))
+  none = tack_storage_read_events (self->storage, board_id, G_MAXINT64, 0, &current, &reset, &error);
+  if (none == NULL)
     {
       tack_server_send_error (msg, SOUP_STATUS_NOT_FOUND, "not_found", error->message);
       return;
     }
 
   soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
-  soup_message_headers_set_encoding (headers, SOUP_ENCODING_CHUNKED);
+  soup_message_headers_set_encoding (headers, SOUP_ENCODING_EOF);
   soup_message_headers_set_content_type (headers, "text/event-stream", NULL);
   soup_message_headers_replace (headers, "Cache-Control", "no-cache");
+  soup_message_headers_replace (headers, "Connection", "close");
   soup_message_headers_replace (headers, "X-Accel-Buffering", "no");
-  soup_message_body_set_accumulate (soup_server_message_get_response_body (msg), FALSE);
 
-  stream = g_new0 (Stream, 1);
-  stream->server = self;
-  stream->hub = get_hub (self, board_id);
-  stream->session = new_session_id ();
-  stream->msg = g_object_ref (msg);
-  stream->last_seq = (since < 0 || reset) ? current : since;
+  upgrade = g_new0 (Upgrade, 1);
+  upgrade->server = g_object_ref (self);
+  upgrade->board_id = g_strdup (board_id);
+  upgrade->user = g_strdup (user);
+  upgrade->since = since;
 
-  /* The replay is as big as it is; the limit applies to what comes after. */
-  stream->limit = G_MAXSIZE;
-
-  stream_send_text (stream,
-                    g_strdup_printf (": hello seq=%" G_GINT64_FORMAT " heartbeat_ms=%u session=%s\n"
-                                     "retry: 1000\n\n",
-                                     current, self->heartbeat_ms, stream->session));
-  if (reset)
-    stream_send_text (stream, g_strdup_printf ("id: %" G_GINT64_FORMAT "\nevent: reset\n"
-                                               "data: {\"type\":\"reset\",\"seq\":%" G_GINT64_FORMAT "}\n\n",
-                                               current, current));
-
-  for (guint i = 0; i < events->len; i++)
-    stream_queue_event (stream, g_ptr_array_index (events, i));
-  stream_flush (stream);
-
-  tack_member_array_add (&stream->hub->streams, stream);
-  self->n_subscribers++;
-  stream->limit = self->max_queue_bytes + stream->pending_bytes;
-
-  g_signal_connect (msg, "wrote-body-data", G_CALLBACK (sse_wrote_cb), stream);
-  g_signal_connect (msg, "finished", G_CALLBACK (sse_finished_cb), stream);
-  stream->ping_id = g_timeout_add (self->heartbeat_ms, sse_ping_cb, stream);
+  g_signal_connect_data (msg, "wrote-headers", G_CALLBACK (sse_headers_cb),
+                         upgrade, (GClosureNotify)(void (*) (void))upgrade_free, 0);
 }
 
 /* Polling. */
@@ -754,9 +634,8 @@ tack_server_handle_events (TackServer        *self,
     handle_poll (self, msg, board_id, since, query);
 }
 
-/* Sends @n_events events of one board, in seq order, to each of its
- * subscribers, flushing each SSE stream once and handing the workers the
- * run; then answers the held polls. */
+/* Hands the workers @n_events events of one board, in seq order; then
+ * answers the held polls. */
 static void
 broadcast_events (TackServer  *self,
                   const char  *board_id,
@@ -764,32 +643,12 @@ broadcast_events (TackServer  *self,
                   guint        n_events)
 {
   Hub *hub = g_hash_table_lookup (self->hubs, board_id);
-  TackMemberArray *streams;
 
   if (hub == NULL)
     return;
 
-  if (hub->n_remote > 0)
-    tack_ws_pool_broadcast (self->ws_pool, board_id, events, n_events);
-
-  streams = &hub->streams;
-  tack_member_array_walk_begin (streams);
-  for (guint i = 0; i < streams->items->len; i++)
-    {
-      Stream *stream = streams->items->pdata[i];
-      gboolean alive = TRUE;
-
-      /* NULL: an earlier send in this walk dropped it. */
-      if (stream == NULL)
-        continue;
-
-      for (guint j = 0; alive && j < n_events; j++)
-        alive = stream_queue_event (stream, events[j]);
-
-      if (alive)
-        stream_flush (stream);
-    }
-  tack_member_array_walk_end (streams);
+  if (hub->n_live > 0)
+    tack_subscriber_pool_broadcast (self->subscribers, board_id, events, n_events);
 
   /* Every held poll waits for something after a seq older than these
    * events', so each one has an answer now. */
@@ -901,18 +760,11 @@ tack_server_close_streams (TackServer *self)
           soup_server_message_unpause (msg);
           g_object_unref (msg);
         }
-
-      while (hub->streams.items->len > 0)
-        {
-          Stream *stream = hub->streams.items->pdata[hub->streams.items->len - 1];
-
-          stream_detach (stream);
-          stream_end (stream);
-        }
     }
 
-  /* WebSocket subscribers: closed 1001 on their workers, which end. */
-  g_clear_pointer (&self->ws_pool, tack_ws_pool_free);
+  /* Live subscribers: closed on their workers (WebSocket 1001, SSE end
+   * of stream), which end. */
+  g_clear_pointer (&self->subscribers, tack_subscriber_pool_free);
 }
 
 /* Held long polls, for tests. */

@@ -579,16 +579,28 @@ slow_reader (gboolean websocket)
     }
 
   /* Once it does read, the slow one finds the end the server gave it: the
-   * close frame 4008 (0x0FA8) with its reason, or the last chunk. */
+   * close frame 4008 (0x0FA8) with its reason, or, for SSE (whose body
+   * lasts as long as the connection), the end of the stream after what
+   * was queued. */
   connection = g_socket_connection_factory_create_connection (raw);
   drain = g_new0 (RawDrain, 1);
   drain->stream = g_io_stream_get_input_stream (G_IO_STREAM (connection));
   drain->tail = g_byte_array_new ();
-  drain->needle = websocket ? "\x0f\xa8too slow: resume with since" : "\r\n0\r\n\r\n";
+  drain->needle = websocket ? "\x0f\xa8too slow: resume with since" : "\n\n";
   drain->needle_len = strlen (drain->needle);
   raw_read_next (drain);
   TEST_WAIT_FOR (drain->found || drain->eof);
   g_assert_true (drain->found);
+  if (!websocket)
+    {
+      /* Then the stream ends. */
+      drain->found = FALSE;
+      drain->needle = "\x01never sent";
+      drain->needle_len = strlen (drain->needle);
+      raw_read_next (drain);
+      TEST_WAIT_FOR (drain->eof);
+      g_assert_false (drain->found);
+    }
   g_byte_array_unref (drain->tail);
   g_free (drain);
 

@@ -1,31 +1,36 @@
-/* tack-server-websocket.c
+/* tack-server-subscribers.c
  *
  * Copyright 2026 The Tack developers
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
-/* WebSocket subscribers, served off the server's main context.
+/* Live subscribers (WebSocket and Server-Sent Events), served off the
+ * server's main context.
  *
  * GLib's main loop polls every source it holds on every iteration, so a
  * main context holding N idle subscriber sockets makes each iteration,
- * and so each accept and each request, cost O(N). Once the handshake is
- * done, the server steals the connection and hands it to a worker: a
- * thread with a GMainContext of its own, where the SoupWebsocketConnection
- * is created, read and written. The main context keeps the listening
- * socket and the HTTP connections only.
+ * and so each accept and each request, cost O(N). Once a subscriber's
+ * handshake is done (the 101 of a WebSocket, the response headers of an
+ * SSE stream, both written by SoupServer), the server steals the
+ * connection and hands it to a worker: a thread with a GMainContext of its
+ * own, where the subscriber is read and written. For a WebSocket that is a
+ * SoupWebsocketConnection made on the worker; an SSE response is sent
+ * without a length or chunks, delimited by the end of the connection, so
+ * its body is the event stream itself, written as it is. The main context
+ * keeps the listening socket, HTTP requests and polls.
  *
  * Everything crosses threads through mailboxes, FIFO queues drained by a
  * GSource in the receiving context. The main context posts to a worker:
  * a new subscriber (with its hello, what it missed and who is present,
  * built on the main context in the same dispatch as it joins), runs of
- * committed events (one shared GBytes per event, as many subscribers as
- * there are), presence frames, and the order to shut down. Because a
- * subscriber and every later broadcast travel through the same queue, its
- * replay is followed by the live events without a gap, and the seq it
- * last sent drops the ones its replay already had. A worker posts back to
- * the main context presence changes and subscribers that left, which keeps
- * the counters and the presence of each board there.
+ * committed events (shared TackEvents: the bytes of each event exist once,
+ * whatever the number of subscribers), presence frames, and the order to
+ * shut down. Because a subscriber and every later broadcast travel through
+ * the same queue, its replay is followed by the live events without a gap,
+ * and the seq it last sent drops the ones its replay already had. A worker
+ * posts back presence changes and subscribers that left, which keeps the
+ * counters and the presence of each board on the main context.
  *
  * A subscriber is created, used and freed on its worker only, so closing
  * while a broadcast is in flight is an ordinary event of that one thread:
@@ -192,27 +197,30 @@ typedef enum
 
 typedef struct
 {
-  CommandKind  kind;
-  char        *board_id;
+  CommandKind      kind;
+  char            *board_id;
 
   /* CMD_ADD */
-  char        *session;
-  char        *user;
-  GIOStream   *io;
-  GUri        *uri;
-  char        *origin;
-  char        *protocol;
-  GPtrArray   *frames;       /* GBytes: hello, reset, presence, replay */
-  gint64       last_seq;
-  gsize        max_queue_bytes;
-  guint        keepalive_s;
+  TackSubscriberKind sub_kind;
+  char            *session;
+  char            *user;
+  GIOStream       *io;
+  GUri            *uri;
+  char            *origin;
+  char            *protocol;
+  GPtrArray       *frames;       /* GBytes: hello, reset, presence, replay */
+  gint64           last_seq;
+  gsize            max_queue_bytes;
+  guint            heartbeat_ms;
+
+  char            *reject;       /* close the WebSocket at once (1008) */
 
   /* CMD_EVENTS */
-  GPtrArray   *events;       /* TackEvent */
+  GPtrArray       *events;       /* TackEvent */
 
   /* CMD_FRAME */
-  GBytes      *frame;
-  char        *except;       /* the session that sent it */
+  GBytes          *frame;
+  char            *except;       /* the session that sent it */
 } Command;
 
 static void
@@ -229,6 +237,7 @@ command_free (Command *command)
   g_clear_pointer (&command->events, g_ptr_array_unref);
   g_clear_pointer (&command->frame, g_bytes_unref);
   g_free (command->except);
+  g_free (command->reject);
   g_free (command);
 }
 
@@ -265,10 +274,10 @@ typedef struct
 {
   guint                    index;    /* in the board's array; first */
   Worker                  *worker;
+  TackSubscriberKind       kind;
   char                    *board_id;
   char                    *session;
   char                    *user;
-  SoupWebsocketConnection *ws;
   GPollableOutputStream   *out;
   GQueue                   queue;    /* GBytes */
   gsize                    pending_bytes;
@@ -278,6 +287,17 @@ typedef struct
   gint64                   last_seq;
   gboolean                 present;  /* has sent a presence state */
   gboolean                 joined;   /* in the board's array */
+
+  /* WebSocket */
+  SoupWebsocketConnection *ws;
+
+  /* SSE */
+  GIOStream               *io;
+  GPollableInputStream    *in;
+  GSource                 *in_source;
+  GSource                 *ping_source;
+  gsize                    written;  /* of the queue's head */
+  gboolean                 ending;   /* closes once its queue is out */
 } Sub;
 
 typedef struct
@@ -287,7 +307,7 @@ typedef struct
 
 struct _Worker
 {
-  TackWsPool   *pool;
+  TackSubscriberPool   *pool;
   GThread      *thread;
   GMainContext *context;
   GMainLoop    *loop;
@@ -298,13 +318,23 @@ struct _Worker
   GSource      *grace_source;
 };
 
-struct _TackWsPool
+struct _TackSubscriberPool
 {
   TackServer *server;
   Mailbox    *notes;        /* on the server's context */
   GPtrArray  *workers;
   guint       next;
 };
+
+static void
+clear_source (GSource **source)
+{
+  if (*source != NULL)
+    {
+      g_source_destroy (*source);
+      g_clear_pointer (source, g_source_unref);
+    }
+}
 
 static void
 board_free (gpointer data)
@@ -380,11 +410,8 @@ sub_clear_output (Sub *sub)
 {
   g_queue_clear_full (&sub->queue, (GDestroyNotify)g_bytes_unref);
   sub->pending_bytes = 0;
-  if (sub->writable_source != NULL)
-    {
-      g_source_destroy (sub->writable_source);
-      g_clear_pointer (&sub->writable_source, g_source_unref);
-    }
+  sub->written = 0;
+  clear_source (&sub->writable_source);
 }
 
 static void
@@ -394,20 +421,42 @@ sub_free (Sub *sub)
   g_hash_table_remove (sub->worker->all, sub);
 
   sub_clear_output (sub);
-  if (sub->grace_source != NULL)
-    {
-      g_source_destroy (sub->grace_source);
-      g_clear_pointer (&sub->grace_source, g_source_unref);
-    }
+  clear_source (&sub->grace_source);
+  clear_source (&sub->in_source);
+  clear_source (&sub->ping_source);
 
   if (sub->ws != NULL)
     g_signal_handlers_disconnect_by_data (sub->ws, sub);
   g_clear_object (&sub->ws);
+  g_clear_object (&sub->io);
+  g_clear_object (&sub->in);
   g_clear_object (&sub->out);
   g_free (sub->board_id);
   g_free (sub->session);
   g_free (sub->user);
   g_free (sub);
+}
+
+static void
+worker_maybe_quit (Worker *worker)
+{
+  if (worker->stopping && g_hash_table_size (worker->all) == 0)
+    g_main_loop_quit (worker->loop);
+}
+
+/* Closes the socket under a subscriber and forgets it. */
+static void
+sub_close (Sub *sub)
+{
+  Worker *worker = sub->worker;
+  GIOStream *io = sub->kind == TACK_SUBSCRIBER_WEBSOCKET ? soup_websocket_connection_get_io_stream (sub->ws)
+                                                         : sub->io;
+
+  if (sub->ws != NULL)
+    g_signal_handlers_disconnect_by_data (sub->ws, sub);
+  g_io_stream_close (io, NULL, NULL);
+  sub_free (sub);
+  worker_maybe_quit (worker);
 }
 
 static GSource *
@@ -431,20 +480,45 @@ sub_grace_cb (gpointer user_data)
 
   g_clear_pointer (&sub->grace_source, g_source_unref);
 
-  /* The peer never read up to our close frame: drop the socket. */
-  if (soup_websocket_connection_get_state (sub->ws) != SOUP_WEBSOCKET_STATE_CLOSED)
-    g_io_stream_close (soup_websocket_connection_get_io_stream (sub->ws), NULL, NULL);
+  /* The peer never read up to the end: drop the socket. */
+  if (sub->kind == TACK_SUBSCRIBER_SSE ||
+      soup_websocket_connection_get_state (sub->ws) != SOUP_WEBSOCKET_STATE_CLOSED)
+    sub_close (sub);
 
   return G_SOURCE_REMOVE;
+}
+
+static void sub_flush (Sub *sub);
+
+/* An SSE stream ends once what is queued is out (or after @grace_ms, for
+ * a reader that does not take it): the client resumes from its
+ * Last-Event-ID. */
+static void
+sse_end (Sub   *sub,
+         guint  grace_ms)
+{
+  sub->ending = TRUE;
+  clear_source (&sub->ping_source);
+  if (sub->grace_source == NULL)
+    sub->grace_source = attach_timeout (sub->worker, grace_ms, sub_grace_cb, sub);
+  sub_flush (sub);
 }
 
 static void
 sub_drop_slow (Sub *sub)
 {
-  g_debug ("Closing a WebSocket subscriber of %s: %" G_GSIZE_FORMAT " bytes queued",
+  g_debug ("Closing a %s subscriber of %s: %" G_GSIZE_FORMAT " bytes queued",
+           sub->kind == TACK_SUBSCRIBER_WEBSOCKET ? "WebSocket" : "SSE",
            sub->board_id, sub->pending_bytes);
 
   sub_leave (sub, TRUE);
+
+  if (sub->kind == TACK_SUBSCRIBER_SSE)
+    {
+      sse_end (sub, 5000);
+      return;
+    }
+
   sub_clear_output (sub);
   if (soup_websocket_connection_get_state (sub->ws) != SOUP_WEBSOCKET_STATE_OPEN)
     return;
@@ -452,8 +526,6 @@ sub_drop_slow (Sub *sub)
                                    "too slow: resume with since");
   sub->grace_source = attach_timeout (sub->worker, 5000, sub_grace_cb, sub);
 }
-
-static void sub_flush (Sub *sub);
 
 static gboolean
 sub_writable_cb (GObject  *pollable,
@@ -467,30 +539,32 @@ sub_writable_cb (GObject  *pollable,
   return G_SOURCE_REMOVE;
 }
 
-/* Hands libsoup what is queued if the socket can take more, so the
- * backlog of a reader that does not keep up stays here, counted: one
- * writability check (a poll() of the socket) per flush, not per frame. */
 static void
-sub_flush (Sub *sub)
+sub_wait_writable (Sub *sub)
 {
-  if (g_queue_is_empty (&sub->queue))
+  if (sub->writable_source != NULL)
     return;
 
+  sub->writable_source = g_pollable_output_stream_create_source (sub->out, NULL);
+  g_source_set_callback (sub->writable_source, (GSourceFunc)(GCallback)sub_writable_cb, sub, NULL);
+  g_source_attach (sub->writable_source, sub->worker->context);
+}
+
+static void
+ws_flush (Sub *sub)
+{
   if (soup_websocket_connection_get_state (sub->ws) != SOUP_WEBSOCKET_STATE_OPEN)
     {
       sub_clear_output (sub);
       return;
     }
 
+  /* One writability check (a poll() of the socket) per flush, not per
+   * frame; the backlog of a reader that does not keep up stays here,
+   * counted, rather than in libsoup. */
   if (sub->out != NULL && !g_pollable_output_stream_is_writable (sub->out))
     {
-      if (sub->writable_source == NULL)
-        {
-          sub->writable_source = g_pollable_output_stream_create_source (sub->out, NULL);
-          g_source_set_callback (sub->writable_source, (GSourceFunc)(GCallback)sub_writable_cb,
-                                 sub, NULL);
-          g_source_attach (sub->writable_source, sub->worker->context);
-        }
+      sub_wait_writable (sub);
       return;
     }
 
@@ -513,12 +587,68 @@ sub_flush (Sub *sub)
     }
 }
 
+/* The body of the response is the stream itself: the bytes go out as
+ * they are, as much as the socket takes. */
+static void
+sse_flush (Sub *sub)
+{
+  while (!g_queue_is_empty (&sub->queue))
+    {
+      GBytes *head = g_queue_peek_head (&sub->queue);
+      gsize size;
+      const guint8 *data = g_bytes_get_data (head, &size);
+      g_autoptr(GError) error = NULL;
+      gssize n;
+
+      n = g_pollable_output_stream_write_nonblocking (sub->out, data + sub->written, size - sub->written,
+                                                      NULL, &error);
+      if (n < 0)
+        {
+          if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+            sub_wait_writable (sub);
+          else
+            {
+              g_debug ("Closing an SSE subscriber: %s", error->message);
+              sub_close (sub);
+            }
+          return;
+        }
+
+      sub->written += n;
+      if (sub->written == size)
+        {
+          sub->written = 0;
+          sub->pending_bytes -= size;
+          g_bytes_unref (g_queue_pop_head (&sub->queue));
+        }
+    }
+
+  if (sub->ending)
+    sub_close (sub);
+}
+
+/* Hands the socket what is queued; the subscriber may be gone after. */
+static void
+sub_flush (Sub *sub)
+{
+  if (sub->kind == TACK_SUBSCRIBER_WEBSOCKET)
+    {
+      if (!g_queue_is_empty (&sub->queue))
+        ws_flush (sub);
+    }
+  else
+    sse_flush (sub);
+}
+
 /* Queues @bytes. Returns FALSE when the subscriber was just dropped for
  * falling too far behind. */
 static gboolean
 sub_queue (Sub    *sub,
            GBytes *bytes)
 {
+  if (sub->ending)
+    return FALSE;
+
   sub->pending_bytes += g_bytes_get_size (bytes);
   g_queue_push_tail (&sub->queue, g_bytes_ref (bytes));
 
@@ -551,9 +681,15 @@ sub_queue_event (Sub       *sub,
     return TRUE;
   sub->last_seq = tack_event_get_seq (event);
 
-  bytes = tack_event_get_json_bytes (event);
+  if (sub->kind == TACK_SUBSCRIBER_WEBSOCKET)
+    bytes = tack_event_get_json_bytes (event);
+  else
+    bytes = tack_event_get_sse (event);
+
   return sub_queue (sub, bytes);
 }
+
+/* WebSocket. */
 
 static void
 ws_message_cb (SoupWebsocketConnection *ws,
@@ -608,13 +744,6 @@ ws_message_cb (SoupWebsocketConnection *ws,
 }
 
 static void
-worker_maybe_quit (Worker *worker)
-{
-  if (worker->stopping && g_hash_table_size (worker->all) == 0)
-    g_main_loop_quit (worker->loop);
-}
-
-static void
 ws_closed_cb (SoupWebsocketConnection *ws,
               gpointer                 user_data)
 {
@@ -625,6 +754,87 @@ ws_closed_cb (SoupWebsocketConnection *ws,
   sub_free (sub);
   worker_maybe_quit (worker);
 }
+
+static void
+ws_start (Sub     *sub,
+          Command *command)
+{
+  GOutputStream *out;
+
+  /* The connection's sources belong to the thread-default context when
+   * it is made: this worker's. */
+  sub->ws = soup_websocket_connection_new (command->io, command->uri, SOUP_WEBSOCKET_CONNECTION_SERVER,
+                                           command->origin, command->protocol, NULL);
+  soup_websocket_connection_set_max_incoming_payload_size (sub->ws, TACK_SERVER_MAX_FRAME);
+  soup_websocket_connection_set_keepalive_interval (sub->ws, MAX (1, (command->heartbeat_ms + 999) / 1000));
+
+  out = g_io_stream_get_output_stream (command->io);
+  if (G_IS_POLLABLE_OUTPUT_STREAM (out) && g_pollable_output_stream_can_poll (G_POLLABLE_OUTPUT_STREAM (out)))
+    sub->out = g_object_ref (G_POLLABLE_OUTPUT_STREAM (out));
+
+  g_signal_connect (sub->ws, "message", G_CALLBACK (ws_message_cb), sub);
+  g_signal_connect (sub->ws, "closed", G_CALLBACK (ws_closed_cb), sub);
+}
+
+/* Server-Sent Events. */
+
+/* The client sends nothing after its request; reading only tells when
+ * it is gone. */
+static gboolean
+sse_readable_cb (GObject  *pollable,
+                 gpointer  user_data)
+{
+  Sub *sub = user_data;
+  guint8 buffer[512];
+  g_autoptr(GError) error = NULL;
+  gssize n;
+
+  n = g_pollable_input_stream_read_nonblocking (sub->in, buffer, sizeof buffer, NULL, &error);
+  if (n > 0 || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+    return G_SOURCE_CONTINUE;
+
+  g_clear_pointer (&sub->in_source, g_source_unref);
+  sub_close (sub);
+
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+sse_ping_cb (gpointer user_data)
+{
+  Sub *sub = user_data;
+  g_autoptr(GBytes) ping = g_bytes_new_static (": ping\n\n", strlen (": ping\n\n"));
+
+  sub_send (sub, ping);
+
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+sse_start (Sub     *sub,
+           Command *command)
+{
+  GInputStream *in = g_io_stream_get_input_stream (command->io);
+  GOutputStream *out = g_io_stream_get_output_stream (command->io);
+
+  if (!G_IS_POLLABLE_INPUT_STREAM (in) || !g_pollable_input_stream_can_poll (G_POLLABLE_INPUT_STREAM (in)) ||
+      !G_IS_POLLABLE_OUTPUT_STREAM (out) || !g_pollable_output_stream_can_poll (G_POLLABLE_OUTPUT_STREAM (out)))
+    return FALSE;
+
+  sub->io = g_object_ref (command->io);
+  sub->in = g_object_ref (G_POLLABLE_INPUT_STREAM (in));
+  sub->out = g_object_ref (G_POLLABLE_OUTPUT_STREAM (out));
+
+  sub->in_source = g_pollable_input_stream_create_source (sub->in, NULL);
+  g_source_set_callback (sub->in_source, (GSourceFunc)(GCallback)sse_readable_cb, sub, NULL);
+  g_source_attach (sub->in_source, sub->worker->context);
+
+  sub->ping_source = attach_timeout (sub->worker, command->heartbeat_ms, sse_ping_cb, sub);
+
+  return TRUE;
+}
+
+/* The worker. */
 
 static Board *
 worker_board (Worker     *worker,
@@ -647,9 +857,9 @@ worker_add (Worker  *worker,
             Command *command)
 {
   Sub *sub = g_new0 (Sub, 1);
-  GOutputStream *out;
 
   sub->worker = worker;
+  sub->kind = command->sub_kind;
   sub->board_id = g_steal_pointer (&command->board_id);
   sub->session = g_steal_pointer (&command->session);
   sub->user = g_steal_pointer (&command->user);
@@ -657,24 +867,31 @@ worker_add (Worker  *worker,
   g_queue_init (&sub->queue);
   g_hash_table_add (worker->all, sub);
 
-  /* The connection's sources belong to the thread-default context when
-   * it is made: this worker's. */
-  sub->ws = soup_websocket_connection_new (command->io, command->uri, SOUP_WEBSOCKET_CONNECTION_SERVER,
-                                           command->origin, command->protocol, NULL);
-  soup_websocket_connection_set_max_incoming_payload_size (sub->ws, TACK_SERVER_MAX_FRAME);
-  soup_websocket_connection_set_keepalive_interval (sub->ws, command->keepalive_s);
+  if (command->reject != NULL)
+    {
+      /* Never joined, never counted: it only hears why. */
+      ws_start (sub, command);
+      soup_websocket_connection_close (sub->ws, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION, command->reject);
+      return;
+    }
 
-  out = g_io_stream_get_output_stream (command->io);
-  if (G_IS_POLLABLE_OUTPUT_STREAM (out) && g_pollable_output_stream_can_poll (G_POLLABLE_OUTPUT_STREAM (out)))
-    sub->out = g_object_ref (G_POLLABLE_OUTPUT_STREAM (out));
-
-  g_signal_connect (sub->ws, "message", G_CALLBACK (ws_message_cb), sub);
-  g_signal_connect (sub->ws, "closed", G_CALLBACK (ws_closed_cb), sub);
+  if (sub->kind == TACK_SUBSCRIBER_WEBSOCKET)
+    ws_start (sub, command);
+  else if (!sse_start (sub, command))
+    {
+      g_io_stream_close (command->io, NULL, NULL);
+      worker_note (worker, NOTE_LEFT, sub, NULL, FALSE);
+      sub_free (sub);
+      return;
+    }
 
   if (worker->stopping)
     {
-      soup_websocket_connection_close (sub->ws, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, "server shutting down");
       worker_note (worker, NOTE_LEFT, sub, NULL, FALSE);
+      if (sub->kind == TACK_SUBSCRIBER_WEBSOCKET)
+        soup_websocket_connection_close (sub->ws, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, "server shutting down");
+      else
+        sub_close (sub);
       return;
     }
 
@@ -735,7 +952,9 @@ worker_frame (Worker  *worker,
     {
       Sub *sub = subs->items->pdata[i];
 
-      if (sub != NULL && g_strcmp0 (sub->session, command->except) != 0)
+      /* Presence is for WebSocket subscribers. */
+      if (sub != NULL && sub->kind == TACK_SUBSCRIBER_WEBSOCKET &&
+          g_strcmp0 (sub->session, command->except) != 0)
         sub_send (sub, command->frame);
     }
   tack_member_array_walk_end (subs);
@@ -771,14 +990,22 @@ worker_shutdown (Worker *worker)
       Sub *sub = subs->pdata[i];
 
       sub_leave (sub, FALSE);
+      if (sub->kind == TACK_SUBSCRIBER_SSE)
+        {
+          if (!sub->ending)
+            sse_end (sub, SHUTDOWN_GRACE_MS);
+          continue;
+        }
+
       sub_clear_output (sub);
       if (soup_websocket_connection_get_state (sub->ws) == SOUP_WEBSOCKET_STATE_OPEN)
         soup_websocket_connection_close (sub->ws, SOUP_WEBSOCKET_CLOSE_GOING_AWAY,
                                          "server shutting down");
     }
 
-  /* Time for the close frames to go out; a peer that does not answer
-   * them (or answers on a loop that waits for this one) is cut off. */
+  /* Time for the close frames and the rest of the SSE streams to go out;
+   * a peer that does not take them (or answers on a loop that waits for
+   * this one) is cut off. */
   worker->grace_source = attach_timeout (worker, SHUTDOWN_GRACE_MS, worker_grace_cb, worker);
   worker_maybe_quit (worker);
 }
@@ -825,20 +1052,12 @@ worker_main (gpointer data)
   g_main_context_push_thread_default (worker->context);
   g_main_loop_run (worker->loop);
 
-  /* Whoever is left did not close in time: close the socket under it. */
-  g_hash_table_iter_init (&iter, worker->all);
-  while (g_hash_table_iter_next (&iter, &key, NULL))
-    {
-      Sub *sub = key;
-
-      g_signal_handlers_disconnect_by_data (sub->ws, sub);
-      g_io_stream_close (soup_websocket_connection_get_io_stream (sub->ws), NULL, NULL);
-    }
+  /* Whoever is left did not finish in time: close the socket under it. */
   while (g_hash_table_size (worker->all) > 0)
     {
       g_hash_table_iter_init (&iter, worker->all);
       g_hash_table_iter_next (&iter, &key, NULL);
-      sub_free (key);
+      sub_close (key);
     }
 
   /* Let the connections' own closes finish. */
@@ -851,11 +1070,11 @@ worker_main (gpointer data)
 }
 
 static Worker *
-worker_new (TackWsPool *pool,
+worker_new (TackSubscriberPool *pool,
             guint       n)
 {
   Worker *worker = g_new0 (Worker, 1);
-  g_autofree char *name = g_strdup_printf ("tack-ws-%u", n);
+  g_autofree char *name = g_strdup_printf ("tack-subs-%u", n);
 
   worker->pool = pool;
   worker->context = g_main_context_new ();
@@ -872,11 +1091,7 @@ worker_new (TackWsPool *pool,
 static void
 worker_free (Worker *worker)
 {
-  if (worker->grace_source != NULL)
-    {
-      g_source_destroy (worker->grace_source);
-      g_clear_pointer (&worker->grace_source, g_source_unref);
-    }
+  clear_source (&worker->grace_source);
   mailbox_destroy (worker->inbox);
   g_hash_table_unref (worker->boards);
   g_hash_table_unref (worker->all);
@@ -891,17 +1106,17 @@ static void
 pool_note (gpointer owner,
            gpointer item)
 {
-  TackWsPool *pool = owner;
+  TackSubscriberPool *pool = owner;
   Note *note = item;
 
   switch (note->kind)
     {
     case NOTE_PRESENCE:
-      tack_server_ws_presence (pool->server, note->board_id, note->session, note->frame, note->present);
+      tack_server_presence_changed (pool->server, note->board_id, note->session, note->frame, note->present);
       break;
 
     case NOTE_LEFT:
-      tack_server_ws_left (pool->server, note->board_id, note->session, note->frame, note->dropped);
+      tack_server_subscriber_left (pool->server, note->board_id, note->session, note->frame, note->dropped);
       break;
 
     default:
@@ -912,17 +1127,17 @@ pool_note (gpointer owner,
 }
 
 /**
- * tack_ws_pool_new:
+ * tack_subscriber_pool_new:
  * @n_workers: how many subscriber threads
  *
  * Starts the workers. Notes from them are handled on the thread-default
  * main context of the caller, the server's.
  */
-TackWsPool *
-tack_ws_pool_new (TackServer *server,
-                  guint       n_workers)
+TackSubscriberPool *
+tack_subscriber_pool_new (TackServer *server,
+                          guint       n_workers)
 {
-  TackWsPool *pool = g_new0 (TackWsPool, 1);
+  TackSubscriberPool *pool = g_new0 (TackSubscriberPool, 1);
   g_autoptr(GMainContext) context = g_main_context_ref_thread_default ();
 
   pool->server = server;
@@ -936,7 +1151,7 @@ tack_ws_pool_new (TackServer *server,
 }
 
 static void
-pool_post_all (TackWsPool  *pool,
+pool_post_all (TackSubscriberPool  *pool,
                Command    *(*make) (gpointer),
                gpointer     data)
 {
@@ -949,43 +1164,72 @@ pool_post_all (TackWsPool  *pool,
 }
 
 /**
- * tack_ws_pool_add:
- * @io: (transfer none): the connection, stolen after the handshake
+ * tack_subscriber_pool_add:
+ * @io: (transfer none): the connection, stolen after the handshake (the
+ *   101 of a WebSocket, the response headers of an SSE stream)
+ * @uri: (nullable): the WebSocket's URI
  * @frames: (transfer none): what the subscriber gets first, in order
  * @last_seq: the seq of the last event in @frames (or the one it starts
  *   after)
+ * @heartbeat_ms: how often the stream is kept warm (WebSocket pings,
+ *   SSE `: ping` comments)
  *
- * Hands a new subscriber to the least busy worker.
+ * Hands a new subscriber to the next worker, in turn.
  */
 void
-tack_ws_pool_add (TackWsPool *pool,
-                  const char *board_id,
-                  const char *session,
-                  const char *user,
-                  GIOStream  *io,
-                  GUri       *uri,
-                  const char *origin,
-                  const char *protocol,
-                  GPtrArray  *frames,
-                  gint64      last_seq,
-                  gsize       max_queue_bytes,
-                  guint       keepalive_s)
+tack_subscriber_pool_add (TackSubscriberPool *pool,
+                          TackSubscriberKind  kind,
+                          const char         *board_id,
+                          const char         *session,
+                          const char         *user,
+                          GIOStream          *io,
+                          GUri               *uri,
+                          const char         *origin,
+                          const char         *protocol,
+                          GPtrArray          *frames,
+                          gint64              last_seq,
+                          gsize               max_queue_bytes,
+                          guint               heartbeat_ms)
 {
   Command *command = g_new0 (Command, 1);
   Worker *worker = g_ptr_array_index (pool->workers, pool->next++ % pool->workers->len);
 
   command->kind = CMD_ADD;
+  command->sub_kind = kind;
   command->board_id = g_strdup (board_id);
   command->session = g_strdup (session);
   command->user = g_strdup (user);
   command->io = g_object_ref (io);
-  command->uri = g_uri_ref (uri);
+  command->uri = uri ? g_uri_ref (uri) : NULL;
   command->origin = g_strdup (origin);
   command->protocol = g_strdup (protocol);
   command->frames = g_ptr_array_ref (frames);
   command->last_seq = last_seq;
   command->max_queue_bytes = max_queue_bytes;
-  command->keepalive_s = keepalive_s;
+  command->heartbeat_ms = heartbeat_ms;
+
+  mailbox_post (worker->inbox, command);
+}
+
+/* A WebSocket whose board went away during the handshake: closed with
+ * 1008 and @reason, on a worker like the others. */
+void
+tack_subscriber_pool_reject (TackSubscriberPool *pool,
+                             GIOStream          *io,
+                             GUri               *uri,
+                             const char         *protocol,
+                             const char         *reason)
+{
+  Command *command = g_new0 (Command, 1);
+  Worker *worker = g_ptr_array_index (pool->workers, pool->next++ % pool->workers->len);
+
+  command->kind = CMD_ADD;
+  command->sub_kind = TACK_SUBSCRIBER_WEBSOCKET;
+  command->io = g_object_ref (io);
+  command->uri = g_uri_ref (uri);
+  command->protocol = g_strdup (protocol);
+  command->reject = g_strdup (reason);
+  command->heartbeat_ms = 15000;
 
   mailbox_post (worker->inbox, command);
 }
@@ -1016,10 +1260,10 @@ make_events (gpointer data)
 
 /* Every worker gets the same events (reference counted, never copied). */
 void
-tack_ws_pool_broadcast (TackWsPool  *pool,
-                        const char  *board_id,
-                        TackEvent  **events,
-                        guint        n_events)
+tack_subscriber_pool_broadcast (TackSubscriberPool  *pool,
+                                const char          *board_id,
+                                TackEvent          **events,
+                                guint                n_events)
 {
   Broadcast broadcast = { board_id, events, n_events, NULL, NULL };
 
@@ -1043,10 +1287,10 @@ make_frame (gpointer data)
 /* A frame that is not an event (presence) to the board's subscribers
  * but the one of session @except. */
 void
-tack_ws_pool_send_frame (TackWsPool *pool,
-                         const char *board_id,
-                         const char *except,
-                         GBytes     *frame)
+tack_subscriber_pool_send_frame (TackSubscriberPool *pool,
+                                 const char         *board_id,
+                                 const char         *except,
+                                 GBytes             *frame)
 {
   Broadcast broadcast = { board_id, NULL, 0, frame, except };
 
@@ -1064,14 +1308,14 @@ make_shutdown (gpointer data)
 }
 
 /**
- * tack_ws_pool_free:
+ * tack_subscriber_pool_free:
  *
  * Closes every subscriber (1001), waits for the workers to end and hands
  * their last notes to the server. Blocks for at most about
  * SHUTDOWN_GRACE_MS.
  */
 void
-tack_ws_pool_free (TackWsPool *pool)
+tack_subscriber_pool_free (TackSubscriberPool *pool)
 {
   pool_post_all (pool, make_shutdown, NULL);
 
