@@ -656,14 +656,6 @@ broadcast_events (TackServer  *self,
     waiter_respond (hub->waiters->data);
 }
 
-void
-tack_server_broadcast (TackServer *self,
-                       const char *board_id,
-                       TackEvent  *event)
-{
-  broadcast_events (self, board_id, &event, 1);
-}
-
 /* Committed events wait here until the writer has its answer; the flush
  * runs at the I/O priority on the next main-loop iteration, so an event
  * reaches its subscribers after its write is answered, in commit order. */

@@ -58,6 +58,92 @@
 # define HAPPENS_AFTER(addr)  G_STMT_START { } G_STMT_END
 #endif
 
+/* The subscribers of a board, each a struct whose first member is its
+ * `guint index` in the array. One that leaves while a walk is in progress
+ * leaves a hole (NULL), closed up once the walk ends; otherwise the last
+ * one takes its place. Joining, leaving and reaching every member are
+ * O(1) per member. */
+typedef struct
+{
+  GPtrArray *items;
+  guint      walking;
+  gboolean   holes;
+} TackMemberArray;
+
+static void
+tack_member_array_init (TackMemberArray *array)
+{
+  array->items = g_ptr_array_new ();
+  array->walking = 0;
+  array->holes = FALSE;
+}
+
+static void
+tack_member_array_clear (TackMemberArray *array)
+{
+  g_clear_pointer (&array->items, g_ptr_array_unref);
+}
+
+static void
+tack_member_array_add (TackMemberArray *array,
+                       gpointer         member)
+{
+  *(guint *)member = array->items->len;
+  g_ptr_array_add (array->items, member);
+}
+
+static void
+tack_member_array_remove (TackMemberArray *array,
+                          gpointer         member)
+{
+  GPtrArray *items = array->items;
+  guint index = *(guint *)member;
+  gpointer last;
+
+  g_assert (index < items->len && items->pdata[index] == member);
+
+  if (array->walking > 0)
+    {
+      items->pdata[index] = NULL;
+      array->holes = TRUE;
+      return;
+    }
+
+  last = items->pdata[items->len - 1];
+  items->pdata[index] = last;
+  *(guint *)last = index;
+  g_ptr_array_set_size (items, items->len - 1);
+}
+
+static void
+tack_member_array_walk_begin (TackMemberArray *array)
+{
+  array->walking++;
+}
+
+static void
+tack_member_array_walk_end (TackMemberArray *array)
+{
+  GPtrArray *items = array->items;
+  guint kept = 0;
+
+  if (--array->walking > 0 || !array->holes)
+    return;
+
+  for (guint i = 0; i < items->len; i++)
+    {
+      gpointer member = items->pdata[i];
+
+      if (member == NULL)
+        continue;
+      *(guint *)member = kept;
+      items->pdata[kept++] = member;
+    }
+
+  g_ptr_array_set_size (items, kept);
+  array->holes = FALSE;
+}
+
 /* Mailboxes. */
 
 typedef void (*MailboxFunc) (gpointer owner,

@@ -11,7 +11,9 @@
  * no board data of its own.
  *
  * Everything runs on the thread-default main context of the thread that
- * called tack_server_listen(). Storage calls are synchronous and short;
+ * called tack_server_listen(), but the live subscribers, which are served
+ * on threads of their own once their handshake is done
+ * (tack-server-subscribers.c). Storage calls are synchronous and short;
  * that one thread is what orders commits, so a board's seq grows by
  * exactly one per event whatever the number of concurrent clients. */
 
