@@ -21,7 +21,7 @@ struct _TackEvent
 {
   gint64  seq;
   char   *type;
-  char   *json;
+  GBytes *json;   /* NUL-terminated, the NUL not counted */
   GBytes *sse;
 };
 
@@ -40,7 +40,7 @@ tack_event_new (gint64      seq,
 
   self->seq = seq;
   self->type = g_strdup (type);
-  self->json = json;
+  self->json = g_bytes_new_take (json, strlen (json));
 
   return self;
 }
@@ -57,7 +57,7 @@ tack_event_clear (gpointer data)
   TackEvent *self = data;
 
   g_clear_pointer (&self->type, g_free);
-  g_clear_pointer (&self->json, g_free);
+  g_clear_pointer (&self->json, g_bytes_unref);
   g_clear_pointer (&self->sse, g_bytes_unref);
 }
 
@@ -82,22 +82,37 @@ tack_event_get_type_name (TackEvent *self)
 const char *
 tack_event_get_json (TackEvent *self)
 {
-  return self->json;
+  return g_bytes_get_data (self->json, NULL);
 }
 
-/* Everything runs on the server's main context, so the lazy cache needs
- * no lock. */
+/* The envelope as one GBytes that every WebSocket subscriber is handed:
+ * the event is encoded once, whatever the number of subscribers. */
+GBytes *
+tack_event_get_json_bytes (TackEvent *self)
+{
+  return g_bytes_ref (self->json);
+}
+
+/* Built on first use, on whichever thread asks first (the subscriber
+ * threads too): the loser of a race drops its copy. */
 GBytes *
 tack_event_get_sse (TackEvent *self)
 {
-  if (self->sse == NULL)
+  GBytes *sse = g_atomic_pointer_get (&self->sse);
+
+  if (sse == NULL)
     {
       g_autofree char *text = g_strdup_printf ("id: %" G_GINT64_FORMAT "\nevent: %s\ndata: %s\n\n",
-                                               self->seq, self->type, self->json);
+                                               self->seq, self->type, tack_event_get_json (self));
       gsize len = strlen (text);
 
-      self->sse = g_bytes_new_take (g_steal_pointer (&text), len);
+      sse = g_bytes_new_take (g_steal_pointer (&text), len);
+      if (!g_atomic_pointer_compare_and_exchange (&self->sse, NULL, sse))
+        {
+          g_bytes_unref (sse);
+          sse = g_atomic_pointer_get (&self->sse);
+        }
     }
 
-  return g_bytes_ref (self->sse);
+  return g_bytes_ref (sse);
 }

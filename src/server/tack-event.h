@@ -24,6 +24,7 @@ void        tack_event_unref    (TackEvent  *self);
 gint64      tack_event_get_seq  (TackEvent  *self);
 const char *tack_event_get_type_name (TackEvent *self);
 const char *tack_event_get_json (TackEvent  *self);
+GBytes     *tack_event_get_json_bytes (TackEvent *self);
 GBytes     *tack_event_get_sse  (TackEvent  *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TackEvent, tack_event_unref)

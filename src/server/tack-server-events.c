@@ -8,17 +8,25 @@
 /* The live side of TackServer: GET /api/v1/boards/{board}/events over
  * WebSocket, Server-Sent Events and (long) polling.
  *
- * Each board has a hub: its live streams and its held long polls. A
- * subscriber is sent the log after its `since` and joined to the hub in
- * the same main-loop dispatch, and commits also happen on that loop, so
- * nothing committed in between can be missed or sent twice.
+ * Each board has a hub: its held long polls, how many live subscribers
+ * it has and who of them is present. Live subscribers, WebSocket and SSE,
+ * are served on worker threads once SoupServer has written their 101 or
+ * their response headers (tack-server-subscribers.c); polls stay on the
+ * server's main context.
  *
- * A broadcast hands every stream the same bytes (TackEvent caches its
- * JSON and SSE framing). Each stream has a bounded queue: a WebSocket
- * frame is handed to libsoup only while the socket is writable, an SSE
- * chunk is counted until libsoup reports it written. A stream whose
- * queue passes the limit is closed (WebSocket code 4008) so one slow
- * reader never holds memory or the loop; it resumes with `since`. */
+ * A subscriber is sent the log after its `since` and joined in the same
+ * main-loop dispatch. Commits also happen on that loop, but their events
+ * are broadcast a little later, once the writer has its answer
+ * (tack_server_queue_event()); a subscriber that joined in between
+ * already has such an event from its replay, and skips it by seq. So
+ * nothing committed is missed or sent twice, and every subscriber sees its
+ * board's events in seq order.
+ *
+ * A broadcast hands every subscriber the same bytes (TackEvent keeps its
+ * JSON and SSE framing). Each subscriber has a bounded queue; one whose
+ * queue passes the limit is cut off (WebSocket code 4008, or the end of
+ * the SSE stream) so one slow reader never holds memory or the loop; it
+ * resumes with `since`. */
 
 #define G_LOG_DOMAIN "tack-server"
 
@@ -29,33 +37,6 @@
 #include "tack-server-private.h"
 
 typedef struct _Hub Hub;
-
-typedef enum
-{
-  STREAM_WEBSOCKET,
-  STREAM_SSE,
-} StreamKind;
-
-typedef struct
-{
-  TackServer              *server;   /* NULL once detached */
-  Hub                     *hub;
-  StreamKind               kind;
-  char                    *session;
-  char                    *user;
-  JsonNode                *presence;
-  gsize                    pending_bytes;
-  gsize                    limit;
-
-  SoupWebsocketConnection *ws;
-  GPollableOutputStream   *out;
-  GQueue                   queue;    /* GBytes, NUL-terminated text */
-  GSource                 *writable_source;
-  guint                    grace_id;
-
-  SoupServerMessage       *msg;
-  guint                    ping_id;
-} Stream;
 
 typedef struct
 {
@@ -70,25 +51,22 @@ typedef struct
 
 struct _Hub
 {
-  char  *board_id;
-  GList *streams;
-  GList *waiters;
+  char       *board_id;
+  guint       n_live;     /* subscribers on the workers */
+  GHashTable *presence;   /* session → presence frame (GBytes) */
+  GList      *waiters;
 };
 
-static void stream_free      (Stream *stream);
-static void waiter_respond   (Waiter *waiter);
-static void broadcast_frame  (Hub    *hub,
-                              Stream *except,
-                              char   *text);
+static void waiter_respond (Waiter *waiter);
 
 void
 tack_server_hub_free (gpointer data)
 {
   Hub *hub = data;
 
-  g_assert (hub->streams == NULL);
   g_assert (hub->waiters == NULL);
 
+  g_hash_table_unref (hub->presence);
   g_free (hub->board_id);
   g_free (hub);
 }
@@ -103,6 +81,8 @@ get_hub (TackServer *self,
     {
       hub = g_new0 (Hub, 1);
       hub->board_id = g_strdup (board_id);
+      hub->presence = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                             (GDestroyNotify)g_bytes_unref);
       g_hash_table_insert (self->hubs, hub->board_id, hub);
     }
 
@@ -136,406 +116,31 @@ text_bytes (char *text)
   return g_bytes_new_take (text, len);
 }
 
-/* Streams. */
-
-/* Leaves the hub: no more events, and the others hear it left. */
-static void
-stream_detach (Stream *stream)
+/* Reads what a subscriber missed: the events after @since (all of them
+ * when it is behind the log's start: then @reset), or none when @since
+ * is negative (from now on). */
+static GPtrArray *
+read_missed (TackServer  *server,
+             const char  *board_id,
+             gint64       since,
+             gint64      *current,
+             gboolean    *reset,
+             GError     **error)
 {
-  Hub *hub = stream->hub;
-  TackServer *server = stream->server;
-
-  if (server == NULL)
-    return;
-
-  hub->streams = g_list_remove (hub->streams, stream);
-  server->n_subscribers--;
-  stream->server = NULL;
-  stream->hub = NULL;
-
-  if (stream->presence != NULL)
-    {
-      g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
-      JsonObject *object = json_object_new ();
-
-      json_object_set_string_member (object, "type", "presence");
-      json_object_set_string_member (object, "user", stream->user ? stream->user : stream->session);
-      json_object_set_null_member (object, "state");
-      json_node_take_object (node, object);
-      broadcast_frame (hub, NULL, json_to_string (node, FALSE));
-    }
-}
-
-static gboolean
-grace_cb (gpointer user_data)
-{
-  Stream *stream = user_data;
-
-  stream->grace_id = 0;
-
-  /* The peer never read up to our close frame: drop the socket. */
-  if (stream->ws != NULL &&
-      soup_websocket_connection_get_state (stream->ws) != SOUP_WEBSOCKET_STATE_CLOSED)
-    g_io_stream_close (soup_websocket_connection_get_io_stream (stream->ws), NULL, NULL);
-
-  return G_SOURCE_REMOVE;
-}
-
-static void
-stream_drop_slow (Stream *stream)
-{
-  TackServer *server = stream->server;
-
-  g_debug ("Closing a %s subscriber of %s: %" G_GSIZE_FORMAT " bytes queued",
-           stream->kind == STREAM_WEBSOCKET ? "WebSocket" : "SSE",
-           stream->hub->board_id, stream->pending_bytes);
-
-  server->n_dropped++;
-  stream_detach (stream);
-
-  if (stream->kind == STREAM_WEBSOCKET)
-    {
-      g_queue_clear_full (&stream->queue, (GDestroyNotify)g_bytes_unref);
-      stream->pending_bytes = 0;
-      if (stream->writable_source != NULL)
-        {
-          g_source_destroy (stream->writable_source);
-          g_clear_pointer (&stream->writable_source, g_source_unref);
-        }
-      soup_websocket_connection_close (stream->ws, TACK_SERVER_CLOSE_TOO_SLOW,
-                                       "too slow: resume with since");
-      stream->grace_id = g_timeout_add_seconds (5, grace_cb, stream);
-    }
-  else
-    {
-      /* What is queued still goes out; the stream then ends and the
-       * client resumes from its Last-Event-ID. */
-      soup_message_body_complete (soup_server_message_get_response_body (stream->msg));
-      soup_server_message_unpause (stream->msg);
-      g_clear_handle_id (&stream->ping_id, g_source_remove);
-    }
-}
-
-static void ws_flush (Stream *stream);
-
-static gboolean
-ws_writable_cb (GObject  *pollable,
-                gpointer  user_data)
-{
-  Stream *stream = user_data;
-
-  g_clear_pointer (&stream->writable_source, g_source_unref);
-  ws_flush (stream);
-
-  return G_SOURCE_REMOVE;
-}
-
-static void
-ws_flush (Stream *stream)
-{
-  while (!g_queue_is_empty (&stream->queue))
-    {
-      g_autoptr(GBytes) bytes = NULL;
-
-      if (soup_websocket_connection_get_state (stream->ws) != SOUP_WEBSOCKET_STATE_OPEN)
-        {
-          g_queue_clear_full (&stream->queue, (GDestroyNotify)g_bytes_unref);
-          stream->pending_bytes = 0;
-          return;
-        }
-
-      /* Hand libsoup a frame only when the socket can take it, so the
-       * backlog stays in our queue where it is counted. */
-      if (stream->out != NULL && !g_pollable_output_stream_is_writable (stream->out))
-        {
-          if (stream->writable_source == NULL)
-            {
-              stream->writable_source = g_pollable_output_stream_create_source (stream->out, NULL);
-              g_source_set_callback (stream->writable_source, (GSourceFunc)(GCallback)ws_writable_cb,
-                                     stream, NULL);
-              g_source_attach (stream->writable_source, NULL);
-            }
-          return;
-        }
-
-      bytes = g_queue_pop_head (&stream->queue);
-      stream->pending_bytes -= g_bytes_get_size (bytes);
-      soup_websocket_connection_send_text (stream->ws, g_bytes_get_data (bytes, NULL));
-    }
-}
-
-static void
-stream_send (Stream *stream,
-             GBytes *bytes)
-{
-  if (stream->kind == STREAM_WEBSOCKET)
-    {
-      if (stream->ws == NULL)
-        return;
-
-      stream->pending_bytes += g_bytes_get_size (bytes);
-      g_queue_push_tail (&stream->queue, g_bytes_ref (bytes));
-    }
-  else
-    {
-      stream->pending_bytes += g_bytes_get_size (bytes);
-      soup_message_body_append_bytes (soup_server_message_get_response_body (stream->msg), bytes);
-    }
-
-  if (stream->server != NULL && stream->pending_bytes > stream->limit)
-    {
-      stream_drop_slow (stream);
-      return;
-    }
-
-  if (stream->kind == STREAM_WEBSOCKET)
-    ws_flush (stream);
-  else
-    soup_server_message_unpause (stream->msg);
-}
-
-static void
-stream_send_text (Stream *stream,
-                  char   *text)
-{
-  g_autoptr(GBytes) bytes = text_bytes (text);
-
-  stream_send (stream, bytes);
-}
-
-static void
-broadcast_frame (Hub    *hub,
-                 Stream *except,
-                 char   *text)
-{
-  g_autoptr(GBytes) bytes = text_bytes (text);
-  g_autoptr(GList) streams = g_list_copy (hub->streams);
-
-  for (const GList *l = streams; l; l = l->next)
-    {
-      Stream *stream = l->data;
-
-      if (stream != except && stream->kind == STREAM_WEBSOCKET && g_list_find (hub->streams, stream))
-        stream_send (stream, bytes);
-    }
-}
-
-static GBytes *
-event_ws_bytes (TackEvent *event)
-{
-  const char *json = tack_event_get_json (event);
-
-  return g_bytes_new_with_free_func (json, strlen (json),
-                                     (GDestroyNotify)tack_event_unref,
-                                     tack_event_ref (event));
-}
-
-static void
-stream_send_event (Stream    *stream,
-                   TackEvent *event)
-{
-  g_autoptr(GBytes) bytes = NULL;
-
-  if (stream->kind == STREAM_WEBSOCKET)
-    bytes = event_ws_bytes (event);
-  else
-    bytes = tack_event_get_sse (event);
-
-  stream_send (stream, bytes);
-}
-
-static void
-stream_free (Stream *stream)
-{
-  stream_detach (stream);
-
-  g_clear_handle_id (&stream->grace_id, g_source_remove);
-  g_clear_handle_id (&stream->ping_id, g_source_remove);
-  if (stream->writable_source != NULL)
-    {
-      g_source_destroy (stream->writable_source);
-      g_clear_pointer (&stream->writable_source, g_source_unref);
-    }
-  g_queue_clear_full (&stream->queue, (GDestroyNotify)g_bytes_unref);
-
-  if (stream->ws != NULL)
-    g_signal_handlers_disconnect_by_data (stream->ws, stream);
-  g_clear_object (&stream->ws);
-  g_clear_object (&stream->out);
-  if (stream->msg != NULL)
-    g_signal_handlers_disconnect_by_data (stream->msg, stream);
-  g_clear_object (&stream->msg);
-  g_clear_pointer (&stream->presence, json_node_unref);
-  g_free (stream->session);
-  g_free (stream->user);
-  g_free (stream);
-}
-
-static Stream *
-stream_new (TackServer *server,
-            StreamKind  kind,
-            const char *user)
-{
-  Stream *stream = g_new0 (Stream, 1);
-
-  stream->server = server;
-  stream->kind = kind;
-  stream->session = new_session_id ();
-  stream->user = g_strdup (user);
-  stream->limit = server->max_queue_bytes;
-  g_queue_init (&stream->queue);
-
-  return stream;
-}
-
-/* Sends what a new subscriber missed and joins it to the hub, in one go.
- * Returns FALSE (and answers) when the board is gone. */
-static gboolean
-stream_start (Stream     *stream,
-              const char *board_id,
-              gint64      since,
-              GError    **error)
-{
-  TackServer *server = stream->server;
-  g_autoptr(GPtrArray) events = NULL;
-  gint64 current = 0;
-  gboolean reset = FALSE;
+  GPtrArray *events;
 
   events = tack_storage_read_events (server->storage, board_id, since < 0 ? G_MAXINT64 : since,
-                                     G_MAXUINT, &current, &reset, error);
-  if (events == NULL)
-    return FALSE;
-
-  /* since < 0: from now on. */
-  if (since < 0)
+                                     G_MAXUINT, current, reset, error);
+  if (events != NULL && since < 0)
     {
-      reset = FALSE;
+      *reset = FALSE;
       g_ptr_array_set_size (events, 0);
     }
 
-  stream->hub = get_hub (server, board_id);
-
-  /* The replay is as big as it is; the limit applies to what comes after. */
-  stream->limit = G_MAXSIZE;
-
-  if (stream->kind == STREAM_WEBSOCKET)
-    {
-      stream_send_text (stream,
-                        g_strdup_printf ("{\"type\":\"hello\",\"seq\":%" G_GINT64_FORMAT ","
-                                         "\"heartbeat_ms\":%u,\"session\":\"%s\"}",
-                                         current, server->heartbeat_ms, stream->session));
-      if (reset)
-        stream_send_text (stream, g_strdup_printf ("{\"type\":\"reset\",\"seq\":%" G_GINT64_FORMAT "}",
-                                                   current));
-
-      /* Who else is here. */
-      for (const GList *l = stream->hub->streams; l; l = l->next)
-        {
-          Stream *other = l->data;
-          g_autoptr(JsonNode) node = NULL;
-          JsonObject *object;
-
-          if (other->presence == NULL)
-            continue;
-
-          node = json_node_new (JSON_NODE_OBJECT);
-          object = json_object_new ();
-          json_object_set_string_member (object, "type", "presence");
-          json_object_set_string_member (object, "user", other->user ? other->user : other->session);
-          json_object_set_member (object, "state", json_node_copy (other->presence));
-          json_node_take_object (node, object);
-          stream_send_text (stream, json_to_string (node, FALSE));
-        }
-    }
-  else
-    {
-      stream_send_text (stream,
-                        g_strdup_printf (": hello seq=%" G_GINT64_FORMAT " heartbeat_ms=%u session=%s\n"
-                                         "retry: 1000\n\n",
-                                         current, server->heartbeat_ms, stream->session));
-      if (reset)
-        stream_send_text (stream, g_strdup_printf ("id: %" G_GINT64_FORMAT "\nevent: reset\n"
-                                                   "data: {\"type\":\"reset\",\"seq\":%" G_GINT64_FORMAT "}\n\n",
-                                                   current, current));
-    }
-
-  for (guint i = 0; i < events->len; i++)
-    stream_send_event (stream, g_ptr_array_index (events, i));
-
-  stream->hub->streams = g_list_append (stream->hub->streams, stream);
-  server->n_subscribers++;
-  stream->limit = server->max_queue_bytes + stream->pending_bytes;
-
-  return TRUE;
+  return events;
 }
 
-/* WebSocket. */
-
-static void
-ws_message_cb (SoupWebsocketConnection *ws,
-               SoupWebsocketDataType    type,
-               GBytes                  *message,
-               gpointer                 user_data)
-{
-  Stream *stream = user_data;
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  const char *data;
-  gsize len;
-  JsonObject *object;
-  const char *frame_type;
-
-  if (stream->server == NULL)
-    return;
-
-  data = g_bytes_get_data (message, &len);
-
-  if (type != SOUP_WEBSOCKET_DATA_TEXT ||
-      !json_parser_load_from_data (parser, data, len, NULL) ||
-      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
-    {
-      g_debug ("Ignoring a frame that is not a JSON object");
-      return;
-    }
-
-  object = json_node_get_object (json_parser_get_root (parser));
-  frame_type = json_object_get_string_member_with_default (object, "type", "");
-
-  if (g_str_equal (frame_type, "ping"))
-    stream_send_text (stream, g_strdup ("{\"type\":\"pong\"}"));
-  else if (g_str_equal (frame_type, "presence"))
-    {
-      JsonNode *state = json_object_get_member (object, "state");
-      g_autoptr(JsonNode) node = NULL;
-      JsonObject *out;
-
-      if (state == NULL || !(JSON_NODE_HOLDS_OBJECT (state) || JSON_NODE_HOLDS_NULL (state)))
-        return;
-
-      g_clear_pointer (&stream->presence, json_node_unref);
-      if (JSON_NODE_HOLDS_OBJECT (state))
-        stream->presence = json_node_copy (state);
-
-      node = json_node_new (JSON_NODE_OBJECT);
-      out = json_object_new ();
-      json_object_set_string_member (out, "type", "presence");
-      json_object_set_string_member (out, "user", stream->user ? stream->user : stream->session);
-      json_object_set_member (out, "state", json_node_copy (state));
-      json_node_take_object (node, out);
-      broadcast_frame (stream->hub, stream, json_to_string (node, FALSE));
-    }
-  else
-    g_debug ("Ignoring a “%s” frame", frame_type);
-}
-
-static void
-ws_closed_cb (SoupWebsocketConnection *ws,
-              gpointer                 user_data)
-{
-  Stream *stream = user_data;
-
-  g_debug ("WebSocket subscriber closed (%u)", soup_websocket_connection_get_close_code (ws));
-  stream_free (stream);
-}
+/* The handshake here, the subscriber on a worker. */
 
 typedef struct
 {
@@ -556,47 +161,114 @@ upgrade_free (gpointer data)
   g_free (upgrade);
 }
 
+static guint
+n_workers (void)
+{
+  /* The main context keeps one core busy with HTTP and commits. */
+  return CLAMP (g_get_num_processors () - 1, 1, 4);
+}
+
+/* Builds what a new subscriber gets first and joins it, in this one
+ * dispatch: every later broadcast follows it through its worker's queue. */
+static void
+join_subscriber (Upgrade            *upgrade,
+                 TackSubscriberKind  kind,
+                 SoupServerMessage  *msg)
+{
+  TackServer *server = upgrade->server;
+  SoupMessageHeaders *request = soup_server_message_get_request_headers (msg);
+  SoupMessageHeaders *response = soup_server_message_get_response_headers (msg);
+  gboolean websocket = kind == TACK_SUBSCRIBER_WEBSOCKET;
+  g_autoptr(GIOStream) io = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) events = NULL;
+  g_autoptr(GPtrArray) frames = NULL;
+  g_autofree char *session = NULL;
+  gint64 current = 0;
+  gboolean reset = FALSE;
+  gint64 last_seq;
+  Hub *hub;
+
+  io = soup_server_message_steal_connection (msg);
+
+  if (server->subscribers == NULL)
+    server->subscribers = tack_subscriber_pool_new (server, n_workers ());
+
+  /* Checked before the handshake; only a board gone since lands here. */
+  if (!(events = read_missed (server, upgrade->board_id, upgrade->since, &current, &reset, &error)))
+    {
+      g_debug ("Closing a subscriber: %s", error->message);
+      if (websocket)
+        tack_subscriber_pool_reject (server->subscribers, io, soup_server_message_get_uri (msg),
+                                     soup_message_headers_get_one (response, "Sec-WebSocket-Protocol"),
+                                     error->message);
+      else
+        g_io_stream_close (io, NULL, NULL);
+      return;
+    }
+
+  session = new_session_id ();
+  hub = get_hub (server, upgrade->board_id);
+  frames = g_ptr_array_new_with_free_func ((GDestroyNotify)g_bytes_unref);
+
+  if (websocket)
+    {
+      GHashTableIter iter;
+      GBytes *frame;
+
+      g_ptr_array_add (frames, text_bytes (g_strdup_printf ("{\"type\":\"hello\",\"seq\":%" G_GINT64_FORMAT ","
+                                                             "\"heartbeat_ms\":%u,\"session\":\"%s\"}",
+                                                             current, server->heartbeat_ms, session)));
+      if (reset)
+        g_ptr_array_add (frames, text_bytes (g_strdup_printf ("{\"type\":\"reset\",\"seq\":%" G_GINT64_FORMAT "}",
+                                                               current)));
+
+      /* Who else is here. */
+      g_hash_table_iter_init (&iter, hub->presence);
+      while (g_hash_table_iter_next (&iter, NULL, (gpointer *)&frame))
+        g_ptr_array_add (frames, g_bytes_ref (frame));
+    }
+  else
+    {
+      g_ptr_array_add (frames, text_bytes (g_strdup_printf (": hello seq=%" G_GINT64_FORMAT " heartbeat_ms=%u session=%s\n"
+                                                             "retry: 1000\n\n",
+                                                             current, server->heartbeat_ms, session)));
+      if (reset)
+        g_ptr_array_add (frames, text_bytes (g_strdup_printf ("id: %" G_GINT64_FORMAT "\nevent: reset\n"
+                                                               "data: {\"type\":\"reset\",\"seq\":%" G_GINT64_FORMAT "}\n\n",
+                                                               current, current)));
+    }
+
+  for (guint i = 0; i < events->len; i++)
+    {
+      TackEvent *event = g_ptr_array_index (events, i);
+
+      g_ptr_array_add (frames, websocket ? tack_event_get_json_bytes (event) : tack_event_get_sse (event));
+    }
+
+  last_seq = (upgrade->since < 0 || reset) ? current : upgrade->since;
+  if (events->len > 0)
+    last_seq = tack_event_get_seq (g_ptr_array_index (events, events->len - 1));
+
+  hub->n_live++;
+  server->n_subscribers++;
+  tack_subscriber_pool_add (server->subscribers, kind, upgrade->board_id, session, upgrade->user, io,
+                            websocket ? soup_server_message_get_uri (msg) : NULL,
+                            websocket ? soup_message_headers_get_one (request, "Origin") : NULL,
+                            websocket ? soup_message_headers_get_one (response, "Sec-WebSocket-Protocol") : NULL,
+                            frames, last_seq, server->max_queue_bytes, server->heartbeat_ms);
+}
+
 static void
 upgrade_cb (SoupServerMessage *msg,
             gpointer           user_data)
 {
   Upgrade *upgrade = user_data;
-  TackServer *server = upgrade->server;
-  g_autoptr(GIOStream) io = NULL;
-  g_autoptr(GError) error = NULL;
-  GOutputStream *out;
-  Stream *stream;
-  guint keepalive;
 
-  if (server->stopped || soup_server_message_get_status (msg) != SOUP_STATUS_SWITCHING_PROTOCOLS)
+  if (upgrade->server->stopped || soup_server_message_get_status (msg) != SOUP_STATUS_SWITCHING_PROTOCOLS)
     return;
 
-  io = soup_server_message_steal_connection (msg);
-  stream = stream_new (server, STREAM_WEBSOCKET, upgrade->user);
-  stream->ws = soup_websocket_connection_new (io,
-                                              soup_server_message_get_uri (msg),
-                                              SOUP_WEBSOCKET_CONNECTION_SERVER,
-                                              soup_message_headers_get_one (soup_server_message_get_request_headers (msg), "Origin"),
-                                              soup_message_headers_get_one (soup_server_message_get_response_headers (msg), "Sec-WebSocket-Protocol"),
-                                              NULL);
-  soup_websocket_connection_set_max_incoming_payload_size (stream->ws, TACK_SERVER_MAX_FRAME);
-  keepalive = MAX (1, (server->heartbeat_ms + 999) / 1000);
-  soup_websocket_connection_set_keepalive_interval (stream->ws, keepalive);
-
-  out = g_io_stream_get_output_stream (io);
-  if (G_IS_POLLABLE_OUTPUT_STREAM (out) && g_pollable_output_stream_can_poll (G_POLLABLE_OUTPUT_STREAM (out)))
-    stream->out = g_object_ref (G_POLLABLE_OUTPUT_STREAM (out));
-
-  g_signal_connect (stream->ws, "message", G_CALLBACK (ws_message_cb), stream);
-  g_signal_connect (stream->ws, "closed", G_CALLBACK (ws_closed_cb), stream);
-
-  if (!stream_start (stream, upgrade->board_id, upgrade->since, &error))
-    {
-      g_debug ("Closing a WebSocket: %s", error->message);
-      stream->server = NULL;
-      soup_websocket_connection_close (stream->ws, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION,
-                                       error->message);
-    }
+  join_subscriber (upgrade, TACK_SUBSCRIBER_WEBSOCKET, msg);
 }
 
 static void
@@ -630,35 +302,66 @@ start_websocket (TackServer        *self,
                          upgrade, (GClosureNotify)(void (*) (void))upgrade_free, 0);
 }
 
+/* Notes from the workers, on the main context. */
+
+/* @frame: what the others see of it
+ * @present: whether it carries a state (FALSE: null, no longer present) */
+void
+tack_server_presence_changed (TackServer *self,
+                         const char *board_id,
+                         const char *session,
+                         GBytes     *frame,
+                         gboolean    present)
+{
+  Hub *hub = get_hub (self, board_id);
+
+  if (present)
+    g_hash_table_replace (hub->presence, g_strdup (session), g_bytes_ref (frame));
+  else
+    g_hash_table_remove (hub->presence, session);
+
+  if (self->subscribers != NULL)
+    tack_subscriber_pool_send_frame (self->subscribers, board_id, session, frame);
+}
+
+/* @left: (nullable): the "left" presence frame for the others, when it
+ *   was present */
+void
+tack_server_subscriber_left (TackServer *self,
+                     const char *board_id,
+                     const char *session,
+                     GBytes     *left,
+                     gboolean    dropped)
+{
+  Hub *hub = get_hub (self, board_id);
+
+  g_assert (hub->n_live > 0);
+  hub->n_live--;
+  self->n_subscribers--;
+  if (dropped)
+    self->n_dropped++;
+
+  if (g_hash_table_remove (hub->presence, session) && left != NULL && self->subscribers != NULL)
+    tack_subscriber_pool_send_frame (self->subscribers, board_id, session, left);
+}
+
 /* Server-Sent Events. */
 
-static gboolean
-sse_ping_cb (gpointer user_data)
-{
-  Stream *stream = user_data;
-
-  stream_send_text (stream, g_strdup (": ping\n\n"));
-
-  return G_SOURCE_CONTINUE;
-}
-
 static void
-sse_wrote_cb (SoupServerMessage *msg,
-              guint              size,
-              gpointer           user_data)
+sse_headers_cb (SoupServerMessage *msg,
+                gpointer           user_data)
 {
-  Stream *stream = user_data;
+  Upgrade *upgrade = user_data;
 
-  stream->pending_bytes -= MIN (stream->pending_bytes, size);
+  if (upgrade->server->stopped)
+    return;
+
+  join_subscriber (upgrade, TACK_SUBSCRIBER_SSE, msg);
 }
 
-static void
-sse_finished_cb (SoupServerMessage *msg,
-                 gpointer           user_data)
-{
-  stream_free (user_data);
-}
-
+/* SoupServer writes the status and headers; the body is the event stream,
+ * written by a worker as it is: no length, no chunks, it ends when the
+ * connection does. */
 static void
 start_sse (TackServer        *self,
            SoupServerMessage *msg,
@@ -668,30 +371,33 @@ start_sse (TackServer        *self,
 {
   SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
   g_autoptr(GError) error = NULL;
-  Stream *stream;
+  g_autoptr(GPtrArray) none = NULL;
+  gint64 current;
+  gboolean reset;
+  Upgrade *upgrade;
 
-  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
-  soup_message_headers_set_encoding (headers, SOUP_ENCODING_CHUNKED);
-  soup_message_headers_set_content_type (headers, "text/event-stream", NULL);
-  soup_message_headers_replace (headers, "Cache-Control", "no-cache");
-  soup_message_headers_replace (headers, "X-Accel-Buffering", "no");
-  soup_message_body_set_accumulate (soup_server_message_get_response_body (msg), FALSE);
-
-  stream = stream_new (self, STREAM_SSE, user);
-  stream->msg = g_object_ref (msg);
-
-  if (!stream_start (stream, board_id, since, &error))
+  none = tack_storage_read_events (self->storage, board_id, G_MAXINT64, 0, &current, &reset, &error);
+  if (none == NULL)
     {
-      stream->server = NULL;
-      stream_free (stream);
-      soup_message_headers_set_encoding (headers, SOUP_ENCODING_CONTENT_LENGTH);
       tack_server_send_error (msg, SOUP_STATUS_NOT_FOUND, "not_found", error->message);
       return;
     }
 
-  g_signal_connect (msg, "wrote-body-data", G_CALLBACK (sse_wrote_cb), stream);
-  g_signal_connect (msg, "finished", G_CALLBACK (sse_finished_cb), stream);
-  stream->ping_id = g_timeout_add (self->heartbeat_ms, sse_ping_cb, stream);
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  soup_message_headers_set_encoding (headers, SOUP_ENCODING_EOF);
+  soup_message_headers_set_content_type (headers, "text/event-stream", NULL);
+  soup_message_headers_replace (headers, "Cache-Control", "no-cache");
+  soup_message_headers_replace (headers, "Connection", "close");
+  soup_message_headers_replace (headers, "X-Accel-Buffering", "no");
+
+  upgrade = g_new0 (Upgrade, 1);
+  upgrade->server = g_object_ref (self);
+  upgrade->board_id = g_strdup (board_id);
+  upgrade->user = g_strdup (user);
+  upgrade->since = since;
+
+  g_signal_connect_data (msg, "wrote-headers", G_CALLBACK (sse_headers_cb),
+                         upgrade, (GClosureNotify)(void (*) (void))upgrade_free, 0);
 }
 
 /* Polling. */
@@ -928,38 +634,108 @@ tack_server_handle_events (TackServer        *self,
     handle_poll (self, msg, board_id, since, query);
 }
 
-void
-tack_server_broadcast (TackServer *self,
-                       const char *board_id,
-                       TackEvent  *event)
+/* Hands the workers @n_events events of one board, in seq order; then
+ * answers the held polls. */
+static void
+broadcast_events (TackServer  *self,
+                  const char  *board_id,
+                  TackEvent  **events,
+                  guint        n_events)
 {
   Hub *hub = g_hash_table_lookup (self->hubs, board_id);
-  g_autoptr(GList) streams = NULL;
 
   if (hub == NULL)
     return;
 
-  streams = g_list_copy (hub->streams);
-  for (const GList *l = streams; l; l = l->next)
-    {
-      Stream *stream = l->data;
+  if (hub->n_live > 0)
+    tack_subscriber_pool_broadcast (self->subscribers, board_id, events, n_events);
 
-      /* An earlier send in this loop may have dropped it. */
-      if (g_list_find (hub->streams, stream))
-        stream_send_event (stream, event);
-    }
-
-  /* Every held poll waits for something after a seq older than this
-   * event's, so each one has an answer now. */
+  /* Every held poll waits for something after a seq older than these
+   * events', so each one has an answer now. */
   while (hub->waiters != NULL)
     waiter_respond (hub->waiters->data);
 }
+
+/* Committed events wait here until the writer has its answer; the flush
+ * runs at the I/O priority on the next main-loop iteration, so an event
+ * reaches its subscribers after its write is answered, in commit order. */
+
+typedef struct
+{
+  char      *board_id;
+  TackEvent *event;
+} Pending;
+
+static gboolean
+flush_cb (gpointer user_data)
+{
+  TackServer *self = user_data;
+
+  g_clear_pointer (&self->flush_source, g_source_unref);
+  tack_server_flush_events (self);
+
+  return G_SOURCE_REMOVE;
+}
+
+void
+tack_server_queue_event (TackServer *self,
+                         const char *board_id,
+                         TackEvent  *event)
+{
+  Pending *pending = g_new0 (Pending, 1);
+
+  pending->board_id = g_strdup (board_id);
+  pending->event = tack_event_ref (event);
+  g_queue_push_tail (&self->pending, pending);
+
+  if (self->flush_source == NULL)
+    {
+      self->flush_source = g_idle_source_new ();
+      g_source_set_priority (self->flush_source, G_PRIORITY_DEFAULT);
+      g_source_set_callback (self->flush_source, flush_cb, self, NULL);
+      g_source_attach (self->flush_source, g_main_context_get_thread_default ());
+    }
+}
+
+void
+tack_server_flush_events (TackServer *self)
+{
+  Pending *pending;
+
+  if (self->flush_source != NULL)
+    {
+      g_source_destroy (self->flush_source);
+      g_clear_pointer (&self->flush_source, g_source_unref);
+    }
+
+  /* Everything committed since the last flush, in runs of one board, so
+   * a subscriber gets a run of events with one flush. */
+  while ((pending = g_queue_peek_head (&self->pending)))
+    {
+      g_autoptr(GPtrArray) run = g_ptr_array_new_with_free_func ((GDestroyNotify)tack_event_unref);
+      g_autofree char *board_id = g_strdup (pending->board_id);
+
+      while ((pending = g_queue_peek_head (&self->pending)) && g_str_equal (pending->board_id, board_id))
+        {
+          g_queue_pop_head (&self->pending);
+          g_ptr_array_add (run, pending->event);
+          g_free (pending->board_id);
+          g_free (pending);
+        }
+
+      broadcast_events (self, board_id, (TackEvent **)run->pdata, run->len);
+    }
+}
+
 
 void
 tack_server_close_streams (TackServer *self)
 {
   GHashTableIter iter;
   Hub *hub;
+
+  /* What was committed reaches its subscribers before they are closed. */
+  tack_server_flush_events (self);
 
   g_hash_table_iter_init (&iter, self->hubs);
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *)&hub))
@@ -976,29 +752,11 @@ tack_server_close_streams (TackServer *self)
           soup_server_message_unpause (msg);
           g_object_unref (msg);
         }
-
-      while (hub->streams != NULL)
-        {
-          Stream *stream = hub->streams->data;
-
-          stream_detach (stream);
-
-          if (stream->kind == STREAM_WEBSOCKET)
-            {
-              g_signal_handlers_disconnect_by_data (stream->ws, stream);
-              if (soup_websocket_connection_get_state (stream->ws) == SOUP_WEBSOCKET_STATE_OPEN)
-                soup_websocket_connection_close (stream->ws, SOUP_WEBSOCKET_CLOSE_GOING_AWAY,
-                                                 "server shutting down");
-              stream_free (stream);
-            }
-          else
-            {
-              g_clear_handle_id (&stream->ping_id, g_source_remove);
-              soup_message_body_complete (soup_server_message_get_response_body (stream->msg));
-              soup_server_message_unpause (stream->msg);
-            }
-        }
     }
+
+  /* Live subscribers: closed on their workers (WebSocket 1001, SSE end
+   * of stream), which end. */
+  g_clear_pointer (&self->subscribers, tack_subscriber_pool_free);
 }
 
 /* Held long polls, for tests. */

@@ -14,6 +14,8 @@
 
 G_BEGIN_DECLS
 
+typedef struct _TackSubscriberPool TackSubscriberPool;
+
 #define TACK_SERVER_MAX_BODY        (1024 * 1024)
 #define TACK_SERVER_MAX_FRAME       (64 * 1024)
 #define TACK_SERVER_MAX_WAIT_S      30
@@ -41,6 +43,11 @@ struct _TackServer
 
   /* board id → Hub: the board's live subscribers and held long polls */
   GHashTable  *hubs;
+  GQueue       pending;         /* committed events not yet broadcast */
+  GSource     *flush_source;
+
+  /* the live subscribers, on their own threads */
+  TackSubscriberPool *subscribers;
   guint        n_subscribers;
   guint        n_dropped;
   gboolean     stopped;
@@ -64,11 +71,59 @@ void     tack_server_handle_events   (TackServer        *self,
                                       const char        *board_id,
                                       GHashTable        *query,
                                       const char        *user);
-void     tack_server_broadcast       (TackServer        *self,
+void     tack_server_queue_event     (TackServer        *self,
                                       const char        *board_id,
                                       TackEvent         *event);
+void     tack_server_flush_events    (TackServer        *self);
 void     tack_server_close_streams   (TackServer        *self);
 void     tack_server_hub_free        (gpointer           data);
 guint    tack_server_get_n_waiters   (TackServer        *self);
+void     tack_server_presence_changed (TackServer       *self,
+                                       const char       *board_id,
+                                       const char       *session,
+                                       GBytes           *frame,
+                                       gboolean          present);
+void     tack_server_subscriber_left  (TackServer       *self,
+                                       const char       *board_id,
+                                       const char       *session,
+                                       GBytes           *left,
+                                       gboolean          dropped);
+
+/* tack-server-subscribers.c */
+typedef enum
+{
+  TACK_SUBSCRIBER_WEBSOCKET,
+  TACK_SUBSCRIBER_SSE,
+} TackSubscriberKind;
+
+TackSubscriberPool *tack_subscriber_pool_new       (TackServer          *server,
+                                                    guint                n_workers);
+void                tack_subscriber_pool_add       (TackSubscriberPool  *pool,
+                                                    TackSubscriberKind   kind,
+                                                    const char          *board_id,
+                                                    const char          *session,
+                                                    const char          *user,
+                                                    GIOStream           *io,
+                                                    GUri                *uri,
+                                                    const char          *origin,
+                                                    const char          *protocol,
+                                                    GPtrArray           *frames,
+                                                    gint64               last_seq,
+                                                    gsize                max_queue_bytes,
+                                                    guint                heartbeat_ms);
+void                tack_subscriber_pool_broadcast (TackSubscriberPool  *pool,
+                                                    const char          *board_id,
+                                                    TackEvent          **events,
+                                                    guint                n_events);
+void                tack_subscriber_pool_send_frame (TackSubscriberPool  *pool,
+                                                     const char          *board_id,
+                                                     const char          *except,
+                                                     GBytes              *frame);
+void                tack_subscriber_pool_reject    (TackSubscriberPool  *pool,
+                                                    GIOStream           *io,
+                                                    GUri                *uri,
+                                                    const char          *protocol,
+                                                    const char          *reason);
+void                tack_subscriber_pool_free      (TackSubscriberPool  *pool);
 
 G_END_DECLS

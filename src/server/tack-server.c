@@ -11,7 +11,9 @@
  * no board data of its own.
  *
  * Everything runs on the thread-default main context of the thread that
- * called tack_server_listen(). Storage calls are synchronous and short;
+ * called tack_server_listen(), but the live subscribers, which are served
+ * on threads of their own once their handshake is done
+ * (tack-server-subscribers.c). Storage calls are synchronous and short;
  * that one thread is what orders commits, so a board's seq grows by
  * exactly one per event whatever the number of concurrent clients. */
 
@@ -26,6 +28,7 @@
 #include <glib/gstdio.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/socket.h>
 
 #include "tack-server-private.h"
 #include "tack-sqlite-storage.h"
@@ -1029,6 +1032,113 @@ early_callback (SoupServer        *server,
     }
 }
 
+/* Idle keep-alive connections.
+ *
+ * libsoup 3.2 never closes a keep-alive connection that its client
+ * closes between two requests: its HTTP/1 reader meets the end of the
+ * stream before the next request has started, finishes that request
+ * without a completion callback and so never disconnects. The socket
+ * stays in CLOSE-WAIT, with its SoupServerConnection, until the server
+ * stops (current libsoup disconnects there). A plain SoupServer with one
+ * handler shows it: every curl request leaves one socket behind.
+ *
+ * So after each response on a connection that stays open, watch its
+ * socket at a higher priority than libsoup's reader. When all there is to
+ * read is the end of the stream (or an error), the client is gone between
+ * requests: take the connection back with
+ * soup_server_message_steal_connection(), which makes SoupServer forget
+ * it, and close it. The watch has to see the end before libsoup's reader
+ * does: once that has read it, libsoup 3.2 cannot hand the connection
+ * over any more. A request the client pipelined and then half-closed
+ * behind is lost with it; no Tack client pipelines. */
+
+typedef struct
+{
+  SoupServerMessage *msg;
+  GSocket           *socket;
+} IdleWatch;
+
+static void
+idle_watch_free (gpointer data)
+{
+  IdleWatch *watch = data;
+
+  g_object_unref (watch->msg);
+  g_object_unref (watch->socket);
+  g_free (watch);
+}
+
+static gboolean
+idle_watch_cb (GSocket      *socket,
+               GIOCondition  condition,
+               gpointer      user_data)
+{
+  IdleWatch *watch = user_data;
+  g_autoptr(GIOStream) io = NULL;
+  char byte;
+  ssize_t n;
+
+  /* libsoup closed it itself; the descriptor may already be another's. */
+  if (g_socket_is_closed (socket))
+    return G_SOURCE_REMOVE;
+
+  n = recv (g_socket_get_fd (socket), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+
+  if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+    return G_SOURCE_CONTINUE;
+
+  /* The next request: libsoup's reader takes it from here. */
+  if (n > 0)
+    return G_SOURCE_REMOVE;
+
+  io = soup_server_message_steal_connection (watch->msg);
+  if (io != NULL)
+    g_io_stream_close (io, NULL, NULL);
+
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+message_keeps_alive (SoupServerMessage *msg)
+{
+  SoupMessageHeaders *request = soup_server_message_get_request_headers (msg);
+  SoupMessageHeaders *response = soup_server_message_get_response_headers (msg);
+
+  if (soup_message_headers_header_contains (request, "Connection", "close") ||
+      soup_message_headers_header_contains (response, "Connection", "close"))
+    return FALSE;
+
+  if (soup_server_message_get_http_version (msg) == SOUP_HTTP_1_0)
+    return soup_message_headers_header_contains (request, "Connection", "keep-alive");
+
+  return TRUE;
+}
+
+static void
+request_finished_cb (SoupServer        *soup,
+                     SoupServerMessage *msg,
+                     gpointer           user_data)
+{
+  GSocket *socket = soup_server_message_get_socket (msg);
+  IdleWatch *watch;
+  GSource *source;
+
+  if (socket == NULL || g_socket_is_closed (socket) ||
+      soup_server_message_get_status (msg) == SOUP_STATUS_SWITCHING_PROTOCOLS ||
+      !message_keeps_alive (msg))
+    return;
+
+  watch = g_new0 (IdleWatch, 1);
+  watch->msg = g_object_ref (msg);
+  watch->socket = g_object_ref (socket);
+
+  source = g_socket_create_source (socket, G_IO_IN, NULL);
+  g_source_set_priority (source, G_PRIORITY_HIGH);
+  g_source_set_callback (source, (GSourceFunc)(GCallback)idle_watch_cb, watch, idle_watch_free);
+  g_source_attach (source, g_main_context_get_thread_default ());
+  g_source_unref (source);
+}
+
 /* Object. */
 
 static void
@@ -1071,6 +1181,7 @@ tack_server_init (TackServer *self)
   self->retention = 10000;
   self->heartbeat_ms = 15000;
   self->max_queue_bytes = 4 * 1024 * 1024;
+  g_queue_init (&self->pending);
   self->hubs = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, tack_server_hub_free);
   self->buckets = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 }
@@ -1181,7 +1292,8 @@ committed_cb (TackStorage *storage,
               TackEvent   *event,
               gpointer     user_data)
 {
-  tack_server_broadcast (TACK_SERVER (user_data), board_id, event);
+  /* Broadcast once the writer has its answer. */
+  tack_server_queue_event (TACK_SERVER (user_data), board_id, event);
 }
 
 /* Serve from another storage than the SQLite one; for tests, and the
@@ -1303,6 +1415,7 @@ tack_server_listen (TackServer  *self,
   soup_server_remove_websocket_extension (self->soup, SOUP_TYPE_WEBSOCKET_EXTENSION_DEFLATE);
   soup_server_add_early_handler (self->soup, NULL, early_callback, self, NULL);
   soup_server_add_handler (self->soup, NULL, server_callback, self, NULL);
+  g_signal_connect (self->soup, "request-finished", G_CALLBACK (request_finished_cb), NULL);
 
   if (!soup_server_listen_socket (self->soup, socket, 0, error))
     {

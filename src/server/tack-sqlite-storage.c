@@ -27,7 +27,7 @@
 #include <sqlite3.h>
 #include <string.h>
 
-#include "tack-position-key.h"
+#include "tack-position.h"
 #include "tack-sqlite-storage.h"
 
 struct _TackSqliteStorage
@@ -579,12 +579,22 @@ compute_position (TackSqliteStorage  *self,
                   GError            **error)
 {
   g_autofree char *next = NULL;
+  char *position;
 
   next = next_position (self, cards, parent_id, prev_position, prev_id, exclude_id, error);
   if (next == NULL)
     return NULL;
 
-  return tack_position_key_between (prev_position, *next ? next : NULL);
+  if ((position = tack_position_between (prev_position, *next ? next : NULL)))
+    return position;
+
+  /* No room between the neighbours (two rows sharing a position, or a key
+   * from elsewhere ending in the lowest digit): go right after the
+   * previous one, which is always possible. */
+  if ((position = tack_position_between (prev_position, NULL)))
+    return position;
+
+  return g_strconcat (prev_position ? prev_position : "", "U", NULL);
 }
 
 /* Writes. */

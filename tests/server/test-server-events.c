@@ -579,16 +579,28 @@ slow_reader (gboolean websocket)
     }
 
   /* Once it does read, the slow one finds the end the server gave it: the
-   * close frame 4008 (0x0FA8) with its reason, or the last chunk. */
+   * close frame 4008 (0x0FA8) with its reason, or, for SSE (whose body
+   * lasts as long as the connection), the end of the stream after what
+   * was queued. */
   connection = g_socket_connection_factory_create_connection (raw);
   drain = g_new0 (RawDrain, 1);
   drain->stream = g_io_stream_get_input_stream (G_IO_STREAM (connection));
   drain->tail = g_byte_array_new ();
-  drain->needle = websocket ? "\x0f\xa8too slow: resume with since" : "\r\n0\r\n\r\n";
+  drain->needle = websocket ? "\x0f\xa8too slow: resume with since" : "\n\n";
   drain->needle_len = strlen (drain->needle);
   raw_read_next (drain);
   TEST_WAIT_FOR (drain->found || drain->eof);
   g_assert_true (drain->found);
+  if (!websocket)
+    {
+      /* Then the stream ends. */
+      drain->found = FALSE;
+      drain->needle = "\x01never sent";
+      drain->needle_len = strlen (drain->needle);
+      raw_read_next (drain);
+      TEST_WAIT_FOR (drain->eof);
+      g_assert_false (drain->found);
+    }
   g_byte_array_unref (drain->tail);
   g_free (drain);
 
@@ -716,6 +728,91 @@ test_events_many_subscribers (void)
   test_server_free (ts);
 }
 
+/* Subscribers come and go while writes are in flight: those that stay
+ * get every event once, in seq order, whatever left around them; those
+ * that leave (closing, or dropping the connection) are forgotten, with
+ * their presence. The WebSocket subscribers live on the server's worker
+ * threads, so this is the run AddressSanitizer watches for a subscriber
+ * freed under a broadcast. */
+static void
+test_events_leave_during_broadcast (void)
+{
+  TestServer *ts = test_server_new (0);
+  g_autofree char *column = first_column (ts);
+  g_autofree char *path = g_strdup_printf ("/api/v1/boards/%s/cards", ts->board_id);
+  const guint n_stay = 5;
+  const guint n_go = 20;
+  WsClient *stay[5];
+  WsClient *go[20];
+  Response *responses[20] = { NULL, };
+  gint64 start = test_board_seq (ts);
+  WsClient *late;
+
+  for (guint i = 0; i < n_stay; i++)
+    {
+      g_autofree char *query = g_strdup_printf ("since=%" G_GINT64_FORMAT, start);
+
+      stay[i] = ws_client_connect (ts, query);
+      g_assert_no_error (stay[i]->error);
+    }
+  for (guint i = 0; i < n_go; i++)
+    {
+      go[i] = ws_client_connect (ts, "user=leaver");
+      g_assert_no_error (go[i]->error);
+      TEST_WAIT_FOR (go[i]->frames->len >= 1);
+      ws_client_send (go[i], "{\"type\": \"presence\", \"state\": {\"card\": null}}");
+    }
+  TEST_WAIT_FOR (tack_server_get_n_subscribers (ts->server) == n_stay + n_go);
+
+  /* A write in flight for each leaver, and the leaver gone before its
+   * answer: half close, half drop their connection. */
+  for (guint i = 0; i < n_go; i++)
+    {
+      g_autofree char *op = test_unique_op ();
+      g_autofree char *body = g_strdup_printf ("{\"op\": \"%s\", \"column\": \"%s\", \"title\": \"w%u\"}",
+                                               op, column, i);
+
+      test_http_async (ts, NULL, "POST", path, ts->board_token, body, &responses[i]);
+      if (i % 2 == 0)
+        soup_websocket_connection_close (go[i]->ws, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
+      else
+        g_io_stream_close (soup_websocket_connection_get_io_stream (go[i]->ws), NULL, NULL);
+      test_wait_tick ();
+    }
+
+  for (guint i = 0; i < n_go; i++)
+    {
+      TEST_WAIT_FOR (responses[i] != NULL);
+      g_assert_cmpuint (responses[i]->status, ==, 201);
+      response_free (responses[i]);
+    }
+
+  TEST_WAIT_FOR (tack_server_get_n_subscribers (ts->server) == n_stay);
+
+  for (guint i = 0; i < n_stay; i++)
+    {
+      TEST_WAIT_FOR (ws_client_count_events (stay[i]) >= n_go);
+      g_assert_cmpint (assert_ws_events_contiguous (stay[i], start), ==, start + n_go);
+      ws_client_free (stay[i]);
+    }
+
+  for (guint i = 0; i < n_go; i++)
+    ws_client_free (go[i]);
+
+  /* Nobody is left present. */
+  late = ws_client_connect (ts, NULL);
+  TEST_WAIT_FOR (late->frames->len >= 1);
+  {
+    g_autoptr(JsonNode) card = test_create_card (ts, column, "after", NULL);
+  }
+  TEST_WAIT_FOR (ws_client_count_events (late) >= 1);
+  for (guint i = 0; i < late->frames->len; i++)
+    g_assert_cmpstr (frame_type (ws_client_frame (late, i)), !=, "presence");
+  ws_client_free (late);
+
+  test_server_free (ts);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -733,6 +830,7 @@ main (int   argc,
   g_test_add_func ("/tack/server/events/slow-reader-sse", test_events_slow_reader_sse);
   g_test_add_func ("/tack/server/events/stop", test_events_stop);
   g_test_add_func ("/tack/server/events/many-subscribers", test_events_many_subscribers);
+  g_test_add_func ("/tack/server/events/leave-during-broadcast", test_events_leave_during_broadcast);
 
   return g_test_run ();
 }

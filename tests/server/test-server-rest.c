@@ -551,6 +551,62 @@ move_card (TestServer *ts,
     }
 }
 
+/* Positions come from the model's keys (tack_position_between(), the same
+ * the client uses for its optimistic moves): cards inserted again and
+ * again right after the same card, appended and prepended, come back in
+ * the order they were placed, their keys strictly growing. */
+static void
+test_rest_positions (void)
+{
+  TestServer *ts = test_server_new (0);
+  g_autofree char *column = test_create_column (ts, "Positions", NULL);
+  g_autoptr(JsonNode) anchor = test_create_card (ts, column, "Anchor", NULL);
+  g_autoptr(GPtrArray) expected = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) order = NULL;
+  g_autoptr(Response) snap = NULL;
+  JsonArray *cards;
+  const char *previous = NULL;
+
+  g_ptr_array_add (expected, g_strdup (card_id_of (anchor)));
+
+  for (guint i = 0; i < 60; i++)
+    {
+      g_autoptr(JsonNode) same = test_create_card (ts, column, "Same spot", card_id_of (anchor));
+      g_autoptr(JsonNode) last = NULL;
+      g_autoptr(JsonNode) first = NULL;
+      guint at_anchor;
+
+      g_assert_true (g_ptr_array_find_with_equal_func (expected, card_id_of (anchor), g_str_equal, &at_anchor));
+      g_ptr_array_insert (expected, at_anchor + 1, g_strdup (card_id_of (same)));
+
+      last = test_create_card (ts, column, "Last", g_ptr_array_index (expected, expected->len - 1));
+      g_ptr_array_add (expected, g_strdup (card_id_of (last)));
+
+      first = test_create_card (ts, column, "First", NULL);
+      g_ptr_array_insert (expected, 0, g_strdup (card_id_of (first)));
+    }
+
+  order = column_order (ts, column);
+  g_assert_cmpuint (order->len, ==, expected->len);
+  for (guint i = 0; i < order->len; i++)
+    g_assert_cmpstr (g_ptr_array_index (order, i), ==, g_ptr_array_index (expected, i));
+
+  cards = json_object_get_array_member (snapshot (ts, &snap), "cards");
+  for (guint i = 0; i < json_array_get_length (cards); i++)
+    {
+      JsonObject *card = json_array_get_object_element (cards, i);
+      const char *position = json_object_get_string_member (card, "position");
+
+      if (!g_str_equal (json_object_get_string_member (card, "column"), column))
+        continue;
+      if (previous != NULL)
+        g_assert_cmpstr (previous, <, position);
+      previous = position;
+    }
+
+  test_server_free (ts);
+}
+
 static void
 test_rest_move_and_delete (void)
 {
@@ -1023,6 +1079,7 @@ main (int   argc,
   g_test_add_func ("/tack/server/rest/too-large", test_rest_too_large);
   g_test_add_func ("/tack/server/rest/columns", test_rest_columns);
   g_test_add_func ("/tack/server/rest/cards-merge", test_rest_cards_merge);
+  g_test_add_func ("/tack/server/rest/positions", test_rest_positions);
   g_test_add_func ("/tack/server/rest/move-and-delete", test_rest_move_and_delete);
   g_test_add_func ("/tack/server/rest/op-replay", test_rest_op_replay);
   g_test_add_func ("/tack/server/rest/concurrent-writers", test_rest_concurrent_writers);
