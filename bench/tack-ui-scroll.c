@@ -69,6 +69,8 @@ typedef struct
   BenchFrames     frames;
   guint           tick_id;
   int             phase;
+  guint           phase_timeout_id;
+  guint           warmup_frames_at;
   gint64          record_start_ns;
   gint64          record_end_ns;
 
@@ -76,6 +78,7 @@ typedef struct
   gint64          pump_start_ns;
   guint64         sent;
   guint64         recorded_events;
+  gint64          backlog;          /* events due but not yet applied at the end */
   gint64          dispatch_ns;
   gboolean        done;
 } Scroll;
@@ -144,7 +147,8 @@ pump (gpointer data)
   guint64 due = (guint64)((t0 - s->pump_start_ns) / 1e9 * s->rate);
   guint64 n = 0;
 
-  while (s->sent < due)
+  /* At most 20 ms at a time, so that the end of a phase is noticed. */
+  while (s->sent < due && bench_now_ns () - t0 < 20 * 1000 * 1000)
     {
       if (s->dispatcher != NULL)
         tack_event (s);
@@ -227,6 +231,50 @@ content_shown (Scroll *s)
 }
 
 static void
+stop_recording (Scroll *s)
+{
+  if (s->phase != PHASE_RECORDING)
+    return;
+  s->phase = PHASE_DONE;
+  s->record_end_ns = bench_now_ns ();
+  if (s->rate > 0)
+    s->backlog = (gint64)((s->record_end_ns - s->pump_start_ns) / 1e9 * s->rate) - (gint64)s->sent;
+  s->frames.recording = FALSE;
+  gtk_widget_remove_tick_callback (s->window, s->tick_id);
+  g_clear_handle_id (&s->pump_id, g_source_remove);
+  s->done = TRUE;
+}
+
+static void
+start_recording (Scroll *s)
+{
+  if (s->phase != PHASE_WARMUP)
+    return;
+  s->phase = PHASE_RECORDING;
+  s->frames.recording = TRUE;
+  s->record_start_ns = bench_now_ns ();
+}
+
+/* When events arrive faster than they are applied, no frame may come for
+ * a long time (the events' sources outrank the frame clock, as a socket's
+ * do): the phases end on time as well as on frames. */
+static gboolean
+phase_timeout (gpointer data)
+{
+  Scroll *s = data;
+
+  s->phase_timeout_id = 0;
+  if (s->phase == PHASE_WARMUP)
+    {
+      start_recording (s);
+      s->phase_timeout_id = g_timeout_add_seconds (s->duration_s, phase_timeout, s);
+    }
+  else
+    stop_recording (s);
+  return G_SOURCE_REMOVE;
+}
+
+static void
 on_frame (gpointer data)
 {
   Scroll *s = data;
@@ -244,27 +292,24 @@ on_frame (gpointer data)
           s->pump_start_ns = bench_now_ns ();
           s->pump_id = g_timeout_add (1, pump, s);
         }
+      s->warmup_frames_at = s->frames.n_frames;
+      s->phase_timeout_id = g_timeout_add_seconds (5, phase_timeout, s);
       break;
 
     case PHASE_WARMUP:
-      if (s->frames.n_frames < (guint)s->warmup)
+      if (s->frames.n_frames - s->warmup_frames_at < (guint)s->warmup)
         return;
-      s->phase = PHASE_RECORDING;
-      s->frames.recording = TRUE;
-      s->record_start_ns = bench_now_ns ();
+      g_clear_handle_id (&s->phase_timeout_id, g_source_remove);
+      start_recording (s);
+      s->phase_timeout_id = g_timeout_add_seconds (s->duration_s, phase_timeout, s);
       break;
 
     case PHASE_RECORDING:
       /* --frames frames, or as many as --duration allows when they are slow. */
-      if (s->frames.work_us->len < (guint)s->n_frames &&
-          bench_now_ns () - s->record_start_ns < s->duration_s * G_GINT64_CONSTANT (1000000000))
+      if (s->frames.work_us->len < (guint)s->n_frames)
         return;
-      s->phase = PHASE_DONE;
-      s->record_end_ns = bench_now_ns ();
-      s->frames.recording = FALSE;
-      gtk_widget_remove_tick_callback (s->window, s->tick_id);
-      g_clear_handle_id (&s->pump_id, g_source_remove);
-      s->done = TRUE;
+      g_clear_handle_id (&s->phase_timeout_id, g_source_remove);
+      stop_recording (s);
       break;
 
     default:
@@ -444,7 +489,7 @@ main (int   argc,
            "\"work_ms\": {\"p50\": %.3f, \"p95\": %.3f, \"max\": %.3f}, "
            "\"interval_ms\": {\"p50\": %.3f, \"p95\": %.3f, \"max\": %.3f}, "
            "\"events\": %" G_GUINT64_FORMAT ", \"events_recorded\": %" G_GUINT64_FORMAT ", "
-           "\"events_per_s\": %.1f, \"dispatch_ms_per_s\": %.2f, \"refetched\": %u, "
+           "\"events_per_s\": %.1f, \"backlog\": %" G_GINT64_FORMAT ", \"dispatch_ms_per_s\": %.2f, \"refetched\": %u, "
            "\"rows_built\": %u, \"ok\": %s}\n",
            s.view, s.mode, s.n_cards, s.rate, bench_renderer_name (s.window), s.width, s.height,
            s.frames.work_us->len, elapsed_s, elapsed_s > 0 ? s.frames.work_us->len / elapsed_s : 0,
@@ -453,6 +498,7 @@ main (int   argc,
            bench_percentile (s.frames.interval_us, 0.50) / 1e3, bench_percentile (s.frames.interval_us, 0.95) / 1e3,
            bench_max (s.frames.interval_us) / 1e3,
            s.sent, s.recorded_events, elapsed_s > 0 ? s.recorded_events / elapsed_s : 0,
+           s.backlog,
            elapsed_s > 0 ? s.dispatch_ns / 1e6 / elapsed_s : 0,
            s.fetcher ? bench_fetcher_get_n_fetched (s.fetcher) : 0,
            bench_count (s.window, s.dispatcher ? TACK_TYPE_CARD_ROW : GTK_TYPE_LABEL, FALSE),
