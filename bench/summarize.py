@@ -73,8 +73,8 @@ def summarize_apply_widgets(rows):
     print('With the columns bound to list widgets in a mapped window (tack-ui-apply; events/s from the first '
           'event to the first frame painted after the last; "in dispatch" counts only the time inside '
           'TackDispatcher, items-changed handling of the widgets included):\n')
-    print('| widgets | cards | events per run | events/s | ÷ none | events/s in dispatch | frames | frame work p50 | frame work p95 |')
-    print('|---|---|---|---|---|---|---|---|---|')
+    print('| widgets | cards | events per run | events/s | ÷ none | events/s in dispatch | frames | frame work p50 | frame work p95 | rows bound |')
+    print('|---|---|---|---|---|---|---|---|---|---|')
     base = None
     for w in ('none', 'listview', 'window'):
         rs = [r for r in rows if r['result']['widgets'] == w]
@@ -89,8 +89,9 @@ def summarize_apply_widgets(rows):
         _, p95 = med_range([r['result']['work_ms']['p95'] for r in rs], '{:.1f}')
         ratio = f'{m / base:.4f}×' if base and m else '—'
         res = rs[0]['result']
+        binds = f"{statistics.median([r['result']['binds'] for r in rs]):,.0f}" if w == 'listview' and 'binds' in res else '—'
         print(f"| {w}{lost_mark(rs)} | {res['cards']:,} | {res['events']:,} | {cell} | {ratio} | {disp} | {frames} | "
-              f"{p50 if w != 'none' else '—'} ms | {p95 if w != 'none' else '—'} ms |")
+              f"{p50 + ' ms' if w != 'none' else '—'} | {p95 + ' ms' if w != 'none' else '—'} | {binds} |")
     print()
 
 
@@ -106,10 +107,9 @@ def summarize_ttff(rows):
         bm, bc = med_range([r['result']['first_frame_ms'] for r in b], '{:,.0f}')
         _, tw = med_range([r['result']['window_ms'] for r in t], '{:,.0f}')
         _, bw = med_range([r['result']['window_ms'] for r in b], '{:,.0f}')
-        _, trb = med_range([r['result']['rows_built'] for r in t])
-        _, brb = med_range([r['result']['rows_built'] for r in b])
-        _, trm = med_range([r['result']['rows_mapped'] for r in t])
-        _, brm = med_range([r['result']['rows_mapped'] for r in b])
+        # Row counts do not vary from round to round: the median only.
+        trb, brb, trm, brm = (f"{statistics.median([r['result'][k] for r in rs]):,.0f}" if rs else '—'
+                              for rs, k in ((t, 'rows_built'), (b, 'rows_built'), (t, 'rows_mapped'), (b, 'rows_mapped')))
         ratio = f'{tm / bm:.2f}×' if tm and bm else '—'
         print(f"| {int(v):,} | {tc} ms{lost_mark(t)} | {bc} ms{lost_mark(b)} | {ratio} | {tw} ms | {bw} ms | {trb} / {brb} | {trm} / {brm} |")
     print()
@@ -125,12 +125,14 @@ def summarize_scroll(rows):
     metrics = [('frame work p50', ('work_ms', 'p50'), '{:.1f}', ' ms'),
                ('frame work p95', ('work_ms', 'p95'), '{:.1f}', ' ms'),
                ('frame work max', ('work_ms', 'max'), '{:.1f}', ' ms'),
+               ('frames recorded', ('frames',), '{:.0f}', ''),
                ('frames/s', ('fps',), '{:.1f}', ''),
-               ('event dispatch, ms per s', ('dispatch_ms_per_s',), '{:.0f}', '')]
+               ('event dispatch, ms per s', ('dispatch_ms_per_s',), '{:.0f}', ''),
+               ('events due, not applied at the end', ('backlog',), '{:,.0f}', '')]
     for v in dict.fromkeys(r['variant'] for r in rows):
         mode, rate = v.split('-')
         for label, key, f, unit in metrics:
-            if rate == '0' and key[0] == 'dispatch_ms_per_s':
+            if rate == '0' and key[0] in ('dispatch_ms_per_s', 'backlog'):
                 continue
             cells, meds = [], []
             for view in ('tack', 'bare'):

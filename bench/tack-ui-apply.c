@@ -54,6 +54,7 @@ typedef struct
   gint64          t_applied;
   gint64          t_end;
   gint64          dispatch_ns;
+  guint           binds;          /* listview: rows bound to a card */
   gboolean        shown;
   gboolean        painted_after;
   gboolean        done;
@@ -128,13 +129,15 @@ title_setup (GtkSignalListItemFactory *factory,
 
 static void
 title_bind (GtkSignalListItemFactory *factory,
-            GtkListItem              *item)
+            GtkListItem              *item,
+            Apply                    *a)
 {
   GBinding *binding = g_object_bind_property (gtk_list_item_get_item (item), "title",
                                               gtk_list_item_get_child (item), "label",
                                               G_BINDING_SYNC_CREATE);
 
   g_object_set_data (G_OBJECT (item), "binding", binding);
+  a->binds++;
 }
 
 static void
@@ -156,7 +159,7 @@ listview_window (Apply *a)
   GtkWidget *window = gtk_window_new ();
 
   g_signal_connect (factory, "setup", G_CALLBACK (title_setup), NULL);
-  g_signal_connect (factory, "bind", G_CALLBACK (title_bind), NULL);
+  g_signal_connect (factory, "bind", G_CALLBACK (title_bind), a);
   g_signal_connect (factory, "unbind", G_CALLBACK (title_unbind), NULL);
   for (guint c = 0; c < a->board->n_columns; c++)
     {
@@ -257,6 +260,7 @@ main (int   argc,
       a.frames.recording = TRUE;
     }
 
+  a.binds = 0;
   a.t0 = bench_now_ns ();
   g_idle_add (apply_batch, &a);
   if (!bench_wait (&a.done, a.timeout_s))
@@ -274,12 +278,12 @@ main (int   argc,
   elapsed_s = (a.t_end - a.t0) / 1e9;
   g_print ("{\"scenario\": \"client-apply\", \"widgets\": \"%s\", \"cards\": %d, \"events\": %d, \"batch\": %d, "
            "\"renderer\": \"%s\", \"elapsed_s\": %.3f, \"events_per_s\": %.0f, \"dispatch_events_per_s\": %.0f, "
-           "\"frames\": %u, \"work_ms\": {\"p50\": %.3f, \"p95\": %.3f, \"max\": %.3f}, \"ok\": %s}\n",
+           "\"frames\": %u, \"work_ms\": {\"p50\": %.3f, \"p95\": %.3f, \"max\": %.3f}, \"binds\": %u, \"ok\": %s}\n",
            a.widgets, a.n_cards, a.n_events, a.batch, a.window ? bench_renderer_name (a.window) : "none",
            elapsed_s, a.n_events / elapsed_s, a.n_events / (a.dispatch_ns / 1e9),
            a.frames.work_us ? a.frames.work_us->len : 0,
            bench_percentile (a.frames.work_us, 0.50) / 1e3, bench_percentile (a.frames.work_us, 0.95) / 1e3,
-           bench_max (a.frames.work_us) / 1e3, ok ? "true" : "false");
+           bench_max (a.frames.work_us) / 1e3, a.binds, ok ? "true" : "false");
 
   bench_frames_clear (&a.frames);
   if (a.window != NULL)
