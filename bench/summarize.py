@@ -52,6 +52,121 @@ def fmt(v, unit):
     return f'{v:.2f}'
 
 
+def med_range(vals, f='{:,.0f}'):
+    vals = [v for v in vals if v is not None and v >= 0]
+    if not vals:
+        return None, '—'
+    m = statistics.median(vals)
+    if len(vals) > 1:
+        return m, f'{f.format(m)} [{f.format(min(vals))}–{f.format(max(vals))}]'
+    return m, f.format(m)
+
+
+def lost_mark(rs):
+    lost = sum(1 for r in rs if r['exit'] != 0)
+    return f' (lost/failed {lost})' if lost else ''
+
+
+def summarize_apply_widgets(rows):
+    if not rows:
+        return
+    print('With the columns bound to list widgets in a mapped window (tack-ui-apply; events/s from the first '
+          'event to the first frame painted after the last; "in dispatch" counts only the time inside '
+          'TackDispatcher, items-changed handling of the widgets included):\n')
+    print('| widgets | cards | events per run | events/s | ÷ none | events/s in dispatch | frames | frame work p50 | frame work p95 | rows bound |')
+    print('|---|---|---|---|---|---|---|---|---|---|')
+    base = None
+    for w in ('none', 'listview', 'window'):
+        rs = [r for r in rows if r['result']['widgets'] == w]
+        if not rs:
+            continue
+        m, cell = med_range([r['result']['events_per_s'] for r in rs])
+        if w == 'none':
+            base = m
+        _, disp = med_range([r['result']['dispatch_events_per_s'] for r in rs])
+        _, frames = med_range([r['result']['frames'] for r in rs])
+        _, p50 = med_range([r['result']['work_ms']['p50'] for r in rs], '{:.1f}')
+        _, p95 = med_range([r['result']['work_ms']['p95'] for r in rs], '{:.1f}')
+        ratio = f'{m / base:.4f}×' if base and m else '—'
+        res = rs[0]['result']
+        binds = f"{statistics.median([r['result']['binds'] for r in rs]):,.0f}" if w == 'listview' and 'binds' in res else '—'
+        print(f"| {w}{lost_mark(rs)} | {res['cards']:,} | {res['events']:,} | {cell} | {ratio} | {disp} | {frames} | "
+              f"{p50 + ' ms' if w != 'none' else '—'} | {p95 + ' ms' if w != 'none' else '—'} | {binds} |")
+    print()
+
+
+def summarize_ttff(rows):
+    renderers = sorted({r['result']['renderer'] for r in rows})
+    print(f"GSK renderer: {', '.join(renderers)}. Window 1280×800; the board has four columns.\n")
+    print('| cards | Tack first frame | bare first frame | Tack ÷ bare | Tack window built at | bare lists built at | rows built Tack / bare | rows shown Tack / bare |')
+    print('|---|---|---|---|---|---|---|---|')
+    for v in dict.fromkeys(r['variant'] for r in rows):
+        t = [r for r in rows if r['variant'] == v and r['result']['view'] == 'tack']
+        b = [r for r in rows if r['variant'] == v and r['result']['view'] == 'bare']
+        tm, tc = med_range([r['result']['first_frame_ms'] for r in t], '{:,.0f}')
+        bm, bc = med_range([r['result']['first_frame_ms'] for r in b], '{:,.0f}')
+        _, tw = med_range([r['result']['window_ms'] for r in t], '{:,.0f}')
+        _, bw = med_range([r['result']['window_ms'] for r in b], '{:,.0f}')
+        # Row counts do not vary from round to round: the median only.
+        trb, brb, trm, brm = (f"{statistics.median([r['result'][k] for r in rs]):,.0f}" if rs else '—'
+                              for rs, k in ((t, 'rows_built'), (b, 'rows_built'), (t, 'rows_mapped'), (b, 'rows_mapped')))
+        ratio = f'{tm / bm:.2f}×' if tm and bm else '—'
+        print(f"| {int(v):,} | {tc} ms{lost_mark(t)} | {bc} ms{lost_mark(b)} | {ratio} | {tw} ms | {bw} ms | {trb} / {brb} | {trm} / {brm} |")
+    print()
+
+
+def summarize_scroll(rows):
+    renderers = sorted({r['result']['renderer'] for r in rows})
+    cards = rows[0]['result']['cards']
+    print(f"GSK renderer: {', '.join(renderers)}. A {cards:,}-card column scrolled every frame; "
+          'frame work = GdkFrameClock before-paint → after-paint.\n')
+    print('| scroll | events/s | metric | Tack | bare | Tack ÷ bare |')
+    print('|---|---|---|---|---|---|')
+    metrics = [('frame work p50', ('work_ms', 'p50'), '{:.1f}', ' ms'),
+               ('frame work p95', ('work_ms', 'p95'), '{:.1f}', ' ms'),
+               ('frame work max', ('work_ms', 'max'), '{:.1f}', ' ms'),
+               ('frames recorded', ('frames',), '{:.0f}', ''),
+               ('frames/s', ('fps',), '{:.1f}', ''),
+               ('event dispatch, ms per s', ('dispatch_ms_per_s',), '{:.0f}', ''),
+               ('events due, not applied at the end', ('backlog',), '{:,.0f}', '')]
+    for v in dict.fromkeys(r['variant'] for r in rows):
+        mode, rate = v.split('-')
+        for label, key, f, unit in metrics:
+            if rate == '0' and key[0] in ('dispatch_ms_per_s', 'backlog'):
+                continue
+            cells, meds = [], []
+            for view in ('tack', 'bare'):
+                rs = [r for r in rows if r['variant'] == v and r['result']['view'] == view]
+                m, c = med_range([get(r['result'], key) for r in rs], f)
+                meds.append(m)
+                cells.append((c + unit if m is not None else c) + lost_mark(rs))
+            ratio = f'{meds[0] / meds[1]:.2f}×' if meds[0] and meds[1] else '—'
+            print(f'| {mode} | {int(rate):,} | {label} | {cells[0]} | {cells[1]} | {ratio} |')
+    print()
+
+
+def summarize_resync_peers(rows):
+    print('One subscriber misses M events and reconnects asking for them; bytes read on the new connection '
+          '(HTTP upgrade included) and connect() → last missed event. raw = the messages themselves (Tack: the '
+          'event frames; peers: the published bodies, padded to the size of Tack\'s).\n')
+    print('| missed | metric | tack | socketio | nchan | Tack ÷ socket.io | Tack ÷ nchan |')
+    print('|---|---|---|---|---|---|---|')
+    for v in dict.fromkeys(r['variant'] for r in rows):
+        for label, fn, f, unit in [
+                ('catch-up time', lambda x: x['resync']['ms'], '{:,.1f}', ' ms'),
+                ('bytes read', lambda x: x['resync']['rx_bytes'], '{:,.0f}', ''),
+                ('bytes read ÷ raw', lambda x: x['resync']['rx_bytes'] / x['resync']['raw_bytes'] if x['resync']['raw_bytes'] else None, '{:.3f}', '×')]:
+            cells, meds = [], {}
+            for t in ('tack', 'socketio', 'nchan'):
+                rs = [r for r in rows if r['variant'] == v and r['result']['target'] == t]
+                m, c = med_range([fn(r['result']) for r in rs], f)
+                meds[t] = m
+                cells.append((c + unit if m is not None else c) + lost_mark(rs))
+            ratios = [f"{meds['tack'] / meds[t]:.2f}×" if meds['tack'] and meds.get(t) else '—' for t in ('socketio', 'nchan')]
+            print(f"| {int(v):,} | {label} | " + ' | '.join(cells) + ' | ' + ' | '.join(ratios) + ' |')
+    print()
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--stamp', default='')
@@ -99,16 +214,27 @@ def main():
             print()
             continue
         if scenario == 'client-apply':
-            print('| cards | events per run | TackStore events/s | hash-table ceiling events/s | store ÷ ceiling |')
-            print('|---|---|---|---|---|')
-            res = [r['result'] for r in rows]
-            def mr(k):
-                vals = [x[k] for x in res]
-                return statistics.median(vals), min(vals), max(vals)
-            s_, h_, q_ = mr('store_events_per_s'), mr('hashtable_events_per_s'), mr('ratio')
-            print(f"| {res[0]['cards']:,} | {res[0]['events']:,} | {s_[0]:,.0f} [{s_[1]:,.0f}–{s_[2]:,.0f}] | "
-                  f"{h_[0]:,.0f} [{h_[1]:,.0f}–{h_[2]:,.0f}] | {q_[0]:.2f}× [{q_[1]:.2f}–{q_[2]:.2f}] |")
-            print()
+            res = [r['result'] for r in rows if 'widgets' not in r['result']]
+            if res:
+                print('| cards | events per run | TackStore events/s | hash-table ceiling events/s | store ÷ ceiling |')
+                print('|---|---|---|---|---|')
+                def mr(k):
+                    vals = [x[k] for x in res]
+                    return statistics.median(vals), min(vals), max(vals)
+                s_, h_, q_ = mr('store_events_per_s'), mr('hashtable_events_per_s'), mr('ratio')
+                print(f"| {res[0]['cards']:,} | {res[0]['events']:,} | {s_[0]:,.0f} [{s_[1]:,.0f}–{s_[2]:,.0f}] | "
+                      f"{h_[0]:,.0f} [{h_[1]:,.0f}–{h_[2]:,.0f}] | {q_[0]:.2f}× [{q_[1]:.2f}–{q_[2]:.2f}] |")
+                print()
+            summarize_apply_widgets([r for r in rows if 'widgets' in r['result']])
+            continue
+        if scenario == 'ui-ttff':
+            summarize_ttff(rows)
+            continue
+        if scenario == 'ui-scroll':
+            summarize_scroll(rows)
+            continue
+        if scenario == 'resync-peers':
+            summarize_resync_peers(rows)
             continue
         if scenario == 'instructions-per-event':
             print('| target | N | events delivered | instructions | instructions / delivered event |')

@@ -10,6 +10,15 @@
  * prints one JSON object: delivered events/s, publish→receive latency,
  * connect-and-subscribe times, the server's RSS and its own CPU use.
  *
+ * `--mode resync --missed M` measures catching up instead: one subscriber
+ * receives an event, drops its connection, M events are published, and it
+ * reconnects asking for what it missed: Tack with `since=<seq>`, socket.io
+ * with connection-state recovery (its private session id and the offset of
+ * the last packet), nchan with `Last-Event-ID` (over WebSocket with the
+ * `ws+meta.nchan` subprotocol, which puts each message's id in its frame).
+ * It reports the bytes read on the new connection (HTTP upgrade included)
+ * and the time from connect() to the last missed event.
+ *
  * Every published message carries the stamp "bench:<index>:<t_ns>" (for
  * Tack in the write's op, which the event echoes); a subscriber finds it
  * with a substring scan rather than a JSON parse, so that the load client
@@ -150,6 +159,22 @@ struct _Bench
   double       client_cpu_connect;
   double       client_cpu_publish;
 
+  /* --mode resync */
+  gboolean     resync_mode;
+  guint        missed;
+  int          resync_phase;
+  char        *resume_id;
+  char        *sio_pid;
+  gboolean     resync_warm_acked;
+  gboolean     resync_away;
+  gboolean     resync_publishing;
+  guint64      resync_rx_bytes;
+  guint64      resync_payload_bytes;
+  guint64      resync_raw_bytes;
+  guint        resync_received;
+  gint64       resync_start_ns;
+  gint64       resync_end_ns;
+
   guint        timeout_id;
   guint        watchdog_id;
   gboolean     finished;
@@ -213,6 +238,13 @@ static void send_publish (Bench *bench,
                           guint  index,
                           Slot  *slot);
 static void connect_more (Bench *bench);
+static void resync_on_event (Sub        *sub,
+                             guint       index,
+                             const char *data,
+                             gsize       len);
+static void resync_begin (Bench *bench);
+static void resync_reconnect (Bench *bench);
+static void resync_maybe_publish (Bench *bench);
 
 /* ---------------------------------------------------------------- setup */
 
@@ -362,6 +394,11 @@ on_stamp (Sub        *sub,
   sub->received++;
   bench->delivered++;
   bench->per_event[index]++;
+  if (bench->resync_mode)
+    {
+      resync_on_event (sub, index, data, len);
+      return;
+    }
   bench->last_delivery_ns = t;
   bench->last_progress_ns = t;
   bench->frame_bytes += len;
@@ -440,7 +477,30 @@ handle_message (Sub        *sub,
         }
       if (data[0] == '0')
         {
-          sub_send_text (sub, "40");
+          /* Resuming: the private session id and the last packet's offset. */
+          if (sub->bench->resync_phase == 3 && sub->bench->sio_pid != NULL && sub->bench->resume_id != NULL)
+            {
+              g_autofree char *connect = g_strdup_printf ("40{\"pid\":\"%s\",\"offset\":\"%s\"}",
+                                                          sub->bench->sio_pid, sub->bench->resume_id);
+              sub_send_text (sub, connect);
+            }
+          else
+            sub_send_text (sub, "40");
+          return;
+        }
+      if (len > 2 && data[0] == '4' && data[1] == '0' && sub->bench->resync_mode)
+        {
+          /* 40{"sid":…,"pid":…}: the private id a reconnect resumes with.
+           * (Resuming, socket.io sends the missed packets before this.) */
+          const char *p = g_strstr_len (data, len, "\"pid\":\"");
+          const char *end = p ? memchr (p + 7, '"', len - (p + 7 - data)) : NULL;
+          g_autofree char *pid = end ? g_strndup (p + 7, end - (p + 7)) : NULL;
+
+          if (sub->bench->resync_phase < 3 && pid != NULL)
+            {
+              g_free (sub->bench->sio_pid);
+              sub->bench->sio_pid = g_steal_pointer (&pid);
+            }
           return;
         }
       if (len >= 2 && data[0] == '4' && data[1] == '2' && g_strstr_len (data, MIN (len, 16), "\"hello\""))
@@ -866,7 +926,12 @@ epoll_send_handshake (Sub *sub)
                             "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n");
       if (bench->target == TARGET_TACK)
         g_string_append (req, "Sec-WebSocket-Protocol: tack.v1\r\n");
+      /* nchan names each message's id in its frame only with this subprotocol. */
+      if (bench->target == TARGET_NCHAN && bench->resync_mode)
+        g_string_append (req, "Sec-WebSocket-Protocol: ws+meta.nchan\r\n");
     }
+  if (bench->target == TARGET_NCHAN && bench->resync_phase == 3 && bench->resume_id != NULL)
+    g_string_append_printf (req, "Last-Event-ID: %s\r\n", bench->resume_id);
   if (bench->token != NULL)
     g_string_append_printf (req, "Authorization: Bearer %s\r\n", bench->token);
   g_string_append (req, "\r\n");
@@ -954,6 +1019,8 @@ on_epoll (int          fd,
             }
           if (r < 0)
             continue;
+          if (bench->resync_phase == 3)
+            bench->resync_rx_bytes += r;
           if (sub->phase == PHASE_HANDSHAKE)
             handshake_feed (sub, rbuf, r);
           else if (sub->chunked)
@@ -968,7 +1035,8 @@ on_epoll (int          fd,
   /* In flood mode the subscribers read in batches: every read() of a
    * loopback socket also sends an ACK, and those dominated the client's
    * CPU when each read took one frame. */
-  if (bench->batch_ms > 0 && bench->pub_start_ns > 0 && !bench->latency_mode && !bench->finished)
+  if (bench->batch_ms > 0 && bench->pub_start_ns > 0 && !bench->latency_mode && !bench->resync_mode
+      && !bench->finished)
     {
       bench->epoll_watch = 0;
       g_timeout_add (bench->batch_ms, on_epoll_rearm, bench);
@@ -1077,6 +1145,8 @@ on_idle_done (gpointer user_data)
   bench->rss_idle_kib = read_rss_kib (bench->server_pid);
   if (bench->n_events == 0 || bench->n_live == 0)
     finish (bench);
+  else if (bench->resync_mode)
+    resync_begin (bench);
   else
     start_publishing (bench);
   return G_SOURCE_REMOVE;
@@ -1170,6 +1240,22 @@ on_published (GObject      *object,
 
   if (bench->finished)
     return;
+  if (bench->resync_mode)
+    {
+      /* The first reply is the event received before leaving; the missed
+       * events go out once the subscriber is away, each slot's next one
+       * after its last reply (it carries the card's version). */
+      if (!bench->resync_warm_acked)
+        {
+          bench->resync_warm_acked = TRUE;
+          resync_maybe_publish (bench);
+        }
+      else if (bench->published < bench->n_events)
+        send_publish (bench, bench->published++, slot);
+      else if (bench->acked == bench->n_events)
+        resync_reconnect (bench);
+      return;
+    }
   if (!bench->latency_mode)
     {
       if (bench->published < bench->n_events)
@@ -1190,6 +1276,10 @@ send_publish (Bench *bench,
   g_autoptr(SoupMessage) msg = NULL;
   char *body = publish_body (bench, index, slot);
   g_autoptr(GBytes) bytes = g_bytes_new_take (body, strlen (body));
+
+  /* A peer's message is the body published; Tack's is the event it sends. */
+  if (bench->resync_mode && index > 0 && bench->target != TARGET_TACK)
+    bench->resync_raw_bytes += strlen (body);
 
   if (bench->target == TARGET_TACK)
     uri = g_strdup_printf ("%s/api/v1/boards/%s/cards/%s/move", bench->url, bench->board, slot->card_id);
@@ -1219,6 +1309,134 @@ publish_next (Bench *bench)
       finish (bench);
       return;
     }
+  send_publish (bench, bench->published++, &bench->slots[0]);
+}
+
+/* ---------------------------------------------------------------- resync */
+
+/* Where the stream was: Tack's seq, socket.io's packet offset (the last
+ * element of the event's array), nchan's message id (the meta frame's
+ * first line). */
+static char *
+resume_point (Bench      *bench,
+              const char *data,
+              gsize       len)
+{
+  const char *p;
+
+  switch (bench->target)
+    {
+    case TARGET_TACK:
+      p = g_strstr_len (data, MIN (len, 32), "\"seq\":");
+      return p ? g_strdup_printf ("%" G_GINT64_FORMAT, g_ascii_strtoll (p + 6, NULL, 10)) : NULL;
+
+    case TARGET_SOCKETIO:
+      if (len < 4 || data[len - 1] != ']' || data[len - 2] != '"')
+        return NULL;
+      for (p = data + len - 3; p > data && *p != '"'; p--)
+        ;
+      return p > data ? g_strndup (p + 1, data + len - 2 - (p + 1)) : NULL;
+
+    case TARGET_NCHAN:
+      if (len < 4 || memcmp (data, "id: ", 4) != 0 || (p = memchr (data, '\n', len)) == NULL)
+        return NULL;
+      return g_strndup (data + 4, p - (data + 4));
+
+    case TARGET_WS:
+    default:
+      return NULL;
+    }
+}
+
+static void
+resync_maybe_publish (Bench *bench)
+{
+  if (!bench->resync_away || !bench->resync_warm_acked || bench->resync_publishing)
+    return;
+  bench->resync_publishing = TRUE;
+  for (guint i = 0; i < bench->window && bench->published < bench->n_events; i++)
+    send_publish (bench, bench->published++, &bench->slots[i]);
+}
+
+static gboolean
+resync_away (gpointer user_data)
+{
+  Bench *bench = user_data;
+
+  bench->resync_away = TRUE;
+  resync_maybe_publish (bench);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+resync_on_event (Sub        *sub,
+                 guint       index,
+                 const char *data,
+                 gsize       len)
+{
+  Bench *bench = sub->bench;
+
+  if (bench->resync_phase == 1 && index == 0)
+    {
+      bench->resume_id = resume_point (bench, data, len);
+      if (bench->resume_id == NULL)
+        {
+          g_printerr ("tack-bench: resync: no resume point in %.*s\n", (int)MIN (len, 120), data);
+          finish (bench);
+          return;
+        }
+      /* Gone without a goodbye, as a dropped connection is. */
+      bench->resync_phase = 2;
+      sub_close_fd (sub);
+      sub->live = FALSE;
+      bench->n_live--;
+      /* Let the server notice before it publishes (socket.io keeps the
+       * session of a socket closed under it, not of one still open). */
+      g_timeout_add (200, resync_away, bench);
+      return;
+    }
+
+  if (bench->resync_phase == 3 && index > 0 && bench->per_event[index] == 1)
+    {
+      bench->resync_received++;
+      bench->resync_payload_bytes += len;
+      if (bench->target == TARGET_TACK)
+        bench->resync_raw_bytes += len;
+      if (bench->resync_received == bench->missed)
+        {
+          bench->resync_end_ns = now_ns ();
+          bench->last_delivery_ns = bench->resync_end_ns;
+          finish (bench);
+        }
+    }
+}
+
+static void
+resync_reconnect (Bench *bench)
+{
+  Sub *sub = &bench->subs[0];
+
+  bench->resync_phase = 3;
+  if (bench->target == TARGET_TACK)
+    bench->since = g_ascii_strtoll (bench->resume_id, NULL, 10);
+  sub->in_len = 0;
+  sub->chunked = FALSE;
+  sub->chunk_state = CHUNK_SIZE;
+  sub->chunk_left = 0;
+  sub->failed = FALSE;
+  bench->connecting++;
+  bench->resync_start_ns = now_ns ();
+  sub->connect_start_ns = bench->resync_start_ns;
+  epoll_connect (sub);
+}
+
+static void
+resync_begin (Bench *bench)
+{
+  cpu_mark (bench);
+  bench->pub_start_ns = now_ns ();
+  bench->last_progress_ns = bench->pub_start_ns;
+  bench->resync_phase = 1;
   send_publish (bench, bench->published++, &bench->slots[0]);
 }
 
@@ -1333,7 +1551,9 @@ finish (Bench *bench)
            "\"frame_bytes\": %.1f, "
            "\"server_rss_kib\": {\"base\": %" G_GSIZE_FORMAT ", \"idle\": %" G_GSIZE_FORMAT ", \"end\": %" G_GSIZE_FORMAT "}, "
            "\"rss_per_sub_kib\": %.2f, "
-           "\"client_cpu\": {\"connect\": %.3f, \"publish\": %.3f}}\n",
+           "\"client_cpu\": {\"connect\": %.3f, \"publish\": %.3f}, "
+           "\"resync\": {\"missed\": %u, \"received\": %u, \"ms\": %.3f, \"rx_bytes\": %" G_GUINT64_FORMAT ", "
+           "\"payload_bytes\": %" G_GUINT64_FORMAT ", \"raw_bytes\": %" G_GUINT64_FORMAT "}}\n",
            target_name (bench->target), bench->sse ? "sse" : "ws", bench->latency_mode ? "latency" : "flood",
            bench->n_subs, bench->n_live, bench->n_failed, bench->n_events, bench->published, bench->publish_errors,
            bench->delivered, bench->expected,
@@ -1346,10 +1566,18 @@ finish (Bench *bench)
            bench->frame_count ? (double)bench->frame_bytes / bench->frame_count : 0,
            bench->rss_base_kib, bench->rss_idle_kib, bench->rss_end_kib,
            bench->n_live && bench->rss_idle_kib ? ((double)bench->rss_idle_kib - bench->rss_base_kib) / bench->n_live : 0,
-           bench->client_cpu_connect, bench->client_cpu_publish);
+           bench->client_cpu_connect, bench->client_cpu_publish,
+           bench->missed, bench->resync_received,
+           bench->resync_end_ns > 0 ? (bench->resync_end_ns - bench->resync_start_ns) / 1e6 : -1.0,
+           bench->resync_rx_bytes, bench->resync_payload_bytes, bench->resync_raw_bytes);
 
-  if (bench->n_failed > 0 || bench->n_live < bench->n_subs || bench->delivered < bench->expected
-      || bench->publish_errors > 0)
+  if (bench->resync_mode)
+    {
+      if (bench->resync_received < bench->missed || bench->publish_errors > 0 || bench->n_failed > 0)
+        bench->exit_code = 2;
+    }
+  else if (bench->n_failed > 0 || bench->n_live < bench->n_subs || bench->delivered < bench->expected
+           || bench->publish_errors > 0)
     bench->exit_code = 2;
   g_main_loop_quit (bench->loop);
 }
@@ -1388,7 +1616,7 @@ main (int   argc,
   g_autofree char *transport = NULL;
   g_autofree char *mode = NULL;
   g_autofree char *client = NULL;
-  int batch_ms = 10, stall_s = 3;
+  int batch_ms = 10, stall_s = 3, missed = 1000;
   int subs = 10, events = 100, window = 8, size = 200, concurrency = 100, timeout = 120, idle_ms = 1000;
   GOptionEntry entries[] = {
     { "target", 0, 0, G_OPTION_ARG_STRING, &target, "tack, ws, socketio or nchan", "NAME" },
@@ -1399,7 +1627,8 @@ main (int   argc,
     { "token", 0, 0, G_OPTION_ARG_STRING, &bench.token, "Board token", "TOKEN" },
     { "subs", 'n', 0, G_OPTION_ARG_INT, &subs, "Subscribers", "N" },
     { "events", 'e', 0, G_OPTION_ARG_INT, &events, "Events to publish (0: connect only)", "M" },
-    { "mode", 0, 0, G_OPTION_ARG_STRING, &mode, "flood (throughput) or latency (one at a time)", "MODE" },
+    { "mode", 0, 0, G_OPTION_ARG_STRING, &mode, "flood (throughput), latency (one at a time) or resync", "MODE" },
+    { "missed", 0, 0, G_OPTION_ARG_INT, &missed, "Resync mode: events published while away (default 1000)", "M" },
     { "window", 'w', 0, G_OPTION_ARG_INT, &window, "Publishes in flight in flood mode", "W" },
     { "size", 0, 0, G_OPTION_ARG_INT, &size, "Peer message size in bytes", "BYTES" },
     { "connect-concurrency", 'c', 0, G_OPTION_ARG_INT, &concurrency, "Connects in flight (0: all at once)", "C" },
@@ -1436,9 +1665,22 @@ main (int   argc,
     }
   bench.sse = transport != NULL && g_str_equal (transport, "sse");
   bench.latency_mode = mode != NULL && g_str_equal (mode, "latency");
+  bench.soup_client = client != NULL && g_str_equal (client, "soup");
+  bench.resync_mode = mode != NULL && g_str_equal (mode, "resync");
+  if (bench.resync_mode)
+    {
+      /* One subscriber; one event before it leaves, the missed ones after. */
+      if (bench.target == TARGET_WS || bench.sse || bench.soup_client || missed < 1)
+        {
+          g_printerr ("tack-bench: resync needs --target tack, socketio or nchan over WebSocket, and --missed > 0\n");
+          return 1;
+        }
+      bench.missed = missed;
+      subs = 1;
+      events = 1 + missed;
+    }
   bench.batch_ms = MAX (batch_ms, 0);
   bench.stall_s = MAX (stall_s, 1);
-  bench.soup_client = client != NULL && g_str_equal (client, "soup");
   if (bench.url == NULL || subs < 0 || events < 0 || window < 1 || (bench.sse && bench.target != TARGET_TACK
                                                                       && bench.target != TARGET_NCHAN))
     {
