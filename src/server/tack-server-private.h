@@ -18,6 +18,7 @@ typedef struct _TackSubscriberPool TackSubscriberPool;
 
 #define TACK_SERVER_MAX_BODY        (1024 * 1024)
 #define TACK_SERVER_MAX_FRAME       (64 * 1024)
+#define TACK_SERVER_MAX_ID_BYTES    200   /* ids, user names, ops */
 #define TACK_SERVER_MAX_WAIT_S      30
 #define TACK_SERVER_PAGE_SIZE       500
 #define TACK_SERVER_MAX_PAGE_SIZE   1000

@@ -815,10 +815,26 @@ ws_message_cb (SoupWebsocketConnection *ws,
   else if (g_str_equal (frame_type, "presence"))
     {
       JsonNode *state = json_object_get_member (object, "state");
+      JsonNode *user = json_object_get_member (object, "user");
       g_autoptr(GBytes) frame = NULL;
 
       if (state == NULL || !(JSON_NODE_HOLDS_OBJECT (state) || JSON_NODE_HOLDS_NULL (state)))
         return;
+
+      /* A client renamed its user since the stream opened (the display
+       * name changed in its Preferences): the presence others see follows
+       * it. A name the X-Tack-User header could not carry is ignored. */
+      if (user != NULL && JSON_NODE_HOLDS_VALUE (user) &&
+          json_node_get_value_type (user) == G_TYPE_STRING)
+        {
+          const char *name = json_node_get_string (user);
+
+          if (*name != '\0' && strlen (name) <= TACK_SERVER_MAX_ID_BYTES)
+            {
+              g_free (sub->user);
+              sub->user = g_strdup (name);
+            }
+        }
 
       /* The main context keeps who is present and tells the others. */
       sub->present = JSON_NODE_HOLDS_OBJECT (state);

@@ -37,7 +37,7 @@
 #define MAX_DESCRIPTION_BYTES (64 * 1024)
 #define MAX_LIST_ITEMS        100
 #define MAX_LIST_ITEM_CHARS   200
-#define MAX_ID_BYTES          200
+#define MAX_ID_BYTES          TACK_SERVER_MAX_ID_BYTES
 #define LISTEN_BACKLOG        4096
 
 G_DEFINE_FINAL_TYPE (TackServer, tack_server, G_TYPE_OBJECT)
