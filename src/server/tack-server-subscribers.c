@@ -829,8 +829,18 @@ ws_message_cb (SoupWebsocketConnection *ws,
         {
           const char *name = json_node_get_string (user);
 
-          if (*name != '\0' && strlen (name) <= TACK_SERVER_MAX_ID_BYTES)
+          if (*name != '\0' && strlen (name) <= TACK_SERVER_MAX_ID_BYTES &&
+              g_strcmp0 (name, sub->user) != 0)
             {
+              /* Presence is told apart by name: the old one leaves
+               * first, or the others would keep seeing it. */
+              if (sub->present)
+                {
+                  g_autoptr(GBytes) left = presence_frame (sub, NULL);
+
+                  sub->present = FALSE;
+                  worker_note (sub->worker, NOTE_PRESENCE, sub, left, FALSE);
+                }
               g_free (sub->user);
               sub->user = g_strdup (name);
             }

@@ -454,6 +454,15 @@ test_connection_fallback_polling (void)
 /* Presence over the real server: ada's state reaches bob as a
  * TackPresence, goes when ada's connection goes, and bob's list empties
  * when his own connection drops. */
+static gboolean
+presence_user_is (GListModel *presence,
+                  const char *user)
+{
+  g_autoptr(TackPresence) first = g_list_model_get_item (presence, 0);
+
+  return first != NULL && g_strcmp0 (tack_presence_get_user (first), user) == 0;
+}
+
 static void
 test_connection_presence (void)
 {
@@ -486,6 +495,15 @@ test_connection_presence (void)
   TEST_WAIT_FOR (g_strcmp0 (tack_presence_get_dragging (ada), card_id) == 0);
   g_assert_null (tack_presence_get_editing (ada));
   g_assert_cmpuint (g_list_model_get_n_items (seen_by_bob), ==, 1);
+
+  /* Ada changes her display name: bob sees the new one without her
+   * reconnecting. */
+  tack_api_set_user (f.client->api, "Ada Lovelace");
+  TEST_WAIT_FOR (g_list_model_get_n_items (seen_by_bob) == 1 &&
+                 presence_user_is (seen_by_bob, "Ada Lovelace"));
+  g_clear_object (&ada);
+  ada = g_list_model_get_item (seen_by_bob, 0);
+  g_assert_cmpstr (tack_presence_get_dragging (ada), ==, card_id);
 
   /* Ada's connection drops: she is gone for bob. She comes back and says
    * so again by herself. */

@@ -119,21 +119,26 @@ test_events_websocket (void)
   TEST_WAIT_FOR (bob->frames->len >= 2);
   g_assert_cmpstr (frame_type (ws_client_frame (bob, 1)), ==, "pong");
 
-  /* Bob changes his display name: his presence carries it from now on;
-   * a name that is not a string is ignored. */
+  /* Bob changes his display name: "bob" leaves, "Robert" is there in his
+   * place; a name that is not a string is ignored. */
   ws_client_send (bob, "{\"type\": \"presence\", \"user\": \"Robert\", \"state\": {\"viewing\": null}}");
-  TEST_WAIT_FOR (ada->frames->len >= 8);
+  TEST_WAIT_FOR (ada->frames->len >= 9);
   frame = ws_client_frame (ada, 7);
   g_assert_cmpstr (frame_type (frame), ==, "presence");
+  g_assert_cmpstr (json_object_get_string_member (frame, "user"), ==, "bob");
+  g_assert_true (json_object_get_null_member (frame, "state"));
+  frame = ws_client_frame (ada, 8);
+  g_assert_cmpstr (frame_type (frame), ==, "presence");
   g_assert_cmpstr (json_object_get_string_member (frame, "user"), ==, "Robert");
+  g_assert_nonnull (json_object_get_object_member (frame, "state"));
   ws_client_send (bob, "{\"type\": \"presence\", \"user\": 42, \"state\": {\"viewing\": \"card-2\"}}");
-  TEST_WAIT_FOR (ada->frames->len >= 9);
-  g_assert_cmpstr (json_object_get_string_member (ws_client_frame (ada, 8), "user"), ==, "Robert");
+  TEST_WAIT_FOR (ada->frames->len >= 10);
+  g_assert_cmpstr (json_object_get_string_member (ws_client_frame (ada, 9), "user"), ==, "Robert");
 
   n = bob->frames->len;
   ws_client_free (bob);
-  TEST_WAIT_FOR (ada->frames->len >= 10);
-  frame = ws_client_frame (ada, 9);
+  TEST_WAIT_FOR (ada->frames->len >= 11);
+  frame = ws_client_frame (ada, 10);
   g_assert_cmpstr (frame_type (frame), ==, "presence");
   g_assert_cmpstr (json_object_get_string_member (frame, "user"), ==, "Robert");
   g_assert_true (json_object_get_null_member (frame, "state"));
