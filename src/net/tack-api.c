@@ -961,6 +961,24 @@ tack_api_create_card_async (TackApi             *self,
   send_write (self, "POST", "/cards", "card", body, cancellable, callback, user_data);
 }
 
+/* A PATCH body: the op, the version it was made against, and @fields. */
+static JsonObject *
+patch_body (const char *op,
+            gint64      base_version,
+            JsonObject *fields)
+{
+  JsonObject *body = json_object_new ();
+  g_autoptr(GList) members = json_object_get_members (fields);
+
+  json_object_set_string_member (body, "op", op);
+  json_object_set_int_member (body, "base_version", base_version);
+  for (const GList *l = members; l; l = l->next)
+    json_object_set_member (body, l->data,
+                            json_node_copy (json_object_get_member (fields, l->data)));
+
+  return body;
+}
+
 void
 tack_api_update_card_async (TackApi             *self,
                             const char          *op,
@@ -972,7 +990,6 @@ tack_api_update_card_async (TackApi             *self,
                             gpointer             user_data)
 {
   g_autofree char *path = NULL;
-  g_autoptr(GList) members = NULL;
   JsonObject *body;
 
   g_return_if_fail (TACK_IS_API (self));
@@ -980,14 +997,7 @@ tack_api_update_card_async (TackApi             *self,
   g_return_if_fail (card_id != NULL);
   g_return_if_fail (fields != NULL);
 
-  body = json_object_new ();
-  json_object_set_string_member (body, "op", op);
-  json_object_set_int_member (body, "base_version", base_version);
-
-  members = json_object_get_members (fields);
-  for (const GList *l = members; l; l = l->next)
-    json_object_set_member (body, l->data,
-                            json_node_copy (json_object_get_member (fields, l->data)));
+  body = patch_body (op, base_version, fields);
 
   path = card_path (card_id, NULL);
   send_write (self, "PATCH", path, "card", body, cancellable, callback, user_data);
@@ -1089,7 +1099,6 @@ tack_api_update_column_async (TackApi             *self,
                               gpointer             user_data)
 {
   g_autofree char *path = NULL;
-  g_autoptr(GList) members = NULL;
   JsonObject *body;
 
   g_return_if_fail (TACK_IS_API (self));
@@ -1097,14 +1106,7 @@ tack_api_update_column_async (TackApi             *self,
   g_return_if_fail (column_id != NULL);
   g_return_if_fail (fields != NULL);
 
-  body = json_object_new ();
-  json_object_set_string_member (body, "op", op);
-  json_object_set_int_member (body, "base_version", base_version);
-
-  members = json_object_get_members (fields);
-  for (const GList *l = members; l; l = l->next)
-    json_object_set_member (body, l->data,
-                            json_node_copy (json_object_get_member (fields, l->data)));
+  body = patch_body (op, base_version, fields);
 
   path = column_path (column_id);
   send_write (self, "PATCH", path, "column", body, cancellable, callback, user_data);
