@@ -27,137 +27,8 @@
 #include "tack-presence.h"
 #include "tack-server.h"
 #include "tack-session.h"
+#include "tack-test-ui.h"
 #include "tack-window-private.h"
-
-#define WAIT_SECONDS 30
-
-static gboolean
-tick_cb (gpointer data)
-{
-  return G_SOURCE_REMOVE;
-}
-
-/* One main loop iteration, woken at the latest after 50 ms so that
- * conditions nothing signals (the server's state) are looked at again. */
-static void
-wait_tick (void)
-{
-  GSource *source = g_timeout_source_new (50);
-
-  g_source_set_callback (source, tick_cb, NULL, NULL);
-  g_source_attach (source, NULL);
-  g_main_context_iteration (NULL, TRUE);
-  g_source_destroy (source);
-  g_source_unref (source);
-}
-
-/* Iterates the main loop until @cond holds; a test that never gets there
- * is hung, not slow, so it aborts. */
-#define WAIT_FOR(cond)                                                        \
-  G_STMT_START {                                                              \
-    gint64 _deadline = g_get_monotonic_time () + WAIT_SECONDS * G_USEC_PER_SEC; \
-    while (!(cond))                                                           \
-      {                                                                       \
-        if (g_get_monotonic_time () > _deadline)                              \
-          g_error ("%s:%d: timed out waiting for %s", __FILE__, __LINE__, #cond); \
-        wait_tick ();                                                         \
-      }                                                                       \
-  } G_STMT_END
-
-/* Widget tree walking. */
-
-typedef gboolean (*Match) (GtkWidget *widget, gconstpointer data);
-
-static GtkWidget *
-find_widget (GtkWidget     *root,
-             Match          match,
-             gconstpointer  data)
-{
-  if (root == NULL)
-    return NULL;
-
-  if (match (root, data))
-    return root;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (root);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_widget (child, match, data);
-
-      if (found != NULL)
-        return found;
-    }
-
-  return NULL;
-}
-
-static gboolean
-is_label_with_text (GtkWidget     *widget,
-                    gconstpointer  text)
-{
-  return GTK_IS_LABEL (widget) &&
-         gtk_widget_get_mapped (widget) &&
-         g_strcmp0 (gtk_label_get_text (GTK_LABEL (widget)), text) == 0;
-}
-
-static gboolean
-is_label_containing (GtkWidget     *widget,
-                     gconstpointer  text)
-{
-  return GTK_IS_LABEL (widget) &&
-         gtk_widget_get_mapped (widget) &&
-         strstr (gtk_label_get_text (GTK_LABEL (widget)), text) != NULL;
-}
-
-static gboolean
-is_type (GtkWidget     *widget,
-         gconstpointer  type)
-{
-  return G_TYPE_CHECK_INSTANCE_TYPE (widget, GPOINTER_TO_SIZE (type));
-}
-
-static gboolean
-is_column_view_for (GtkWidget     *widget,
-                    gconstpointer  column_id)
-{
-  TackColumn *column;
-
-  if (!TACK_IS_COLUMN_VIEW (widget) || !gtk_widget_get_mapped (widget))
-    return FALSE;
-
-  column = tack_column_view_get_column (TACK_COLUMN_VIEW (widget));
-  return column != NULL && g_strcmp0 (tack_column_get_id (column), column_id) == 0;
-}
-
-static gboolean
-is_card_row_for (GtkWidget     *widget,
-                 gconstpointer  card_id)
-{
-  TackCard *card;
-
-  if (!TACK_IS_CARD_ROW (widget) || !gtk_widget_get_mapped (widget))
-    return FALSE;
-
-  card = tack_card_row_get_card (TACK_CARD_ROW (widget));
-  return card != NULL && g_strcmp0 (tack_card_get_id (card), card_id) == 0;
-}
-
-static gboolean
-is_button_for_action (GtkWidget     *widget,
-                      gconstpointer  action)
-{
-  return GTK_IS_BUTTON (widget) &&
-         gtk_widget_get_mapped (widget) &&
-         g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (widget)), action) == 0;
-}
-
-static GtkWidget *
-find_label (GtkWidget  *root,
-            const char *text)
-{
-  return find_widget (root, is_label_with_text, text);
-}
 
 /* Fixture: a server, a board, a window on it, and someone else. */
 
@@ -203,7 +74,7 @@ other_request (Fixture    *f,
     }
 
   tack_api_request_async (f->other, method, path, NULL, body, NULL, result_cb, &result);
-  WAIT_FOR (result != NULL);
+  TEST_WAIT_FOR (result != NULL);
   reply = tack_api_request_finish (f->other, result, &error);
   g_assert_no_error (error);
 
@@ -294,7 +165,7 @@ other_create_card (Fixture    *f,
 static GtkWidget *
 indicator_button (Fixture *f)
 {
-  return find_widget (GTK_WIDGET (f->window->indicator), is_type, GSIZE_TO_POINTER (GTK_TYPE_MENU_BUTTON));
+  return test_find_widget (GTK_WIDGET (f->window->indicator), test_is_type, GSIZE_TO_POINTER (GTK_TYPE_MENU_BUTTON));
 }
 
 static gboolean
@@ -318,7 +189,7 @@ card_shown (Fixture    *f,
             guint       column,
             const char *title)
 {
-  return find_label (find_widget (GTK_WIDGET (f->window), is_column_view_for, f->columns[column]), title) != NULL;
+  return test_find_label (test_find_widget (GTK_WIDGET (f->window), test_is_column_view_for, f->columns[column]), title) != NULL;
 }
 
 static void
@@ -351,15 +222,15 @@ open_window (Fixture *f)
   gtk_window_present (GTK_WINDOW (f->window));
   tack_session_start (f->session);
 
-  WAIT_FOR (indicator_says (f, "Live") && find_label (GTK_WIDGET (f->window), "Doing") != NULL);
-  WAIT_FOR (tack_outbox_get_restored (tack_session_get_outbox (f->session)));
+  TEST_WAIT_FOR (indicator_says (f, "Live") && test_find_label (GTK_WIDGET (f->window), "Doing") != NULL);
+  TEST_WAIT_FOR (tack_outbox_get_restored (tack_session_get_outbox (f->session)));
 }
 
 /* Once the outbox is empty, the server has answered every edit. */
 static void
 wait_outbox_sent (Fixture *f)
 {
-  WAIT_FOR (tack_outbox_get_n_pending (tack_session_get_outbox (f->session)) == 0);
+  TEST_WAIT_FOR (tack_outbox_get_n_pending (tack_session_get_outbox (f->session)) == 0);
 }
 
 static void
@@ -449,9 +320,9 @@ test_live_board (Fixture       *f,
   GtkWidget *root = GTK_WIDGET (f->window);
 
   g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (f->window)), ==, "My Board");
-  g_assert_nonnull (find_label (root, "To Do"));
-  g_assert_nonnull (find_label (root, "Doing"));
-  g_assert_nonnull (find_label (root, "Done"));
+  g_assert_nonnull (test_find_label (root, "To Do"));
+  g_assert_nonnull (test_find_label (root, "Doing"));
+  g_assert_nonnull (test_find_label (root, "Done"));
   g_assert_cmpstr (tack_connection_indicator_get_text (f->window->indicator), ==, "Live");
   g_assert_true (gtk_widget_has_css_class (indicator_button (f), "live"));
   g_assert_false (gtk_widget_has_css_class (indicator_button (f), "reconnecting"));
@@ -464,9 +335,9 @@ test_live_remote_card (Fixture       *f,
 {
   g_autofree char *id = other_create_card (f, 1, "Written elsewhere");
 
-  WAIT_FOR (card_shown (f, 1, "Written elsewhere"));
+  TEST_WAIT_FOR (card_shown (f, 1, "Written elsewhere"));
   g_assert_false (card_shown (f, 0, "Written elsewhere"));
-  g_assert_nonnull (find_widget (GTK_WIDGET (f->window), is_card_row_for, id));
+  g_assert_nonnull (test_find_widget (GTK_WIDGET (f->window), test_is_card_row_for, id));
 }
 
 /* The entry at the end of a column creates a card there, on the server. */
@@ -474,8 +345,8 @@ static void
 test_live_add_card_inline (Fixture       *f,
                            gconstpointer  data)
 {
-  GtkWidget *column = find_widget (GTK_WIDGET (f->window), is_column_view_for, f->columns[2]);
-  GtkWidget *entry = find_widget (column, is_type, GSIZE_TO_POINTER (GTK_TYPE_ENTRY));
+  GtkWidget *column = test_find_widget (GTK_WIDGET (f->window), test_is_column_view_for, f->columns[2]);
+  GtkWidget *entry = test_find_widget (column, test_is_type, GSIZE_TO_POINTER (GTK_TYPE_ENTRY));
   g_autofree char *order = NULL;
 
   g_assert_nonnull (entry);
@@ -486,9 +357,9 @@ test_live_add_card_inline (Fixture       *f,
   /* Shown at once, and the header says it is not on the server yet. */
   g_assert_true (indicator_says (f, "Changes pending"));
   g_assert_true (gtk_widget_has_css_class (indicator_button (f), "pending"));
-  WAIT_FOR (card_shown (f, 2, "Typed in place"));
+  TEST_WAIT_FOR (card_shown (f, 2, "Typed in place"));
   wait_outbox_sent (f);
-  WAIT_FOR (indicator_says (f, "Live"));
+  TEST_WAIT_FOR (indicator_says (f, "Live"));
 
   order = server_column_order (f, f->columns[2]);
   g_assert_cmpuint (strlen (order), >, 0);
@@ -506,7 +377,7 @@ focus_card (Fixture    *f,
 {
   GtkWidget *row = NULL;
 
-  WAIT_FOR ((row = find_widget (GTK_WIDGET (f->window), is_card_row_for, card_id)) != NULL);
+  TEST_WAIT_FOR ((row = test_find_widget (GTK_WIDGET (f->window), test_is_card_row_for, card_id)) != NULL);
   gtk_widget_grab_focus (row);
   g_assert_true (gtk_widget_is_focus (row));
 }
@@ -541,7 +412,7 @@ test_live_keyboard_move (Fixture       *f,
   g_autofree char *expected = g_strdup_printf ("%s %s", a, b);
   g_autofree char *swapped = g_strdup_printf ("%s %s", b, a);
 
-  WAIT_FOR (card_shown (f, 0, "First") && card_shown (f, 0, "Second"));
+  TEST_WAIT_FOR (card_shown (f, 0, "First") && card_shown (f, 0, "Second"));
   g_assert_true (server_order_is (f, f->columns[0], expected));
 
   focus_card (f, a);
@@ -551,15 +422,15 @@ test_live_keyboard_move (Fixture       *f,
 
   focus_card (f, a);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "card.move-right", NULL));
-  WAIT_FOR (card_shown (f, 1, "First"));
+  TEST_WAIT_FOR (card_shown (f, 1, "First"));
   wait_outbox_sent (f);
   g_assert_true (server_has_card_in (f, a, f->columns[1]));
   g_assert_false (card_shown (f, 0, "First"));
 
   /* The focus followed the card, so it keeps going. */
-  WAIT_FOR (gtk_widget_is_focus (find_widget (GTK_WIDGET (f->window), is_card_row_for, a)));
+  TEST_WAIT_FOR (gtk_widget_is_focus (test_find_widget (GTK_WIDGET (f->window), test_is_card_row_for, a)));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "card.move-right", NULL));
-  WAIT_FOR (card_shown (f, 2, "First"));
+  TEST_WAIT_FOR (card_shown (f, 2, "First"));
   wait_outbox_sent (f);
   g_assert_true (server_has_card_in (f, a, f->columns[2]));
 }
@@ -597,11 +468,11 @@ test_live_drag_move (Fixture       *f,
   gboolean accepted = FALSE;
   GdkDragAction action = 0;
 
-  WAIT_FOR (card_shown (f, 0, "Dragged") && card_shown (f, 1, "Upper") && card_shown (f, 1, "Lower"));
+  TEST_WAIT_FOR (card_shown (f, 0, "Dragged") && card_shown (f, 1, "Upper") && card_shown (f, 1, "Lower"));
 
   /* The card row offers its card's id to whoever it is dropped on. */
   {
-    GtkWidget *row = find_widget (GTK_WIDGET (f->window), is_card_row_for, dragged);
+    GtkWidget *row = test_find_widget (GTK_WIDGET (f->window), test_is_card_row_for, dragged);
     g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (row);
     g_autoptr(GdkContentProvider) provider = NULL;
     GtkDragSource *source = NULL;
@@ -623,9 +494,9 @@ test_live_drag_move (Fixture       *f,
     g_value_unset (&offered);
   }
 
-  column = find_widget (GTK_WIDGET (f->window), is_column_view_for, f->columns[1]);
+  column = test_find_widget (GTK_WIDGET (f->window), test_is_column_view_for, f->columns[1]);
   /* Laid out: "Lower" sits below "Upper". */
-  WAIT_FOR ((lower_row = gtk_widget_get_parent (find_widget (column, is_card_row_for, lower))) != NULL &&
+  TEST_WAIT_FOR ((lower_row = gtk_widget_get_parent (test_find_widget (column, test_is_card_row_for, lower))) != NULL &&
             gtk_widget_translate_coordinates (lower_row, column, 0, 0, &row_x, &row_y) &&
             gtk_widget_get_height (lower_row) > 0 && row_y >= gtk_widget_get_height (lower_row) * 2);
   target = drop_target_of (column);
@@ -644,7 +515,7 @@ test_live_drag_move (Fixture       *f,
   g_assert_false (gtk_widget_has_css_class (lower_row, "drop-before"));
   g_value_unset (&value);
 
-  WAIT_FOR (card_shown (f, 1, "Dragged"));
+  TEST_WAIT_FOR (card_shown (f, 1, "Dragged"));
   wait_outbox_sent (f);
   g_assert_true (server_order_is (f, f->columns[1], expected));
 }
@@ -669,25 +540,25 @@ test_live_reconnect (Fixture       *f,
   tack_server_stop (f->server);
   g_clear_object (&f->server);
 
-  WAIT_FOR (indicator_says (f, "Reconnecting in "));
+  TEST_WAIT_FOR (indicator_says (f, "Reconnecting in "));
   g_assert_true (g_str_has_suffix (tack_connection_indicator_get_text (f->window->indicator), " s"));
   g_assert_true (gtk_widget_has_css_class (button, "reconnecting"));
   g_assert_false (gtk_widget_has_css_class (button, "live"));
   /* Nothing modal: the board stays on screen. */
-  g_assert_nonnull (find_label (GTK_WIDGET (f->window), "Doing"));
+  g_assert_nonnull (test_find_label (GTK_WIDGET (f->window), "Doing"));
 
   start_server (f, f->port);
 
   gtk_menu_button_popup (GTK_MENU_BUTTON (button));
-  WAIT_FOR ((reconnect = find_widget (popover, is_type, GSIZE_TO_POINTER (GTK_TYPE_BUTTON))) != NULL);
+  TEST_WAIT_FOR ((reconnect = test_find_widget (popover, test_is_type, GSIZE_TO_POINTER (GTK_TYPE_BUTTON))) != NULL);
   g_signal_emit_by_name (reconnect, "clicked");
 
-  WAIT_FOR (indicator_says (f, "Live"));
+  TEST_WAIT_FOR (indicator_says (f, "Live"));
   g_assert_true (gtk_widget_has_css_class (button, "live"));
 
   /* And it is really live: a change from elsewhere arrives. */
   g_free (other_create_card (f, 0, "After the restart"));
-  WAIT_FOR (card_shown (f, 0, "After the restart"));
+  TEST_WAIT_FOR (card_shown (f, 0, "After the restart"));
 }
 
 /* Someone else changed the title; this window's edit of it, made from an
@@ -705,12 +576,12 @@ test_live_rejected_toast (Fixture       *f,
   GtkWidget *title_row;
   g_autoptr(GtkWindow) editor_ref = NULL;
 
-  WAIT_FOR (card_shown (f, 0, "Fix login"));
+  TEST_WAIT_FOR (card_shown (f, 0, "Fix login"));
 
   /* Stop listening, so this window still has the old version when it
    * sends its edit. */
   tack_session_stop (f->session);
-  WAIT_FOR (indicator_says (f, "Offline"));
+  TEST_WAIT_FOR (indicator_says (f, "Offline"));
 
   path = g_strdup_printf ("/cards/%s", id);
   body = g_strdup_printf ("{\"op\": \"%s\", \"base_version\": 1, \"title\": \"Fix the login\"}", op);
@@ -731,11 +602,11 @@ test_live_rejected_toast (Fixture       *f,
   }
   g_assert_nonnull (editor);
   editor_ref = g_object_ref (GTK_WINDOW (editor));
-  title_row = find_widget (GTK_WIDGET (editor), is_type, GSIZE_TO_POINTER (ADW_TYPE_ENTRY_ROW));
+  title_row = test_find_widget (GTK_WIDGET (editor), test_is_type, GSIZE_TO_POINTER (ADW_TYPE_ENTRY_ROW));
   gtk_editable_set_text (GTK_EDITABLE (title_row), "Fix logging in");
   g_assert_true (tack_card_editor_save (editor));
 
-  WAIT_FOR (find_widget (GTK_WIDGET (f->window), is_label_containing,
+  TEST_WAIT_FOR (test_find_widget (GTK_WIDGET (f->window), test_is_label_containing,
                          "“Fix the login” was changed by someone else; your edit was undone") != NULL);
 
   /* Rolled back to what the server has. */
@@ -757,7 +628,7 @@ test_live_preferences_transport (Fixture       *f,
   g_assert_nonnull (popover);
   g_assert_cmpint (tack_connection_get_transport (connection), ==, TACK_TRANSPORT_WEBSOCKET);
   gtk_menu_button_popup (GTK_MENU_BUTTON (indicator_button (f)));
-  WAIT_FOR (find_label (popover, "WebSocket") != NULL);
+  TEST_WAIT_FOR (test_find_label (popover, "WebSocket") != NULL);
 
   {
     guint interval;
@@ -766,15 +637,15 @@ test_live_preferences_transport (Fixture       *f,
     g_assert_cmpuint (interval, ==, 0);
   }
   g_settings_set_string (settings, "live-update-mode", "sse");
-  WAIT_FOR (tack_connection_get_transport (connection) == TACK_TRANSPORT_SSE &&
+  TEST_WAIT_FOR (tack_connection_get_transport (connection) == TACK_TRANSPORT_SSE &&
             tack_connection_get_state (connection) == TACK_CONNECTION_LIVE);
-  WAIT_FOR (find_label (popover, "Server-sent events") != NULL);
+  TEST_WAIT_FOR (test_find_label (popover, "Server-sent events") != NULL);
 
   /* The same through the preferences window's own row. */
   dialog = tack_preferences_window_new ();
   g_assert_nonnull (dialog);
   gtk_window_present (GTK_WINDOW (dialog));
-  combo = find_widget (dialog, is_type, GSIZE_TO_POINTER (ADW_TYPE_COMBO_ROW));
+  combo = test_find_widget (dialog, test_is_type, GSIZE_TO_POINTER (ADW_TYPE_COMBO_ROW));
   g_assert_cmpuint (adw_combo_row_get_selected (ADW_COMBO_ROW (combo)), ==, 2);
   adw_combo_row_set_selected (ADW_COMBO_ROW (combo), 3);
   g_assert_cmpstr (g_settings_get_string (settings, "live-update-mode"), ==, "polling");
@@ -785,9 +656,9 @@ test_live_preferences_transport (Fixture       *f,
     g_object_get (connection, "poll-interval", &interval, NULL);
     g_assert_cmpuint (interval, ==, g_settings_get_uint (settings, "poll-interval"));
   }
-  WAIT_FOR (tack_connection_get_transport (connection) == TACK_TRANSPORT_POLLING &&
+  TEST_WAIT_FOR (tack_connection_get_transport (connection) == TACK_TRANSPORT_POLLING &&
             tack_connection_get_state (connection) == TACK_CONNECTION_LIVE);
-  WAIT_FOR (find_label (popover, "Polling") != NULL);
+  TEST_WAIT_FOR (test_find_label (popover, "Polling") != NULL);
   gtk_window_destroy (GTK_WINDOW (dialog));
 
   gtk_popover_popdown (GTK_POPOVER (popover));
@@ -817,8 +688,8 @@ test_live_display_name (Fixture       *f,
 {
   TackApi *api = tack_session_get_api (f->session);
   TackConnection *connection = tack_session_get_connection (f->session);
-  GtkWidget *column = find_widget (GTK_WIDGET (f->window), is_column_view_for, f->columns[0]);
-  GtkWidget *entry = find_widget (column, is_type, GSIZE_TO_POINTER (GTK_TYPE_ENTRY));
+  GtkWidget *column = test_find_widget (GTK_WIDGET (f->window), test_is_column_view_for, f->columns[0]);
+  GtkWidget *entry = test_find_widget (column, test_is_type, GSIZE_TO_POINTER (GTK_TYPE_ENTRY));
   GtkWidget *dialog;
   GtkWidget *row;
   guint state_changes = 0;
@@ -829,7 +700,7 @@ test_live_display_name (Fixture       *f,
 
   dialog = tack_preferences_window_new ();
   gtk_window_present (GTK_WINDOW (dialog));
-  row = find_widget (dialog, is_entry_row_titled, "Display Name");
+  row = test_find_widget (dialog, is_entry_row_titled, "Display Name");
   g_assert_nonnull (row);
   gtk_editable_set_text (GTK_EDITABLE (row), "Ada Lovelace");
   g_assert_cmpstr (tack_api_get_user (api), ==, "Ada Lovelace");
@@ -879,17 +750,17 @@ test_live_delete_undo (Fixture       *f,
   g_autofree char *id = other_create_card (f, 0, "Maybe delete");
   AdwToast *toast;
 
-  WAIT_FOR (card_shown (f, 0, "Maybe delete"));
+  TEST_WAIT_FOR (card_shown (f, 0, "Maybe delete"));
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.delete-card", "s", id));
-  WAIT_FOR (!card_shown (f, 0, "Maybe delete"));
-  WAIT_FOR (find_widget (GTK_WIDGET (f->window), is_label_containing, "“Maybe delete” deleted") != NULL);
+  TEST_WAIT_FOR (!card_shown (f, 0, "Maybe delete"));
+  TEST_WAIT_FOR (test_find_widget (GTK_WIDGET (f->window), test_is_label_containing, "“Maybe delete” deleted") != NULL);
 
   toast = g_hash_table_find (f->window->pending_deletes, toast_for, NULL);
   g_assert_nonnull (toast);
   g_signal_emit_by_name (toast, "button-clicked");
   adw_toast_dismiss (toast);
-  WAIT_FOR (card_shown (f, 0, "Maybe delete"));
+  TEST_WAIT_FOR (card_shown (f, 0, "Maybe delete"));
   {
     g_autoptr(JsonObject) card = server_card (f, id);
 
@@ -897,7 +768,7 @@ test_live_delete_undo (Fixture       *f,
   }
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.delete-card", "s", id));
-  WAIT_FOR (!card_shown (f, 0, "Maybe delete"));
+  TEST_WAIT_FOR (!card_shown (f, 0, "Maybe delete"));
   toast = g_hash_table_find (f->window->pending_deletes, toast_for, NULL);
   adw_toast_dismiss (toast);
   wait_outbox_sent (f);
@@ -920,21 +791,21 @@ test_live_editor (Fixture       *f,
   g_autoptr(JsonObject) on_server = NULL;
   GtkTextBuffer *buffer;
 
-  WAIT_FOR (card_shown (f, 0, "Plain card"));
+  TEST_WAIT_FOR (card_shown (f, 0, "Plain card"));
   card = tack_store_lookup_card (tack_window_get_store (f->window), id);
   editor = tack_card_editor_new (f->session, card);
   gtk_window_present (GTK_WINDOW (editor));
 
-  buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (find_widget (GTK_WIDGET (editor), is_type,
+  buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (test_find_widget (GTK_WIDGET (editor), test_is_type,
                                                                    GSIZE_TO_POINTER (GTK_TYPE_TEXT_VIEW))));
   gtk_text_buffer_set_text (buffer, "Now with words.", -1);
-  row = find_widget (GTK_WIDGET (editor), is_type, GSIZE_TO_POINTER (ADW_TYPE_ENTRY_ROW));
+  row = test_find_widget (GTK_WIDGET (editor), test_is_type, GSIZE_TO_POINTER (ADW_TYPE_ENTRY_ROW));
   row = gtk_widget_get_next_sibling (row);
   gtk_editable_set_text (GTK_EDITABLE (row), "ui, docs");
   g_assert_true (tack_card_editor_save (editor));
 
-  row = find_widget (GTK_WIDGET (f->window), is_card_row_for, id);
-  WAIT_FOR (find_label (row, "Now with words.") != NULL && find_label (row, "docs") != NULL);
+  row = test_find_widget (GTK_WIDGET (f->window), test_is_card_row_for, id);
+  TEST_WAIT_FOR (test_find_label (row, "Now with words.") != NULL && test_find_label (row, "docs") != NULL);
   wait_outbox_sent (f);
 
   on_server = server_card (f, id);
@@ -1026,7 +897,7 @@ answer_title_dialog (const char *heading,
   g_assert_true (GTK_IS_ENTRY (entry));
   gtk_editable_set_text (GTK_EDITABLE (entry), title);
   g_signal_emit_by_name (entry, "activate");
-  WAIT_FOR (find_message_dialog () == NULL);
+  TEST_WAIT_FOR (find_message_dialog () == NULL);
 }
 
 static gboolean
@@ -1036,7 +907,7 @@ is_pending_header_with (GtkWidget     *widget,
   return gtk_widget_has_css_class (widget, "column-header") &&
          gtk_widget_has_css_class (widget, "pending") &&
          gtk_widget_get_mapped (widget) &&
-         find_label (widget, title) != NULL;
+         test_find_label (widget, title) != NULL;
 }
 
 static gboolean
@@ -1045,14 +916,14 @@ is_header_with (GtkWidget     *widget,
 {
   return gtk_widget_has_css_class (widget, "column-header") &&
          gtk_widget_get_mapped (widget) &&
-         find_label (widget, title) != NULL;
+         test_find_label (widget, title) != NULL;
 }
 
 static GtkWidget *
 column_view_titled (GtkWidget  *root,
                     const char *title)
 {
-  GtkWidget *header = find_widget (root, is_header_with, title);
+  GtkWidget *header = test_find_widget (root, is_header_with, title);
 
   return header ? gtk_widget_get_ancestor (header, TACK_TYPE_COLUMN_VIEW) : NULL;
 }
@@ -1072,16 +943,16 @@ test_live_columns (Fixture       *f,
   g_assert_true (gtk_widget_activate_action (root, "win.new-column", NULL));
   answer_title_dialog ("New Column", "Review");
   g_assert_true (window_column_titles_are (f, "To Do|Doing|Done|Review"));
-  WAIT_FOR ((header = find_widget (root, is_pending_header_with, "Review")) != NULL);
-  g_assert_true (gtk_widget_get_visible (find_widget (header, is_type, GSIZE_TO_POINTER (GTK_TYPE_IMAGE))));
+  TEST_WAIT_FOR ((header = test_find_widget (root, is_pending_header_with, "Review")) != NULL);
+  g_assert_true (gtk_widget_get_visible (test_find_widget (header, test_is_type, GSIZE_TO_POINTER (GTK_TYPE_IMAGE))));
 
   start_server (f, f->port);
   tack_connection_reconnect_now (tack_session_get_connection (f->session));
   tack_outbox_flush (tack_session_get_outbox (f->session));
   wait_outbox_sent (f);
   g_assert_true (server_column_titles_are (f, "To Do|Doing|Done|Review"));
-  WAIT_FOR (find_widget (root, is_pending_header_with, "Review") == NULL &&
-            find_widget (root, is_header_with, "Review") != NULL);
+  TEST_WAIT_FOR (test_find_widget (root, is_pending_header_with, "Review") == NULL &&
+            test_find_widget (root, is_header_with, "Review") != NULL);
   {
     GListModel *columns = tack_board_get_columns (tack_store_get_board (store));
     g_autoptr(TackColumn) review = g_list_model_get_item (columns, 3);
@@ -1093,22 +964,22 @@ test_live_columns (Fixture       *f,
   /* A card added to the new column lands in it on the server. */
   {
     GtkWidget *column = column_view_titled (root, "Review");
-    GtkWidget *entry = find_widget (column, is_type, GSIZE_TO_POINTER (GTK_TYPE_ENTRY));
+    GtkWidget *entry = test_find_widget (column, test_is_type, GSIZE_TO_POINTER (GTK_TYPE_ENTRY));
 
     gtk_editable_set_text (GTK_EDITABLE (entry), "Reviewed card");
     g_signal_emit_by_name (entry, "activate");
-    WAIT_FOR (find_label (column, "Reviewed card") != NULL);
+    TEST_WAIT_FOR (test_find_label (column, "Reviewed card") != NULL);
     wait_outbox_sent (f);
   }
 
   /* The column's own menu item, which names its column; the new title is
    * in the store before anything was sent. */
-  g_assert_true (gtk_widget_activate_action (find_widget (root, is_column_view_for, f->columns[1]),
+  g_assert_true (gtk_widget_activate_action (test_find_widget (root, test_is_column_view_for, f->columns[1]),
                                              "column.rename", NULL));
   answer_title_dialog ("Rename Column", "In Progress");
   g_assert_true (window_column_titles_are (f, "To Do|In Progress|Done|Review"));
   g_assert_true (tack_column_get_pending (tack_store_lookup_column (store, f->columns[1])));
-  WAIT_FOR (find_label (root, "In Progress") != NULL && find_label (root, "Doing") == NULL);
+  TEST_WAIT_FOR (test_find_label (root, "In Progress") != NULL && test_find_label (root, "Doing") == NULL);
   wait_outbox_sent (f);
   g_assert_true (server_column_titles_are (f, "To Do|In Progress|Done|Review"));
 
@@ -1134,7 +1005,7 @@ test_live_columns (Fixture       *f,
   g_assert_true (window_column_titles_are (f, "In Progress|Done|Review"));
   wait_outbox_sent (f);
   g_assert_true (server_column_titles_are (f, "In Progress|Done|Review"));
-  WAIT_FOR (find_label (root, "To Do") == NULL);
+  TEST_WAIT_FOR (test_find_label (root, "To Do") == NULL);
 }
 
 /* Someone else renamed the column first: this window's rename is refused,
@@ -1151,13 +1022,13 @@ test_live_column_rejected_toast (Fixture       *f,
 
   /* Not listening, so this window still has version 1 when it renames. */
   tack_session_stop (f->session);
-  WAIT_FOR (indicator_says (f, "Offline"));
+  TEST_WAIT_FOR (indicator_says (f, "Offline"));
   reply = other_request (f, "PATCH", path, body);
 
   g_assert_true (gtk_widget_activate_action (root, "win.rename-column", "(ss)", f->columns[0], "Inbox"));
   g_assert_true (window_column_titles_are (f, "Inbox|Doing|Done"));
 
-  WAIT_FOR (find_widget (root, is_label_containing,
+  TEST_WAIT_FOR (test_find_widget (root, test_is_label_containing,
                          "Column “Backlog” was changed by someone else; your change was undone") != NULL);
   g_assert_true (window_column_titles_are (f, "Backlog|Doing|Done"));
   g_assert_false (tack_column_get_pending (tack_store_lookup_column (tack_window_get_store (f->window),
@@ -1193,25 +1064,25 @@ test_live_presence (Fixture       *f,
   TackConnection *connection = tack_session_get_connection (grace);
   GtkWidget *row;
 
-  WAIT_FOR (card_shown (f, 0, "Watched card"));
+  TEST_WAIT_FOR (card_shown (f, 0, "Watched card"));
   tack_session_start (grace);
-  WAIT_FOR (tack_connection_get_state (connection) == TACK_CONNECTION_LIVE);
+  TEST_WAIT_FOR (tack_connection_get_state (connection) == TACK_CONNECTION_LIVE);
 
   tack_connection_set_dragging (connection, id);
-  WAIT_FOR ((row = find_widget (GTK_WIDGET (f->window), is_card_row_for, id)) != NULL &&
-            find_label (row, "Grace is moving this") != NULL);
+  TEST_WAIT_FOR ((row = test_find_widget (GTK_WIDGET (f->window), test_is_card_row_for, id)) != NULL &&
+            test_find_label (row, "Grace is moving this") != NULL);
 
   tack_connection_set_editing (connection, id);
-  WAIT_FOR ((row = find_widget (GTK_WIDGET (f->window), is_card_row_for, id)) != NULL &&
-            find_label (row, "Grace is editing this") != NULL);
+  TEST_WAIT_FOR ((row = test_find_widget (GTK_WIDGET (f->window), test_is_card_row_for, id)) != NULL &&
+            test_find_label (row, "Grace is editing this") != NULL);
 
   tack_connection_set_viewing (connection);
-  WAIT_FOR ((row = find_widget (GTK_WIDGET (f->window), is_card_row_for, id)) != NULL &&
-            find_widget (row, is_label_containing, "Grace") == NULL);
+  TEST_WAIT_FOR ((row = test_find_widget (GTK_WIDGET (f->window), test_is_card_row_for, id)) != NULL &&
+            test_find_widget (row, test_is_label_containing, "Grace") == NULL);
 
   /* And the other way: a drag in this window is published. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.set-dragging", "s", id));
-  WAIT_FOR (presence_of (tack_connection_get_presence (connection), "Ada", id));
+  TEST_WAIT_FOR (presence_of (tack_connection_get_presence (connection), "Ada", id));
 
   tack_session_stop (grace);
 }
@@ -1230,12 +1101,12 @@ test_live_failed (Fixture       *f,
   gtk_window_present (GTK_WINDOW (window));
   tack_session_start (session);
 
-  WAIT_FOR (g_str_has_prefix (tack_connection_indicator_get_text (window->indicator), "Failed: "));
-  WAIT_FOR ((page = find_widget (GTK_WIDGET (window), is_label_with_text, "Cannot Open the Board")) != NULL);
+  TEST_WAIT_FOR (g_str_has_prefix (tack_connection_indicator_get_text (window->indicator), "Failed: "));
+  TEST_WAIT_FOR ((page = test_find_widget (GTK_WIDGET (window), test_is_label_with_text, "Cannot Open the Board")) != NULL);
   page = gtk_widget_get_ancestor (page, ADW_TYPE_STATUS_PAGE);
   g_assert_nonnull (page);
-  g_assert_nonnull (find_label (page, tack_connection_get_reason (tack_session_get_connection (session))));
-  retry = find_widget (page, is_button_for_action, "win.reconnect");
+  g_assert_nonnull (test_find_label (page, tack_connection_get_reason (tack_session_get_connection (session))));
+  retry = test_find_widget (page, test_is_button_for_action, "win.reconnect");
   g_assert_nonnull (retry);
   g_assert_true (gtk_widget_is_sensitive (retry));
 
@@ -1266,13 +1137,13 @@ inspect_app_cb (gpointer data)
 
   if (window == NULL ||
       g_strcmp0 (tack_connection_indicator_get_text (TACK_WINDOW (window)->indicator), "Live") != 0 ||
-      find_label (GTK_WIDGET (window), "Done") == NULL)
+      test_find_label (GTK_WIDGET (window), "Done") == NULL)
     return G_SOURCE_CONTINUE;
 
   run->title = g_strdup (gtk_window_get_title (window));
   run->live = TRUE;
-  run->columns = find_label (GTK_WIDGET (window), "To Do") != NULL &&
-                 find_label (GTK_WIDGET (window), "Doing") != NULL;
+  run->columns = test_find_label (GTK_WIDGET (window), "To Do") != NULL &&
+                 test_find_label (GTK_WIDGET (window), "Doing") != NULL;
   run->db_exists = g_file_test (db, G_FILE_TEST_EXISTS);
   g_object_get (tack_window_get_session (TACK_WINDOW (window)), "journal-path", &run->journal_path, NULL);
   g_assert_nonnull (tack_application_get_local_server (TACK_APPLICATION (app)));
@@ -1305,7 +1176,7 @@ run_local_app (AppRun *run)
   g_application_set_flags (G_APPLICATION (app),
                            G_APPLICATION_HANDLES_COMMAND_LINE | G_APPLICATION_NON_UNIQUE);
   g_object_set_data (G_OBJECT (app), "run", run);
-  timeout_id = g_timeout_add_seconds (WAIT_SECONDS, app_timed_out_cb, app);
+  timeout_id = g_timeout_add_seconds (TEST_WAIT_SECONDS, app_timed_out_cb, app);
   run->inspect_id = g_timeout_add (50, inspect_app_cb, app);
 
   status = g_application_run (G_APPLICATION (app), 1, argv);
@@ -1410,8 +1281,8 @@ inspect_remote_cb (gpointer data)
       if (TACK_IS_CONNECT_DIALOG (toplevel))
         {
           run->dialog_lists_board =
-            find_widget (GTK_WIDGET (toplevel), is_type, GSIZE_TO_POINTER (ADW_TYPE_ACTION_ROW)) != NULL &&
-            find_widget (GTK_WIDGET (toplevel), is_label_with_text, run->f->url) != NULL;
+            test_find_widget (GTK_WIDGET (toplevel), test_is_type, GSIZE_TO_POINTER (ADW_TYPE_ACTION_ROW)) != NULL &&
+            test_find_widget (GTK_WIDGET (toplevel), test_is_label_with_text, run->f->url) != NULL;
           gtk_window_destroy (GTK_WINDOW (toplevel));
           break;
         }

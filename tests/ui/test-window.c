@@ -21,9 +21,8 @@
 #include "tack-model.h"
 #include "tack-snapshot.h"
 #include "tack-test-json.h"
+#include "tack-test-ui.h"
 #include "tack-window.h"
-
-#define WAIT_SECONDS 30
 
 static const char *snapshot_json =
   "{\"board\": {\"id\": \"b1\", \"title\": \"Release 2.0\", \"version\": 1, \"seq\": 9},"
@@ -59,7 +58,7 @@ static const char *card_titles[] = {
 };
 
 /* Waiting without sleeping: iterate the main context until the condition
- * holds, failing the test if it has not after WAIT_SECONDS. */
+ * holds, failing the test if it has not after TEST_WAIT_SECONDS. */
 
 typedef gboolean (*Condition) (gpointer data);
 
@@ -76,7 +75,7 @@ wait_for (Condition   condition,
           const char *what)
 {
   gboolean timed_out = FALSE;
-  guint timeout_id = g_timeout_add_seconds (WAIT_SECONDS, timed_out_cb, &timed_out);
+  guint timeout_id = g_timeout_add_seconds (TEST_WAIT_SECONDS, timed_out_cb, &timed_out);
 
   while (!condition (data) && !timed_out)
     g_main_context_iteration (NULL, TRUE);
@@ -85,99 +84,6 @@ wait_for (Condition   condition,
     g_error ("Timed out waiting for %s", what);
 
   g_source_remove (timeout_id);
-}
-
-/* Widget tree walking. */
-
-static GtkWidget *
-find_widget (GtkWidget  *root,
-             gboolean  (*match) (GtkWidget *widget, gconstpointer data),
-             gconstpointer data)
-{
-  if (match (root, data))
-    return root;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (root);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_widget (child, match, data);
-
-      if (found != NULL)
-        return found;
-    }
-
-  return NULL;
-}
-
-static gboolean
-is_label_with_text (GtkWidget     *widget,
-                    gconstpointer  text)
-{
-  return GTK_IS_LABEL (widget) &&
-         gtk_widget_get_mapped (widget) &&
-         g_strcmp0 (gtk_label_get_label (GTK_LABEL (widget)), text) == 0;
-}
-
-static gboolean
-is_type (GtkWidget     *widget,
-         gconstpointer  type)
-{
-  return G_TYPE_CHECK_INSTANCE_TYPE (widget, GPOINTER_TO_SIZE (type));
-}
-
-static gboolean
-is_column_view_for (GtkWidget     *widget,
-                    gconstpointer  column_id)
-{
-  TackColumn *column;
-
-  if (!TACK_IS_COLUMN_VIEW (widget) || !gtk_widget_get_mapped (widget))
-    return FALSE;
-
-  column = tack_column_view_get_column (TACK_COLUMN_VIEW (widget));
-  return column != NULL && g_strcmp0 (tack_column_get_id (column), column_id) == 0;
-}
-
-static gboolean
-is_card_row_for (GtkWidget     *widget,
-                 gconstpointer  card_id)
-{
-  TackCard *card;
-
-  if (!TACK_IS_CARD_ROW (widget) || !gtk_widget_get_mapped (widget))
-    return FALSE;
-
-  card = tack_card_row_get_card (TACK_CARD_ROW (widget));
-  return card != NULL && g_strcmp0 (tack_card_get_id (card), card_id) == 0;
-}
-
-static gboolean
-is_mapped_with_class (GtkWidget     *widget,
-                      gconstpointer  css_class)
-{
-  return gtk_widget_get_mapped (widget) && gtk_widget_has_css_class (widget, css_class);
-}
-
-static GtkWidget *
-find_label (GtkWidget  *root,
-            const char *text)
-{
-  return find_widget (root, is_label_with_text, text);
-}
-
-static GtkWidget *
-find_column_view (GtkWidget  *root,
-                  const char *column_id)
-{
-  return find_widget (root, is_column_view_for, column_id);
-}
-
-static GtkWidget *
-find_card_row (GtkWidget  *root,
-               const char *card_id)
-{
-  return find_widget (root, is_card_row_for, card_id);
 }
 
 /* Fixture. */
@@ -197,7 +103,7 @@ all_titles_shown (gpointer data)
     return FALSE;
 
   for (guint i = 0; i < G_N_ELEMENTS (card_titles); i++)
-    if (find_label (GTK_WIDGET (f->window), card_titles[i]) == NULL)
+    if (test_find_label (GTK_WIDGET (f->window), card_titles[i]) == NULL)
       return FALSE;
 
   return TRUE;
@@ -243,9 +149,9 @@ test_window_shows_board (Fixture       *f,
   g_assert_true (tack_window_get_store (f->window) == f->store);
 
   /* Header bar: the board's title. */
-  header_bar = find_widget (root, is_type, GSIZE_TO_POINTER (ADW_TYPE_HEADER_BAR));
+  header_bar = test_find_widget (root, test_is_type, GSIZE_TO_POINTER (ADW_TYPE_HEADER_BAR));
   g_assert_nonnull (header_bar);
-  window_title = find_widget (header_bar, is_type, GSIZE_TO_POINTER (ADW_TYPE_WINDOW_TITLE));
+  window_title = test_find_widget (header_bar, test_is_type, GSIZE_TO_POINTER (ADW_TYPE_WINDOW_TITLE));
   g_assert_nonnull (window_title);
   g_assert_cmpstr (adw_window_title_get_title (ADW_WINDOW_TITLE (window_title)), ==, "Release 2.0");
   g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (f->window)), ==, "Release 2.0");
@@ -254,46 +160,46 @@ test_window_shows_board (Fixture       *f,
 
   /* Every column and every card, each card under its own column. */
   for (guint i = 0; i < G_N_ELEMENTS (column_titles); i++)
-    g_assert_nonnull (find_label (root, column_titles[i]));
+    g_assert_nonnull (test_find_label (root, column_titles[i]));
 
-  column = find_column_view (root, "todo");
-  g_assert_nonnull (find_label (column, "Write the changelog"));
-  g_assert_nonnull (find_label (column, "Bump the version"));
-  g_assert_null (find_label (column, "Review the icons"));
-  column = find_column_view (root, "doing");
-  g_assert_nonnull (find_label (column, "Fix the crash on resume"));
-  g_assert_nonnull (find_label (column, "Review the icons"));
-  column = find_column_view (root, "done");
-  g_assert_nonnull (find_label (column, "Freeze the strings"));
-  g_assert_nonnull (find_label (column, "Branch for release"));
+  column = test_find_column_view (root, "todo");
+  g_assert_nonnull (test_find_label (column, "Write the changelog"));
+  g_assert_nonnull (test_find_label (column, "Bump the version"));
+  g_assert_null (test_find_label (column, "Review the icons"));
+  column = test_find_column_view (root, "doing");
+  g_assert_nonnull (test_find_label (column, "Fix the crash on resume"));
+  g_assert_nonnull (test_find_label (column, "Review the icons"));
+  column = test_find_column_view (root, "done");
+  g_assert_nonnull (test_find_label (column, "Freeze the strings"));
+  g_assert_nonnull (test_find_label (column, "Branch for release"));
 
   /* Counts, and the work-in-progress limit: "Doing" holds 2 of 1. */
-  g_assert_nonnull (find_label (find_column_view (root, "todo"), "2"));
-  column = find_column_view (root, "doing");
-  g_assert_nonnull (find_label (column, "2 / 1"));
-  g_assert_true (gtk_widget_has_css_class (find_label (column, "2 / 1"), "warning"));
-  g_assert_false (gtk_widget_has_css_class (find_label (find_column_view (root, "todo"), "2"), "warning"));
+  g_assert_nonnull (test_find_label (test_find_column_view (root, "todo"), "2"));
+  column = test_find_column_view (root, "doing");
+  g_assert_nonnull (test_find_label (column, "2 / 1"));
+  g_assert_true (gtk_widget_has_css_class (test_find_label (column, "2 / 1"), "warning"));
+  g_assert_false (gtk_widget_has_css_class (test_find_label (test_find_column_view (root, "todo"), "2"), "warning"));
 
   /* Labels as pills, the description, the due date. */
-  row = find_card_row (root, "k3");
+  row = test_find_card_row (root, "k3");
   g_assert_nonnull (row);
-  g_assert_true (gtk_widget_has_css_class (find_label (row, "bug"), "chip"));
-  g_assert_true (gtk_widget_has_css_class (find_label (row, "urgent"), "chip"));
-  g_assert_nonnull (find_label (find_card_row (root, "k2"), "Everywhere."));
-  g_assert_nonnull (find_widget (find_card_row (root, "k1"), is_mapped_with_class, "due"));
-  g_assert_null (find_widget (find_card_row (root, "k4"), is_mapped_with_class, "due"));
-  g_assert_null (find_widget (row, is_mapped_with_class, "pending"));
+  g_assert_true (gtk_widget_has_css_class (test_find_label (row, "bug"), "chip"));
+  g_assert_true (gtk_widget_has_css_class (test_find_label (row, "urgent"), "chip"));
+  g_assert_nonnull (test_find_label (test_find_card_row (root, "k2"), "Everywhere."));
+  g_assert_nonnull (test_find_widget (test_find_card_row (root, "k1"), test_is_mapped_with_class, "due"));
+  g_assert_null (test_find_widget (test_find_card_row (root, "k4"), test_is_mapped_with_class, "due"));
+  g_assert_null (test_find_widget (row, test_is_mapped_with_class, "pending"));
 
   /* No session, nothing to send edits to: no entries for new cards. */
-  g_assert_null (find_widget (root, is_mapped_with_class, "new-card"));
+  g_assert_null (test_find_widget (root, test_is_mapped_with_class, "new-card"));
 
   /* Accessible names: a card by its title, a column by its title. */
-  title_label = find_label (row, "Fix the crash on resume");
+  title_label = test_find_label (row, "Fix the crash on resume");
   gtk_test_accessible_assert_relation (GTK_ACCESSIBLE (row),
                                        GTK_ACCESSIBLE_RELATION_LABELLED_BY, title_label, NULL);
-  column = find_column_view (root, "doing");
+  column = test_find_column_view (root, "doing");
   gtk_test_accessible_assert_relation (GTK_ACCESSIBLE (column),
-                                       GTK_ACCESSIBLE_RELATION_LABELLED_BY, find_label (column, "Doing"), NULL);
+                                       GTK_ACCESSIBLE_RELATION_LABELLED_BY, test_find_label (column, "Doing"), NULL);
 }
 
 typedef struct
@@ -308,8 +214,8 @@ label_changed (gpointer data)
 {
   LabelChange *change = data;
 
-  return find_label (change->root, change->present) != NULL &&
-         (change->absent == NULL || find_label (change->root, change->absent) == NULL);
+  return test_find_label (change->root, change->present) != NULL &&
+         (change->absent == NULL || test_find_label (change->root, change->absent) == NULL);
 }
 
 static void
@@ -323,7 +229,7 @@ test_window_follows_store (Fixture       *f,
   GtkWidget *row_before;
   LabelChange change;
 
-  row_before = find_card_row (root, "k1");
+  row_before = test_find_card_row (root, "k1");
   g_assert_nonnull (row_before);
 
   /* A newer version of a card renames it in place. */
@@ -331,42 +237,42 @@ test_window_follows_store (Fixture       *f,
   g_assert_true (tack_store_write_card (f->store, renamed, &error));
   g_assert_no_error (error);
 
-  change = (LabelChange) { find_column_view (root, "todo"), "Write the release notes", "Write the changelog" };
+  change = (LabelChange) { test_find_column_view (root, "todo"), "Write the release notes", "Write the changelog" };
   wait_for (label_changed, &change, "the renamed card");
-  g_assert_true (find_card_row (root, "k1") == row_before);
+  g_assert_true (test_find_card_row (root, "k1") == row_before);
 
   /* The same write dropped the card's label and due date. */
-  g_assert_null (find_label (row_before, "docs"));
-  g_assert_null (find_widget (row_before, is_mapped_with_class, "due"));
+  g_assert_null (test_find_label (row_before, "docs"));
+  g_assert_null (test_find_widget (row_before, test_is_mapped_with_class, "due"));
 
   /* An older version is ignored by the store, so the window keeps the newer title. */
   g_clear_pointer (&renamed, json_object_unref);
   renamed = tack_test_card ("k1", "todo", "Stale title", "a", 1);
   tack_store_write_card (f->store, renamed, NULL);
-  g_assert_nonnull (find_label (root, "Write the release notes"));
-  g_assert_null (find_label (root, "Stale title"));
+  g_assert_nonnull (test_find_label (root, "Write the release notes"));
+  g_assert_null (test_find_label (root, "Stale title"));
 
   /* Moving a card to another column shows it there and nowhere else. */
   moved = tack_test_card ("k4", "done", "Review the icons", "c", 2);
   g_assert_true (tack_store_write_card (f->store, moved, &error));
   g_assert_no_error (error);
 
-  change = (LabelChange) { find_column_view (root, "done"), "Review the icons", NULL };
+  change = (LabelChange) { test_find_column_view (root, "done"), "Review the icons", NULL };
   wait_for (label_changed, &change, "the moved card in its new column");
-  change = (LabelChange) { find_column_view (root, "doing"), "1 / 1", "Review the icons" };
+  change = (LabelChange) { test_find_column_view (root, "doing"), "1 / 1", "Review the icons" };
   wait_for (label_changed, &change, "the moved card gone from its old column");
-  g_assert_false (gtk_widget_has_css_class (find_label (find_column_view (root, "doing"), "1 / 1"), "warning"));
-  g_assert_nonnull (find_label (find_column_view (root, "done"), "3"));
+  g_assert_false (gtk_widget_has_css_class (test_find_label (test_find_column_view (root, "doing"), "1 / 1"), "warning"));
+  g_assert_nonnull (test_find_label (test_find_column_view (root, "done"), "3"));
 }
 
 static gboolean
 has_pending_indicator (gpointer data)
 {
-  GtkWidget *row = find_card_row (data, "k5");
+  GtkWidget *row = test_find_card_row (data, "k5");
 
   return row != NULL &&
-         find_label (row, "Freeze all strings") != NULL &&
-         find_widget (row, is_mapped_with_class, "pending") != NULL;
+         test_find_label (row, "Freeze all strings") != NULL &&
+         test_find_widget (row, test_is_mapped_with_class, "pending") != NULL;
 }
 
 static void
@@ -389,12 +295,12 @@ test_window_shows_pending (Fixture       *f,
 static gboolean
 other_board_shown (gpointer data)
 {
-  GtkWidget *window_title = find_widget (data, is_type, GSIZE_TO_POINTER (ADW_TYPE_WINDOW_TITLE));
+  GtkWidget *window_title = test_find_widget (data, test_is_type, GSIZE_TO_POINTER (ADW_TYPE_WINDOW_TITLE));
 
-  return find_label (data, "Inbox") != NULL &&
-         find_label (data, "Call the printer") != NULL &&
-         find_label (data, "To Do") == NULL &&
-         find_label (data, "Branch for release") == NULL &&
+  return test_find_label (data, "Inbox") != NULL &&
+         test_find_label (data, "Call the printer") != NULL &&
+         test_find_label (data, "To Do") == NULL &&
+         test_find_label (data, "Branch for release") == NULL &&
          g_strcmp0 (adw_window_title_get_title (ADW_WINDOW_TITLE (window_title)), "Household") == 0;
 }
 
@@ -424,7 +330,7 @@ test_window_board_replaced (Fixture       *f,
 static gboolean
 status_page_shown (gpointer data)
 {
-  GtkWidget *page = find_widget (data, is_type, GSIZE_TO_POINTER (ADW_TYPE_STATUS_PAGE));
+  GtkWidget *page = test_find_widget (data, test_is_type, GSIZE_TO_POINTER (ADW_TYPE_STATUS_PAGE));
 
   return page != NULL && gtk_widget_get_mapped (page);
 }
@@ -432,10 +338,10 @@ status_page_shown (gpointer data)
 static gboolean
 board_shown (gpointer data)
 {
-  GtkWidget *board_view = find_widget (data, is_type, GSIZE_TO_POINTER (TACK_TYPE_BOARD_VIEW));
+  GtkWidget *board_view = test_find_widget (data, test_is_type, GSIZE_TO_POINTER (TACK_TYPE_BOARD_VIEW));
   GtkWidget *stack = gtk_widget_get_ancestor (board_view, GTK_TYPE_STACK);
 
-  return find_label (data, "Branch for release") != NULL &&
+  return test_find_label (data, "Branch for release") != NULL &&
          gtk_stack_get_visible_child (GTK_STACK (stack)) == board_view;
 }
 
@@ -453,10 +359,10 @@ test_window_empty_store (void)
   gtk_window_present (GTK_WINDOW (window));
   wait_for (status_page_shown, window, "the empty state");
 
-  g_assert_nonnull (find_label (GTK_WIDGET (window), "No board yet"));
-  g_assert_null (find_widget (GTK_WIDGET (window), is_column_view_for, "todo"));
-  header_bar = find_widget (GTK_WIDGET (window), is_type, GSIZE_TO_POINTER (ADW_TYPE_HEADER_BAR));
-  window_title = find_widget (header_bar, is_type, GSIZE_TO_POINTER (ADW_TYPE_WINDOW_TITLE));
+  g_assert_nonnull (test_find_label (GTK_WIDGET (window), "No board yet"));
+  g_assert_null (test_find_widget (GTK_WIDGET (window), test_is_column_view_for, "todo"));
+  header_bar = test_find_widget (GTK_WIDGET (window), test_is_type, GSIZE_TO_POINTER (ADW_TYPE_HEADER_BAR));
+  window_title = test_find_widget (header_bar, test_is_type, GSIZE_TO_POINTER (ADW_TYPE_WINDOW_TITLE));
   g_assert_cmpstr (adw_window_title_get_title (ADW_WINDOW_TITLE (window_title)), ==, "Tack");
 
   g_assert_true (tack_store_load_snapshot (store, snapshot, &error));
@@ -641,7 +547,7 @@ inspect_window_cb (gpointer data)
 
   run->window_title = g_strdup (gtk_window_get_title (window));
   run->window_subtitle = g_strdup (adw_window_title_get_subtitle (
-    ADW_WINDOW_TITLE (find_widget (GTK_WIDGET (window), is_type, GSIZE_TO_POINTER (ADW_TYPE_WINDOW_TITLE)))));
+    ADW_WINDOW_TITLE (test_find_widget (GTK_WIDGET (window), test_is_type, GSIZE_TO_POINTER (ADW_TYPE_WINDOW_TITLE)))));
   g_assert_true (tack_window_get_read_only (TACK_WINDOW (window)));
   run->n_columns = g_list_model_get_n_items (tack_board_get_columns (tack_store_get_board (store)));
   run->has_help_overlay =
@@ -690,7 +596,7 @@ test_app_snapshot_option (void)
                            G_APPLICATION_HANDLES_COMMAND_LINE | G_APPLICATION_NON_UNIQUE);
   g_object_set_data (G_OBJECT (app), "run", &run);
   g_signal_connect (app, "window-added", G_CALLBACK (window_added_cb), &run);
-  timeout_id = g_timeout_add_seconds (WAIT_SECONDS, app_timed_out_cb, app);
+  timeout_id = g_timeout_add_seconds (TEST_WAIT_SECONDS, app_timed_out_cb, app);
 
   status = g_application_run (G_APPLICATION (app), G_N_ELEMENTS (argv) - 1, argv);
 
