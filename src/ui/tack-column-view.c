@@ -62,27 +62,45 @@ tack_column_view_count_text (gpointer this_,
   return g_strdup_printf (_("%u / %u"), n_cards, wip_limit);
 }
 
-static char *
-tack_column_view_count_tooltip (gpointer this_,
-                                guint    n_cards,
-                                guint    wip_limit,
-                                gboolean over_limit)
+/* The count's tooltip says what the numbers mean. It is made when asked
+ * for rather than bound: setting tooltip-text on every card that enters
+ * or leaves the column costs GTK 4.8 on X11 a pointer query to the X
+ * server each time, which showed as a fifth of the frame work under a
+ * flood of live moves (docs/performance.md, ui-scroll). */
+static gboolean
+count_query_tooltip_cb (TackColumnView *self,
+                        int             x,
+                        int             y,
+                        gboolean        keyboard_mode,
+                        GtkTooltip     *tooltip)
 {
-  if (wip_limit == 0)
-    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u card", "%u cards", n_cards), n_cards);
+  g_autofree char *text = NULL;
+  guint n_cards, wip_limit;
 
-  if (over_limit)
-    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+  if (self->column == NULL)
+    return FALSE;
+
+  n_cards = tack_column_get_n_cards (self->column);
+  wip_limit = tack_column_get_wip_limit (self->column);
+
+  if (wip_limit == 0)
+    text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u card", "%u cards", n_cards), n_cards);
+  else if (tack_column_get_over_limit (self->column))
+    text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
                                          "%u card, over the limit of %u",
                                          "%u cards, over the limit of %u",
                                          n_cards),
                             n_cards, wip_limit);
+  else
+    text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                         "%u card, limit %u",
+                                         "%u cards, limit %u",
+                                         n_cards),
+                            n_cards, wip_limit);
 
-  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                       "%u card, limit %u",
-                                       "%u cards, limit %u",
-                                       n_cards),
-                          n_cards, wip_limit);
+  gtk_tooltip_set_text (tooltip, text);
+
+  return TRUE;
 }
 
 static char **
@@ -495,7 +513,7 @@ tack_column_view_class_init (TackColumnViewClass *klass)
   gtk_widget_class_install_action (widget_class, "column.move-left", NULL, column_move_action);
   gtk_widget_class_install_action (widget_class, "column.move-right", NULL, column_move_action);
   gtk_widget_class_bind_template_callback (widget_class, tack_column_view_count_text);
-  gtk_widget_class_bind_template_callback (widget_class, tack_column_view_count_tooltip);
+  gtk_widget_class_bind_template_callback (widget_class, count_query_tooltip_cb);
   gtk_widget_class_bind_template_callback (widget_class, tack_column_view_count_classes);
   gtk_widget_class_bind_template_callback (widget_class, tack_column_view_header_classes);
 
