@@ -488,6 +488,29 @@ tack_card_value_copy (TackCardValue       *dest,
   dest->updated_by = g_strdup (src->updated_by);
 }
 
+/* A string member of a PATCH body, when present, replaces *@slot. Only
+ * "description" may be null, which empties it. */
+static gboolean
+patch_string (JsonObject  *fields,
+              const char  *member,
+              char       **slot,
+              GError     **error)
+{
+  gboolean nullable = g_str_equal (member, "description");
+  const char *s;
+
+  if (!json_object_has_member (fields, member))
+    return TRUE;
+
+  if (!tack_json_get_string (fields, member, nullable, &s, error))
+    return FALSE;
+
+  g_free (*slot);
+  *slot = g_strdup (s ? s : "");
+
+  return TRUE;
+}
+
 /* Applies the editable members present in @fields (a PATCH body, or a
  * local move's column and position) to @value. All or nothing. */
 gboolean
@@ -496,41 +519,14 @@ tack_card_value_patch (TackCardValue  *value,
                        GError        **error)
 {
   g_auto(TackCardValue) v = { 0 };
-  const char *s;
 
   tack_card_value_copy (&v, value);
 
-  if (json_object_has_member (fields, "title"))
-    {
-      if (!tack_json_get_string (fields, "title", FALSE, &s, error))
-        return FALSE;
-      g_free (v.title);
-      v.title = g_strdup (s);
-    }
-
-  if (json_object_has_member (fields, "description"))
-    {
-      if (!tack_json_get_string (fields, "description", TRUE, &s, error))
-        return FALSE;
-      g_free (v.description);
-      v.description = g_strdup (s ? s : "");
-    }
-
-  if (json_object_has_member (fields, "column"))
-    {
-      if (!tack_json_get_string (fields, "column", FALSE, &s, error))
-        return FALSE;
-      g_free (v.column);
-      v.column = g_strdup (s);
-    }
-
-  if (json_object_has_member (fields, "position"))
-    {
-      if (!tack_json_get_string (fields, "position", FALSE, &s, error))
-        return FALSE;
-      g_free (v.position);
-      v.position = g_strdup (s);
-    }
+  if (!patch_string (fields, "title", &v.title, error) ||
+      !patch_string (fields, "description", &v.description, error) ||
+      !patch_string (fields, "column", &v.column, error) ||
+      !patch_string (fields, "position", &v.position, error))
+    return FALSE;
 
   if (json_object_has_member (fields, "labels"))
     {
@@ -651,25 +647,12 @@ tack_column_value_patch (TackColumnValue  *value,
                          GError          **error)
 {
   g_auto(TackColumnValue) v = { 0 };
-  const char *s;
 
   tack_column_value_copy (&v, value);
 
-  if (json_object_has_member (fields, "title"))
-    {
-      if (!tack_json_get_string (fields, "title", FALSE, &s, error))
-        return FALSE;
-      g_free (v.title);
-      v.title = g_strdup (s);
-    }
-
-  if (json_object_has_member (fields, "position"))
-    {
-      if (!tack_json_get_string (fields, "position", FALSE, &s, error))
-        return FALSE;
-      g_free (v.position);
-      v.position = g_strdup (s);
-    }
+  if (!patch_string (fields, "title", &v.title, error) ||
+      !patch_string (fields, "position", &v.position, error))
+    return FALSE;
 
   if (json_object_has_member (fields, "wip_limit") &&
       !get_wip_limit (fields, &v.wip_limit, error))
