@@ -488,15 +488,15 @@ tack_card_value_copy (TackCardValue       *dest,
   dest->updated_by = g_strdup (src->updated_by);
 }
 
-/* A string member of a PATCH body, when present, replaces *@slot. Only
- * "description" may be null, which empties it. */
+/* A string member of a PATCH body, when present, replaces *@slot; a
+ * @nullable member's null empties it. */
 static gboolean
 patch_string (JsonObject  *fields,
               const char  *member,
+              gboolean     nullable,
               char       **slot,
               GError     **error)
 {
-  gboolean nullable = g_str_equal (member, "description");
   const char *s;
 
   if (!json_object_has_member (fields, member))
@@ -522,10 +522,10 @@ tack_card_value_patch (TackCardValue  *value,
 
   tack_card_value_copy (&v, value);
 
-  if (!patch_string (fields, "title", &v.title, error) ||
-      !patch_string (fields, "description", &v.description, error) ||
-      !patch_string (fields, "column", &v.column, error) ||
-      !patch_string (fields, "position", &v.position, error))
+  if (!patch_string (fields, "title", FALSE, &v.title, error) ||
+      !patch_string (fields, "description", TRUE, &v.description, error) ||
+      !patch_string (fields, "column", FALSE, &v.column, error) ||
+      !patch_string (fields, "position", FALSE, &v.position, error))
     return FALSE;
 
   if (json_object_has_member (fields, "labels"))
@@ -650,8 +650,8 @@ tack_column_value_patch (TackColumnValue  *value,
 
   tack_column_value_copy (&v, value);
 
-  if (!patch_string (fields, "title", &v.title, error) ||
-      !patch_string (fields, "position", &v.position, error))
+  if (!patch_string (fields, "title", FALSE, &v.title, error) ||
+      !patch_string (fields, "position", FALSE, &v.position, error))
     return FALSE;
 
   if (json_object_has_member (fields, "wip_limit") &&
