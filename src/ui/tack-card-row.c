@@ -6,8 +6,26 @@
  */
 
 /* One card in a column: title, a glimpse of the description, labels, due
- * date, assignees and whether a local change is still waiting for the
- * server. Every one of them is bound to the TackCard in the template. */
+ * date, assignees, who else is moving or editing it, and whether a local
+ * change is still waiting for the server.
+ *
+ * A column of 10,000 cards keeps a couple of hundred of these alive
+ * (GTK 4.8's list view builds its 200-row window before it knows how tall
+ * a row is) and rebinds them as it scrolls, so the row is built to be
+ * cheap rather than declared in a template:
+ *
+ *  - Only the title exists for every card. The description, the labels,
+ *    the footer (due date and assignees), the pending icon and the
+ *    presence line are made the first time a card bound to the row has
+ *    one, then hidden rather than destroyed when a later card has none.
+ *  - One handler on the card's ::notify updates the part that changed,
+ *    instead of an expression watch per property.
+ *  - The row lays its children out itself, one above the other, at the
+ *    width the column gives it. It never asks its wrapping labels how
+ *    wide they would like to be: for a wrapping label that means laying
+ *    the text out at its narrowest and at its widest, twice the work of
+ *    the one layout at the real width that the row needs.
+ */
 
 #define G_LOG_DOMAIN "tack-ui"
 
@@ -20,22 +38,33 @@
 #include "tack-presence.h"
 #include "tack-window.h"
 
+#define SPACING 6
+
+/* What the row asks for across, in average characters, as GtkLabel's
+ * width-chars and max-width-chars would. */
+#define MIN_WIDTH_CHARS 10
+#define NAT_WIDTH_CHARS 30
+
 struct _TackCardRow
 {
-  GtkWidget  parent_instance;
+  GtkWidget   parent_instance;
 
-  TackCard  *card;
+  TackCard   *card;
+  gulong      card_notify_id;
 
-  /* Direct children, so the template's dispose unparents them. */
-  GtkWidget *header;
-  GtkWidget *footer;
+  TackWindow *window;
+  gulong      presence_notify_id;
 
-  GtkLabel  *title_label;
-  GtkLabel  *description_label;
-  GtkWidget *due_box;
-  GtkWidget *labels_box;
-  GtkWidget *assignees_box;
-  GtkWidget *presence_label;
+  /* Children, top to bottom; all but the title made on demand. */
+  GtkLabel   *title_label;
+  GtkWidget  *pending_image;
+  GtkLabel   *description_label;
+  GtkWidget  *labels_box;
+  GtkWidget  *footer;
+  GtkWidget  *due_box;
+  GtkLabel   *due_label;
+  GtkWidget  *assignees_box;
+  GtkLabel   *presence_label;
 };
 
 G_DEFINE_FINAL_TYPE (TackCardRow, tack_card_row, GTK_TYPE_WIDGET)
@@ -82,23 +111,13 @@ days_until (const char *due,
 }
 
 static gboolean
-tack_card_row_has_text (gpointer    this_,
-                        const char *text)
+has_text (const char *text)
 {
   return text != NULL && text[0] != '\0';
 }
 
-static gboolean
-tack_card_row_has_footer (gpointer            this_,
-                          const char         *due,
-                          const char * const *assignees)
-{
-  return (due != NULL && due[0] != '\0') || (assignees != NULL && assignees[0] != NULL);
-}
-
 static char *
-tack_card_row_due_text (gpointer    this_,
-                        const char *due)
+due_text (const char *due)
 {
   g_autoptr(GDateTime) date = parse_due (due);
   g_autoptr(GDateTime) now = NULL;
@@ -127,53 +146,39 @@ tack_card_row_due_text (gpointer    this_,
   return g_date_time_format (date, _("%b %-d, %Y"));
 }
 
-static char *
-tack_card_row_due_tooltip (gpointer    this_,
-                           const char *due)
+/* Made when the pointer rests on the due date rather than set with the
+ * date: GTK 4.8 asks the display server where the pointer is whenever a
+ * tooltip's text is set. */
+static gboolean
+due_query_tooltip_cb (GtkWidget   *widget,
+                      int          x,
+                      int          y,
+                      gboolean     keyboard_mode,
+                      GtkTooltip  *tooltip,
+                      TackCardRow *self)
 {
-  g_autoptr(GDateTime) date = parse_due (due);
+  g_autoptr(GDateTime) date = NULL;
   g_autofree char *text = NULL;
+  g_autofree char *markup = NULL;
 
-  if (date == NULL)
-    return NULL;
+  if (self->card == NULL || (date = parse_due (tack_card_get_due (self->card))) == NULL)
+    return FALSE;
 
   /* Translators: the full due date in a tooltip, see strftime(3). */
   text = g_date_time_format (date, _("%A, %B %-d, %Y"));
 
   /* Translators: %s is a date, as in "Due Monday, November 30, 2026". */
-  return g_strdup_printf (_("Due %s"), text);
-}
+  markup = g_strdup_printf (_("Due %s"), text);
+  gtk_tooltip_set_text (tooltip, markup);
 
-static char **
-tack_card_row_due_classes (gpointer    this_,
-                           const char *due)
-{
-  GStrvBuilder *builder = g_strv_builder_new ();
-  char **classes;
-  int days;
-
-  g_strv_builder_add (builder, "due");
-  if (days_until (due, &days))
-    {
-      if (days < 0)
-        g_strv_builder_add (builder, "overdue");
-      else if (days == 0)
-        g_strv_builder_add (builder, "due-today");
-    }
-
-  classes = g_strv_builder_end (builder);
-  g_strv_builder_unref (builder);
-
-  return classes;
+  return TRUE;
 }
 
 /* Who else is moving or editing this card right now, from the board's
- * presence list; @serial only tells the binding that the list changed. */
+ * presence list. */
 static char *
-tack_card_row_presence_text (gpointer    this_,
-                             const char *card_id,
-                             GListModel *presence,
-                             guint       serial)
+presence_text (const char *card_id,
+               GListModel *presence)
 {
   g_autoptr(GString) text = g_string_new (NULL);
   guint n;
@@ -186,21 +191,463 @@ tack_card_row_presence_text (gpointer    this_,
     {
       g_autoptr(TackPresence) item = g_list_model_get_item (presence, i);
       const char *user = tack_presence_get_user (item);
+      gboolean dragging = g_strcmp0 (tack_presence_get_dragging (item), card_id) == 0;
+      gboolean editing = g_strcmp0 (tack_presence_get_editing (item), card_id) == 0;
 
-      if (text->len > 0 &&
-          (g_strcmp0 (tack_presence_get_dragging (item), card_id) == 0 ||
-           g_strcmp0 (tack_presence_get_editing (item), card_id) == 0))
+      if (!dragging && !editing)
+        continue;
+
+      if (text->len > 0)
         g_string_append (text, "\n");
 
-      /* Translators: %s is a person's name, shown on a card they drag. */
-      if (g_strcmp0 (tack_presence_get_dragging (item), card_id) == 0)
+      if (dragging)
+        /* Translators: %s is a person's name, shown on a card they drag. */
         g_string_append_printf (text, _("%s is moving this"), user);
-      /* Translators: %s is a person's name, shown on a card they edit. */
-      else if (g_strcmp0 (tack_presence_get_editing (item), card_id) == 0)
+      else
+        /* Translators: %s is a person's name, shown on a card they edit. */
         g_string_append_printf (text, _("%s is editing this"), user);
     }
 
   return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+/* Screen readers announce a card by its title and read the rest as its
+ * description: whichever of those parts exist. */
+static void
+update_accessible_description (TackCardRow *self)
+{
+  GtkWidget *parts[] = {
+    GTK_WIDGET (self->description_label), self->due_box, self->labels_box, self->assignees_box,
+  };
+  GtkWidget *refs[G_N_ELEMENTS (parts)] = { NULL, };
+  guint n = 0;
+
+  for (guint i = 0; i < G_N_ELEMENTS (parts); i++)
+    if (parts[i] != NULL)
+      refs[n++] = parts[i];
+
+  /* The list ends at its first NULL, and what follows it would be read
+   * as the next relation: pass exactly as many as there are. */
+  switch (n)
+    {
+    case 1:
+      gtk_accessible_update_relation (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_RELATION_DESCRIBED_BY,
+                                      refs[0], NULL, -1);
+      break;
+
+    case 2:
+      gtk_accessible_update_relation (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_RELATION_DESCRIBED_BY,
+                                      refs[0], refs[1], NULL, -1);
+      break;
+
+    case 3:
+      gtk_accessible_update_relation (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_RELATION_DESCRIBED_BY,
+                                      refs[0], refs[1], refs[2], NULL, -1);
+      break;
+
+    case 4:
+      gtk_accessible_update_relation (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_RELATION_DESCRIBED_BY,
+                                      refs[0], refs[1], refs[2], refs[3], NULL, -1);
+      break;
+
+    default:
+      break;
+    }
+}
+
+/* Children are kept in the order they are shown; @self's first child is
+ * always the title. */
+static void
+insert_child (TackCardRow *self,
+              GtkWidget   *child,
+              GtkWidget   *after)
+{
+  gtk_widget_insert_after (child, GTK_WIDGET (self), after);
+}
+
+static GtkWidget *
+last_before (TackCardRow *self,
+             GtkWidget   *candidates[],
+             guint        n_candidates)
+{
+  for (guint i = n_candidates; i > 0; i--)
+    if (candidates[i - 1] != NULL)
+      return candidates[i - 1];
+
+  return GTK_WIDGET (self->title_label);
+}
+
+static void
+update_title (TackCardRow *self)
+{
+  gtk_label_set_label (self->title_label, self->card ? tack_card_get_title (self->card) : "");
+}
+
+static void
+update_pending (TackCardRow *self)
+{
+  gboolean pending = self->card != NULL && tack_card_get_pending (self->card);
+
+  if (pending && self->pending_image == NULL)
+    {
+      self->pending_image = gtk_image_new_from_icon_name ("tack-pending-symbolic");
+      gtk_widget_set_valign (self->pending_image, GTK_ALIGN_START);
+      gtk_widget_set_tooltip_text (self->pending_image, _("Not saved on the server yet"));
+      gtk_widget_add_css_class (self->pending_image, "pending");
+      insert_child (self, self->pending_image, GTK_WIDGET (self->title_label));
+    }
+
+  if (self->pending_image != NULL)
+    gtk_widget_set_visible (self->pending_image, pending);
+}
+
+static void
+update_description (TackCardRow *self)
+{
+  const char *description = self->card ? tack_card_get_description (self->card) : NULL;
+
+  if (has_text (description) && self->description_label == NULL)
+    {
+      GtkWidget *previous[] = { self->pending_image };
+      GtkWidget *label = gtk_label_new (NULL);
+
+      self->description_label = GTK_LABEL (label);
+      gtk_label_set_xalign (self->description_label, 0);
+      gtk_label_set_wrap (self->description_label, TRUE);
+      gtk_label_set_wrap_mode (self->description_label, PANGO_WRAP_WORD_CHAR);
+      gtk_label_set_ellipsize (self->description_label, PANGO_ELLIPSIZE_END);
+      gtk_label_set_lines (self->description_label, 2);
+      gtk_widget_add_css_class (label, "card-description");
+      gtk_widget_add_css_class (label, "dim-label");
+      gtk_widget_add_css_class (label, "caption");
+      insert_child (self, label, last_before (self, previous, G_N_ELEMENTS (previous)));
+      update_accessible_description (self);
+    }
+
+  if (self->description_label != NULL)
+    {
+      gtk_label_set_label (self->description_label, has_text (description) ? description : "");
+      gtk_widget_set_visible (GTK_WIDGET (self->description_label), has_text (description));
+    }
+}
+
+static void
+update_labels (TackCardRow *self)
+{
+  const char * const *labels = self->card ? tack_card_get_labels (self->card) : NULL;
+
+  if (labels != NULL && labels[0] != NULL && self->labels_box == NULL)
+    {
+      GtkWidget *previous[] = { self->pending_image, GTK_WIDGET (self->description_label) };
+
+      self->labels_box = tack_chip_box_new ();
+      insert_child (self, self->labels_box, last_before (self, previous, G_N_ELEMENTS (previous)));
+      update_accessible_description (self);
+    }
+
+  /* The box hides itself when it has nothing to show. */
+  if (self->labels_box != NULL)
+    tack_chip_box_set_items (TACK_CHIP_BOX (self->labels_box), labels);
+}
+
+static void
+ensure_footer (TackCardRow *self)
+{
+  GtkWidget *previous[] = { self->pending_image, GTK_WIDGET (self->description_label), self->labels_box };
+  GtkWidget *icon;
+
+  if (self->footer != NULL)
+    return;
+
+  self->footer = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+
+  /* Shown by update_due() for a card that has a due date. */
+  self->due_box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 4);
+  gtk_widget_set_visible (self->due_box, FALSE);
+  gtk_widget_set_valign (self->due_box, GTK_ALIGN_CENTER);
+  gtk_widget_set_has_tooltip (self->due_box, TRUE);
+  g_signal_connect (self->due_box, "query-tooltip", G_CALLBACK (due_query_tooltip_cb), self);
+  icon = gtk_image_new_from_icon_name ("alarm-symbolic");
+  gtk_image_set_pixel_size (GTK_IMAGE (icon), 12);
+  gtk_box_append (GTK_BOX (self->due_box), icon);
+  self->due_label = GTK_LABEL (gtk_label_new (NULL));
+  gtk_widget_add_css_class (GTK_WIDGET (self->due_label), "caption");
+  gtk_box_append (GTK_BOX (self->due_box), GTK_WIDGET (self->due_label));
+  gtk_box_append (GTK_BOX (self->footer), self->due_box);
+
+  self->assignees_box = tack_chip_box_new ();
+  tack_chip_box_set_avatars (TACK_CHIP_BOX (self->assignees_box), TRUE);
+  gtk_widget_set_hexpand (self->assignees_box, TRUE);
+  gtk_widget_set_halign (self->assignees_box, GTK_ALIGN_END);
+  gtk_box_append (GTK_BOX (self->footer), self->assignees_box);
+
+  insert_child (self, self->footer, last_before (self, previous, G_N_ELEMENTS (previous)));
+  update_accessible_description (self);
+}
+
+static void
+update_due (TackCardRow *self)
+{
+  const char *due = self->card ? tack_card_get_due (self->card) : NULL;
+  g_autofree char *text = NULL;
+  int days;
+
+  if (!has_text (due))
+    {
+      if (self->due_box != NULL)
+        gtk_widget_set_visible (self->due_box, FALSE);
+      return;
+    }
+
+  ensure_footer (self);
+
+  text = due_text (due);
+  gtk_label_set_label (self->due_label, text);
+  gtk_widget_remove_css_class (self->due_box, "overdue");
+  gtk_widget_remove_css_class (self->due_box, "due-today");
+  gtk_widget_add_css_class (self->due_box, "due");
+  if (days_until (due, &days) && days <= 0)
+    gtk_widget_add_css_class (self->due_box, days < 0 ? "overdue" : "due-today");
+  gtk_widget_set_visible (self->due_box, TRUE);
+}
+
+static void
+update_assignees (TackCardRow *self)
+{
+  const char * const *assignees = self->card ? tack_card_get_assignees (self->card) : NULL;
+
+  if (assignees != NULL && assignees[0] != NULL)
+    ensure_footer (self);
+
+  if (self->assignees_box != NULL)
+    tack_chip_box_set_items (TACK_CHIP_BOX (self->assignees_box), assignees);
+}
+
+static void
+update_footer (TackCardRow *self)
+{
+  if (self->footer != NULL)
+    gtk_widget_set_visible (self->footer,
+                            gtk_widget_get_visible (self->due_box) ||
+                            gtk_widget_get_visible (self->assignees_box));
+}
+
+static void
+update_presence (TackCardRow *self)
+{
+  GListModel *presence = self->window ? tack_window_get_presence (self->window) : NULL;
+  g_autofree char *text = NULL;
+
+  /* Nobody else on the board: nothing to look at. */
+  if (self->presence_label == NULL &&
+      (self->card == NULL || presence == NULL || g_list_model_get_n_items (presence) == 0))
+    return;
+
+  text = presence_text (self->card ? tack_card_get_id (self->card) : NULL, presence);
+
+  if (has_text (text) && self->presence_label == NULL)
+    {
+      self->presence_label = GTK_LABEL (gtk_label_new (NULL));
+      gtk_label_set_xalign (self->presence_label, 0);
+      gtk_label_set_wrap (self->presence_label, TRUE);
+      gtk_widget_add_css_class (GTK_WIDGET (self->presence_label), "presence");
+      /* Always the last child. */
+      gtk_widget_insert_before (GTK_WIDGET (self->presence_label), GTK_WIDGET (self), NULL);
+    }
+
+  if (self->presence_label != NULL)
+    {
+      gtk_label_set_label (self->presence_label, text);
+      gtk_widget_set_visible (GTK_WIDGET (self->presence_label), has_text (text));
+    }
+}
+
+static void
+card_notify_cb (TackCard    *card,
+                GParamSpec  *pspec,
+                TackCardRow *self)
+{
+  const char *name = pspec->name;
+
+  if (g_str_equal (name, "title"))
+    update_title (self);
+  else if (g_str_equal (name, "pending"))
+    update_pending (self);
+  else if (g_str_equal (name, "description"))
+    update_description (self);
+  else if (g_str_equal (name, "labels"))
+    update_labels (self);
+  else if (g_str_equal (name, "due"))
+    {
+      update_due (self);
+      update_footer (self);
+    }
+  else if (g_str_equal (name, "assignees"))
+    {
+      update_assignees (self);
+      update_footer (self);
+    }
+}
+
+static void
+update_all (TackCardRow *self)
+{
+  update_title (self);
+  update_pending (self);
+  update_description (self);
+  update_labels (self);
+  update_due (self);
+  update_assignees (self);
+  update_footer (self);
+  update_presence (self);
+}
+
+static void
+presence_serial_notify_cb (TackWindow  *window,
+                           GParamSpec  *pspec,
+                           TackCardRow *self)
+{
+  update_presence (self);
+}
+
+/* Layout: the children one above the other, SPACING apart, each as wide
+ * as the row, but for the pending icon beside the title. */
+
+static int
+pending_width (TackCardRow *self)
+{
+  int width = 0;
+
+  if (self->pending_image != NULL && gtk_widget_should_layout (self->pending_image))
+    gtk_widget_measure (self->pending_image, GTK_ORIENTATION_HORIZONTAL, -1, NULL, &width, NULL, NULL);
+
+  return width;
+}
+
+static int
+title_width (TackCardRow *self,
+             int          width)
+{
+  int pending = pending_width (self);
+
+  return pending > 0 ? MAX (width - pending - SPACING, 0) : width;
+}
+
+static int
+title_height (TackCardRow *self,
+              int          width,
+              int         *minimum)
+{
+  int title_min, title_nat;
+
+  gtk_widget_measure (GTK_WIDGET (self->title_label), GTK_ORIENTATION_VERTICAL, title_width (self, width),
+                      &title_min, &title_nat, NULL, NULL);
+
+  if (self->pending_image != NULL && gtk_widget_should_layout (self->pending_image))
+    {
+      int image_min, image_nat;
+
+      gtk_widget_measure (self->pending_image, GTK_ORIENTATION_VERTICAL, -1, &image_min, &image_nat, NULL, NULL);
+      title_min = MAX (title_min, image_min);
+      title_nat = MAX (title_nat, image_nat);
+    }
+
+  *minimum = title_min;
+  return title_nat;
+}
+
+static int
+char_width (TackCardRow *self)
+{
+  PangoContext *context = gtk_widget_get_pango_context (GTK_WIDGET (self));
+  PangoFontMetrics *metrics = pango_context_get_metrics (context, NULL, NULL);
+  int width = PANGO_PIXELS_CEIL (pango_font_metrics_get_approximate_char_width (metrics));
+
+  pango_font_metrics_unref (metrics);
+
+  return width;
+}
+
+static GtkSizeRequestMode
+tack_card_row_get_request_mode (GtkWidget *widget)
+{
+  return GTK_SIZE_REQUEST_HEIGHT_FOR_WIDTH;
+}
+
+static void
+tack_card_row_measure (GtkWidget      *widget,
+                       GtkOrientation  orientation,
+                       int             for_size,
+                       int            *minimum,
+                       int            *natural,
+                       int            *minimum_baseline,
+                       int            *natural_baseline)
+{
+  TackCardRow *self = TACK_CARD_ROW (widget);
+  int width;
+
+  if (orientation == GTK_ORIENTATION_HORIZONTAL)
+    {
+      /* The column decides how wide a card is; what a card asks for is
+       * what a label of so many characters would. */
+      width = char_width (self);
+      *minimum = width * MIN_WIDTH_CHARS + pending_width (self) + SPACING;
+      *natural = width * NAT_WIDTH_CHARS + pending_width (self) + SPACING;
+      return;
+    }
+
+  width = for_size >= 0 ? for_size : char_width (self) * NAT_WIDTH_CHARS;
+  *natural = title_height (self, width, minimum);
+
+  for (GtkWidget *child = gtk_widget_get_next_sibling (GTK_WIDGET (self->title_label));
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      int child_min, child_nat;
+
+      if (child == self->pending_image || !gtk_widget_should_layout (child))
+        continue;
+
+      gtk_widget_measure (child, GTK_ORIENTATION_VERTICAL, width, &child_min, &child_nat, NULL, NULL);
+      *minimum += SPACING + child_min;
+      *natural += SPACING + child_nat;
+    }
+}
+
+static void
+tack_card_row_size_allocate (GtkWidget *widget,
+                             int        width,
+                             int        height,
+                             int        baseline)
+{
+  TackCardRow *self = TACK_CARD_ROW (widget);
+  int title_w = title_width (self, width);
+  int y = 0;
+  int minimum;
+  int row_height;
+
+  row_height = title_height (self, width, &minimum);
+  gtk_widget_size_allocate (GTK_WIDGET (self->title_label),
+                            &(GtkAllocation) { 0, 0, title_w, row_height }, -1);
+  if (self->pending_image != NULL && gtk_widget_should_layout (self->pending_image))
+    gtk_widget_size_allocate (self->pending_image,
+                              &(GtkAllocation) { title_w + SPACING, 0, width - title_w - SPACING, row_height }, -1);
+  y = row_height;
+
+  for (GtkWidget *child = gtk_widget_get_next_sibling (GTK_WIDGET (self->title_label));
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      int child_height;
+
+      if (child == self->pending_image || !gtk_widget_should_layout (child))
+        continue;
+
+      gtk_widget_measure (child, GTK_ORIENTATION_VERTICAL, width, NULL, &child_height, NULL, NULL);
+      y += SPACING;
+      gtk_widget_size_allocate (child, &(GtkAllocation) { 0, y, width, child_height }, -1);
+      y += child_height;
+    }
 }
 
 static GdkContentProvider *
@@ -239,13 +686,59 @@ drag_end_cb (GtkDragSource *source,
 }
 
 static void
+tack_card_row_root (GtkWidget *widget)
+{
+  TackCardRow *self = TACK_CARD_ROW (widget);
+  GtkRoot *root;
+
+  GTK_WIDGET_CLASS (tack_card_row_parent_class)->root (widget);
+
+  /* Outside a TackWindow (a drag icon, a test) nobody is present. */
+  root = gtk_widget_get_root (widget);
+  if (TACK_IS_WINDOW (root))
+    {
+      self->window = TACK_WINDOW (root);
+      self->presence_notify_id = g_signal_connect (self->window, "notify::presence-serial",
+                                                   G_CALLBACK (presence_serial_notify_cb), self);
+    }
+  update_presence (self);
+}
+
+static void
+tack_card_row_unroot (GtkWidget *widget)
+{
+  TackCardRow *self = TACK_CARD_ROW (widget);
+
+  if (self->window != NULL)
+    {
+      g_clear_signal_handler (&self->presence_notify_id, self->window);
+      self->window = NULL;
+    }
+
+  GTK_WIDGET_CLASS (tack_card_row_parent_class)->unroot (widget);
+}
+
+static void
 tack_card_row_dispose (GObject *object)
 {
   TackCardRow *self = (TackCardRow *)object;
+  GtkWidget *child;
 
-  gtk_widget_dispose_template (GTK_WIDGET (self), TACK_TYPE_CARD_ROW);
-
+  if (self->card != NULL)
+    g_clear_signal_handler (&self->card_notify_id, self->card);
   g_clear_object (&self->card);
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
+    gtk_widget_unparent (child);
+  self->title_label = NULL;
+  self->pending_image = NULL;
+  self->description_label = NULL;
+  self->labels_box = NULL;
+  self->footer = NULL;
+  self->due_box = NULL;
+  self->due_label = NULL;
+  self->assignees_box = NULL;
+  self->presence_label = NULL;
 
   G_OBJECT_CLASS (tack_card_row_parent_class)->dispose (object);
 }
@@ -298,6 +791,12 @@ tack_card_row_class_init (TackCardRowClass *klass)
   object_class->get_property = tack_card_row_get_property;
   object_class->set_property = tack_card_row_set_property;
 
+  widget_class->get_request_mode = tack_card_row_get_request_mode;
+  widget_class->measure = tack_card_row_measure;
+  widget_class->size_allocate = tack_card_row_size_allocate;
+  widget_class->root = tack_card_row_root;
+  widget_class->unroot = tack_card_row_unroot;
+
   /**
    * TackCardRow:card:
    *
@@ -310,26 +809,6 @@ tack_card_row_class_init (TackCardRowClass *klass)
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
-  g_type_ensure (TACK_TYPE_CARD);
-  g_type_ensure (TACK_TYPE_CHIP_BOX);
-  g_type_ensure (TACK_TYPE_WINDOW);
-
-  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/tackboard/Tack/tack-card-row.ui");
-  gtk_widget_class_bind_template_child (widget_class, TackCardRow, header);
-  gtk_widget_class_bind_template_child (widget_class, TackCardRow, footer);
-  gtk_widget_class_bind_template_child (widget_class, TackCardRow, title_label);
-  gtk_widget_class_bind_template_child (widget_class, TackCardRow, description_label);
-  gtk_widget_class_bind_template_child (widget_class, TackCardRow, due_box);
-  gtk_widget_class_bind_template_child (widget_class, TackCardRow, labels_box);
-  gtk_widget_class_bind_template_child (widget_class, TackCardRow, assignees_box);
-  gtk_widget_class_bind_template_child (widget_class, TackCardRow, presence_label);
-  gtk_widget_class_bind_template_callback (widget_class, tack_card_row_presence_text);
-  gtk_widget_class_bind_template_callback (widget_class, tack_card_row_has_text);
-  gtk_widget_class_bind_template_callback (widget_class, tack_card_row_has_footer);
-  gtk_widget_class_bind_template_callback (widget_class, tack_card_row_due_text);
-  gtk_widget_class_bind_template_callback (widget_class, tack_card_row_due_tooltip);
-  gtk_widget_class_bind_template_callback (widget_class, tack_card_row_due_classes);
-
   gtk_widget_class_set_css_name (widget_class, "cardrow");
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
 }
@@ -339,7 +818,14 @@ tack_card_row_init (TackCardRow *self)
 {
   GtkDragSource *source;
 
-  gtk_widget_init_template (GTK_WIDGET (self));
+  gtk_widget_add_css_class (GTK_WIDGET (self), "card");
+
+  self->title_label = GTK_LABEL (gtk_label_new (NULL));
+  gtk_label_set_xalign (self->title_label, 0);
+  gtk_label_set_wrap (self->title_label, TRUE);
+  gtk_label_set_wrap_mode (self->title_label, PANGO_WRAP_WORD_CHAR);
+  gtk_widget_add_css_class (GTK_WIDGET (self->title_label), "card-title");
+  gtk_widget_set_parent (GTK_WIDGET (self->title_label), GTK_WIDGET (self));
 
   /* GTK 4.8 list rows take the focus only when selectable; the card
    * itself takes it, so the board can be worked with the keyboard. */
@@ -354,13 +840,8 @@ tack_card_row_init (TackCardRow *self)
   g_signal_connect (source, "drag-end", G_CALLBACK (drag_end_cb), self);
   gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (source));
 
-  /* Screen readers announce a card by its title and read the rest as its
-   * description; both labels stay bound to the card in the template. */
   gtk_accessible_update_relation (GTK_ACCESSIBLE (self),
                                   GTK_ACCESSIBLE_RELATION_LABELLED_BY, self->title_label, NULL,
-                                  GTK_ACCESSIBLE_RELATION_DESCRIBED_BY,
-                                    self->description_label, self->due_box,
-                                    self->labels_box, self->assignees_box, NULL,
                                   -1);
 }
 
@@ -390,6 +871,15 @@ tack_card_row_set_card (TackCardRow *self,
   g_return_if_fail (TACK_IS_CARD_ROW (self));
   g_return_if_fail (!card || TACK_IS_CARD (card));
 
-  if (g_set_object (&self->card, card))
-    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CARD]);
+  if (self->card == card)
+    return;
+
+  if (self->card != NULL)
+    g_clear_signal_handler (&self->card_notify_id, self->card);
+  g_set_object (&self->card, card);
+  if (card != NULL)
+    self->card_notify_id = g_signal_connect (card, "notify", G_CALLBACK (card_notify_cb), self);
+
+  update_all (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CARD]);
 }

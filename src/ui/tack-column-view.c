@@ -521,12 +521,44 @@ tack_column_view_class_init (TackColumnViewClass *klass)
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
 }
 
+/* Rows are made and bound in code: a GtkBuilderListItemFactory would
+ * parse its XML again for each of the couple of hundred rows a long
+ * column keeps, and watch the item through an expression. */
+static void
+card_setup_cb (GtkSignalListItemFactory *factory,
+               GtkListItem              *item)
+{
+  gtk_list_item_set_selectable (item, FALSE);
+  gtk_list_item_set_child (item, tack_card_row_new ());
+}
+
+static void
+card_bind_cb (GtkSignalListItemFactory *factory,
+              GtkListItem              *item)
+{
+  tack_card_row_set_card (TACK_CARD_ROW (gtk_list_item_get_child (item)),
+                          gtk_list_item_get_item (item));
+}
+
+static void
+card_unbind_cb (GtkSignalListItemFactory *factory,
+                GtkListItem              *item)
+{
+  tack_card_row_set_card (TACK_CARD_ROW (gtk_list_item_get_child (item)), NULL);
+}
+
 static void
 tack_column_view_init (TackColumnView *self)
 {
+  g_autoptr(GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
   GtkDropTarget *target;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  g_signal_connect (factory, "setup", G_CALLBACK (card_setup_cb), NULL);
+  g_signal_connect (factory, "bind", G_CALLBACK (card_bind_cb), NULL);
+  g_signal_connect (factory, "unbind", G_CALLBACK (card_unbind_cb), NULL);
+  gtk_list_view_set_factory (GTK_LIST_VIEW (self->cards_view), factory);
 
   target = gtk_drop_target_new (G_TYPE_STRING, GDK_ACTION_MOVE);
   g_signal_connect (target, "motion", G_CALLBACK (drop_motion_cb), self);

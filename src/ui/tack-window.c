@@ -261,9 +261,7 @@ tack_window_get_property (GObject    *object,
       break;
 
     case PROP_PRESENCE:
-      g_value_set_object (value, self->session
-                                   ? tack_connection_get_presence (tack_session_get_connection (self->session))
-                                   : NULL);
+      g_value_set_object (value, tack_window_get_presence (self));
       break;
 
     case PROP_PRESENCE_SERIAL:
@@ -425,6 +423,26 @@ tack_window_get_store (TackWindow *self)
   g_return_val_if_fail (TACK_IS_WINDOW (self), NULL);
 
   return self->store;
+}
+
+/**
+ * tack_window_get_presence:
+ *
+ * Who else has the board open, with what they are dragging or editing;
+ * TackWindow:presence-serial grows whenever any of it changes.
+ *
+ * Returns: (transfer none) (nullable): a list of TackPresence, or %NULL
+ *   for a board without a connection
+ */
+GListModel *
+tack_window_get_presence (TackWindow *self)
+{
+  g_return_val_if_fail (TACK_IS_WINDOW (self), NULL);
+
+  if (self->session == NULL)
+    return NULL;
+
+  return tack_connection_get_presence (tack_session_get_connection (self->session));
 }
 
 /**

@@ -21,6 +21,7 @@ G_DECLARE_FINAL_TYPE (TackWindow, tack_window, TACK, WINDOW, AdwApplicationWindo
 TackStore   *tack_window_get_store     (TackWindow *self);
 TackSession *tack_window_get_session   (TackWindow *self);
 gboolean     tack_window_get_read_only (TackWindow *self);
+GListModel  *tack_window_get_presence  (TackWindow *self);
 void         tack_window_add_toast     (TackWindow *self,
                                         AdwToast   *toast);
 

@@ -135,6 +135,21 @@ fixture_tear_down (Fixture       *f,
   g_clear_object (&f->store);
 }
 
+static gboolean
+is_mapped_alarm (GtkWidget     *widget,
+                 gconstpointer  data)
+{
+  return GTK_IS_IMAGE (widget) && gtk_widget_get_mapped (widget) &&
+         g_strcmp0 (gtk_image_get_icon_name (GTK_IMAGE (widget)), "alarm-symbolic") == 0;
+}
+
+static gboolean
+is_mapped_avatar (GtkWidget     *widget,
+                  gconstpointer  data)
+{
+  return ADW_IS_AVATAR (widget) && gtk_widget_get_mapped (widget);
+}
+
 static void
 test_window_shows_board (Fixture       *f,
                          gconstpointer  data)
@@ -189,6 +204,10 @@ test_window_shows_board (Fixture       *f,
   g_assert_nonnull (test_find_widget (test_find_card_row (root, "k1"), test_is_mapped_with_class, "due"));
   g_assert_null (test_find_widget (test_find_card_row (root, "k4"), test_is_mapped_with_class, "due"));
   g_assert_null (test_find_widget (row, test_is_mapped_with_class, "pending"));
+
+  /* Assignees without a due date: the avatar, and no empty alarm. */
+  g_assert_nonnull (test_find_widget (test_find_card_row (root, "k2"), is_mapped_avatar, NULL));
+  g_assert_null (test_find_widget (test_find_card_row (root, "k2"), is_mapped_alarm, NULL));
 
   /* No session, nothing to send edits to: no entries for new cards. */
   g_assert_null (test_find_widget (root, test_is_mapped_with_class, "new-card"));
@@ -624,6 +643,61 @@ test_app_snapshot_option (void)
   g_free (run.about_version);
 }
 
+/* A row is bound to one card after another as a list scrolls: nothing
+ * of the card before may stay on screen. */
+static void
+test_card_row_rebinds (void)
+{
+  g_autoptr(JsonNode) snapshot = tack_test_parse (snapshot_json);
+  g_autoptr(TackStore) store = tack_store_new ();
+  g_autoptr(GError) error = NULL;
+  GtkWidget *window;
+  GtkWidget *row;
+  TackCard *full;
+  TackCard *bare;
+
+  tack_store_load_snapshot (store, snapshot, &error);
+  g_assert_no_error (error);
+  full = tack_store_lookup_card (store, "k3");
+  bare = tack_store_lookup_card (store, "k4");
+  g_assert_nonnull (full);
+  g_assert_nonnull (bare);
+
+  window = gtk_window_new ();
+  row = tack_card_row_new ();
+  gtk_window_set_child (GTK_WINDOW (window), row);
+  gtk_window_present (GTK_WINDOW (window));
+
+  tack_card_row_set_card (TACK_CARD_ROW (row), full);
+  TEST_WAIT_FOR (gtk_widget_get_mapped (row) && test_find_label (row, "urgent") != NULL);
+  g_assert_nonnull (test_find_label (row, "Fix the crash on resume"));
+  g_assert_nonnull (test_find_widget (row, test_is_mapped_with_class, "due"));
+  g_assert_nonnull (test_find_widget (row, is_mapped_avatar, NULL));
+
+  tack_card_row_set_card (TACK_CARD_ROW (row), bare);
+  TEST_WAIT_FOR (test_find_label (row, "Review the icons") != NULL);
+  g_assert_null (test_find_label (row, "Fix the crash on resume"));
+  g_assert_null (test_find_label (row, "urgent"));
+  g_assert_null (test_find_widget (row, test_is_mapped_with_class, "due"));
+  g_assert_null (test_find_widget (row, is_mapped_alarm, NULL));
+  g_assert_null (test_find_widget (row, is_mapped_avatar, NULL));
+
+  /* And back: the parts made for the first card are shown again. */
+  tack_card_row_set_card (TACK_CARD_ROW (row), full);
+  TEST_WAIT_FOR (test_find_label (row, "urgent") != NULL);
+  g_assert_nonnull (test_find_widget (row, test_is_mapped_with_class, "due"));
+  gtk_test_accessible_assert_relation (GTK_ACCESSIBLE (row),
+                                       GTK_ACCESSIBLE_RELATION_LABELLED_BY,
+                                       test_find_label (row, "Fix the crash on resume"), NULL);
+
+  /* Unbound, the row shows nothing. */
+  tack_card_row_set_card (TACK_CARD_ROW (row), NULL);
+  TEST_WAIT_FOR (test_find_label (row, "Fix the crash on resume") == NULL);
+  g_assert_null (test_find_label (row, "urgent"));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -643,6 +717,7 @@ main (int   argc,
   g_test_add ("/tack/ui/window/board-replaced", Fixture, NULL,
               fixture_set_up, test_window_board_replaced, fixture_tear_down);
   g_test_add_func ("/tack/ui/window/empty-store", test_window_empty_store);
+  g_test_add_func ("/tack/ui/card-row/rebinds", test_card_row_rebinds);
   g_test_add_func ("/tack/ui/window/size-settings", test_window_size_settings);
   g_test_add_func ("/tack/ui/snapshot/file", test_snapshot_file);
   g_test_add_func ("/tack/ui/snapshot/file-errors", test_snapshot_file_errors);
