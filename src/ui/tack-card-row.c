@@ -65,6 +65,9 @@ struct _TackCardRow
   GtkLabel   *due_label;
   GtkWidget  *assignees_box;
   GtkLabel   *presence_label;
+
+  PangoFontDescription *char_width_font;
+  int         char_width;
 };
 
 G_DEFINE_FINAL_TYPE (TackCardRow, tack_card_row, GTK_TYPE_WIDGET)
@@ -556,16 +559,26 @@ title_height (TackCardRow *self,
   return title_nat;
 }
 
+/* The font's average character width. Asking Pango for it shapes a
+ * sample text, so it is kept until the widget's font changes. */
 static int
 char_width (TackCardRow *self)
 {
   PangoContext *context = gtk_widget_get_pango_context (GTK_WIDGET (self));
-  PangoFontMetrics *metrics = pango_context_get_metrics (context, NULL, NULL);
-  int width = PANGO_PIXELS_CEIL (pango_font_metrics_get_approximate_char_width (metrics));
+  const PangoFontDescription *font = pango_context_get_font_description (context);
+  PangoFontMetrics *metrics;
 
+  if (self->char_width_font != NULL && pango_font_description_equal (self->char_width_font, font))
+    return self->char_width;
+
+  metrics = pango_context_get_metrics (context, NULL, NULL);
+  self->char_width = PANGO_PIXELS_CEIL (pango_font_metrics_get_approximate_char_width (metrics));
   pango_font_metrics_unref (metrics);
 
-  return width;
+  g_clear_pointer (&self->char_width_font, pango_font_description_free);
+  self->char_width_font = pango_font_description_copy (font);
+
+  return self->char_width;
 }
 
 static GtkSizeRequestMode
@@ -596,7 +609,15 @@ tack_card_row_measure (GtkWidget      *widget,
       return;
     }
 
-  width = for_size >= 0 ? for_size : char_width (self) * NAT_WIDTH_CHARS;
+  /* GTK 4.8's list view asks every row it binds for its height without
+   * a width, then at the column's width. A row that had a width answers
+   * the first with the second, which its labels then have at hand. */
+  if (for_size >= 0)
+    width = for_size;
+  else if (gtk_widget_get_width (widget) > 0)
+    width = gtk_widget_get_width (widget);
+  else
+    width = char_width (self) * NAT_WIDTH_CHARS;
   *natural = title_height (self, width, minimum);
 
   for (GtkWidget *child = gtk_widget_get_next_sibling (GTK_WIDGET (self->title_label));
@@ -739,6 +760,7 @@ tack_card_row_dispose (GObject *object)
   self->due_label = NULL;
   self->assignees_box = NULL;
   self->presence_label = NULL;
+  g_clear_pointer (&self->char_width_font, pango_font_description_free);
 
   G_OBJECT_CLASS (tack_card_row_parent_class)->dispose (object);
 }

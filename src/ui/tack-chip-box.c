@@ -39,6 +39,23 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
+static void
+set_chip_text (TackChipBox *self,
+               GtkWidget   *chip,
+               const char  *text)
+{
+  if (self->avatars)
+    {
+      adw_avatar_set_text (ADW_AVATAR (chip), text);
+      gtk_widget_set_tooltip_text (chip, text);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (chip),
+                                      GTK_ACCESSIBLE_PROPERTY_LABEL, text,
+                                      -1);
+    }
+  else
+    gtk_label_set_label (GTK_LABEL (chip), text);
+}
+
 static GtkWidget *
 create_chip (TackChipBox *self,
              const char  *text)
@@ -48,46 +65,68 @@ create_chip (TackChipBox *self,
   g_assert (TACK_IS_CHIP_BOX (self));
 
   if (self->avatars)
-    {
-      chip = adw_avatar_new (24, text, TRUE);
-      gtk_widget_set_tooltip_text (chip, text);
-      gtk_accessible_update_property (GTK_ACCESSIBLE (chip),
-                                      GTK_ACCESSIBLE_PROPERTY_LABEL, text,
-                                      -1);
-    }
+    chip = adw_avatar_new (24, NULL, TRUE);
   else
     {
-      chip = gtk_label_new (text);
+      chip = gtk_label_new (NULL);
       gtk_label_set_ellipsize (GTK_LABEL (chip), PANGO_ELLIPSIZE_END);
       gtk_label_set_max_width_chars (GTK_LABEL (chip), 24);
       gtk_widget_add_css_class (chip, "chip");
     }
+  set_chip_text (self, chip, text);
 
   return chip;
 }
 
 static void
-tack_chip_box_rebuild (TackChipBox *self)
+remove_chips (TackChipBox *self)
 {
   GtkWidget *child;
-  guint n_items;
-
-  g_assert (TACK_IS_CHIP_BOX (self));
 
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->flow_box))))
     gtk_flow_box_remove (self->flow_box, child);
+}
+
+/* A row in a list view is bound to one card after another, so the chips
+ * the box has are given the new texts rather than made again: only the
+ * difference in number is added or removed. */
+static void
+tack_chip_box_sync (TackChipBox *self)
+{
+  GtkWidget *flow_child;
+  guint n_items;
+  guint i = 0;
+
+  g_assert (TACK_IS_CHIP_BOX (self));
+
+  n_items = self->items != NULL ? g_strv_length (self->items) : 0;
 
   /* People stay on one line; labels wrap. */
-  n_items = self->items != NULL ? g_strv_length (self->items) : 0;
   gtk_flow_box_set_min_children_per_line (self->flow_box,
                                           self->avatars ? MAX (n_items, 1) : 1);
   gtk_flow_box_set_max_children_per_line (self->flow_box,
                                           self->avatars ? MAX (n_items, 1) : 32);
 
-  for (guint i = 0; i < n_items; i++)
+  flow_child = gtk_widget_get_first_child (GTK_WIDGET (self->flow_box));
+  while (flow_child != NULL && i < n_items)
     {
-      GtkWidget *flow_child = gtk_flow_box_child_new ();
+      GtkWidget *chip = gtk_flow_box_child_get_child (GTK_FLOW_BOX_CHILD (flow_child));
 
+      set_chip_text (self, chip, self->items[i++]);
+      flow_child = gtk_widget_get_next_sibling (flow_child);
+    }
+
+  while (flow_child != NULL)
+    {
+      GtkWidget *next = gtk_widget_get_next_sibling (flow_child);
+
+      gtk_flow_box_remove (self->flow_box, flow_child);
+      flow_child = next;
+    }
+
+  for (; i < n_items; i++)
+    {
+      flow_child = gtk_flow_box_child_new ();
       gtk_widget_set_focusable (flow_child, FALSE);
       gtk_flow_box_child_set_child (GTK_FLOW_BOX_CHILD (flow_child),
                                     create_chip (self, self->items[i]));
@@ -253,7 +292,7 @@ tack_chip_box_set_items (TackChipBox        *self,
 
   g_clear_pointer (&self->items, g_strfreev);
   self->items = g_strdupv ((char **)items);
-  tack_chip_box_rebuild (self);
+  tack_chip_box_sync (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ITEMS]);
 }
 
@@ -280,6 +319,8 @@ tack_chip_box_set_avatars (TackChipBox *self,
     gtk_widget_add_css_class (GTK_WIDGET (self), "avatars");
   else
     gtk_widget_remove_css_class (GTK_WIDGET (self), "avatars");
-  tack_chip_box_rebuild (self);
+  /* Avatars and labels are different widgets: none can be reused. */
+  remove_chips (self);
+  tack_chip_box_sync (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_AVATARS]);
 }

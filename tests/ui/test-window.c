@@ -17,6 +17,7 @@
 #include "tack-application.h"
 #include "tack-board-view.h"
 #include "tack-card-row.h"
+#include "tack-chip-box.h"
 #include "tack-column-view.h"
 #include "tack-model.h"
 #include "tack-snapshot.h"
@@ -698,6 +699,64 @@ test_card_row_rebinds (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* The chips are the children of the box's one child, a flow box. */
+static guint
+count_chips (GtkWidget *box)
+{
+  guint n = 0;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (gtk_widget_get_first_child (box));
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    n++;
+
+  return n;
+}
+
+/* A chip box in a list row is given one card's labels after another: it
+ * shows exactly the new ones, keeping the chips it can. */
+static void
+test_chip_box_reuses_chips (void)
+{
+  const char * const two[] = { "bug", "ui", NULL };
+  const char * const three[] = { "docs", "p2", "urgent", NULL };
+  const char * const one[] = { "GH", NULL };
+  GtkWidget *window = gtk_window_new ();
+  GtkWidget *box = tack_chip_box_new ();
+  GtkWidget *first;
+
+  gtk_window_set_child (GTK_WINDOW (window), box);
+  gtk_window_present (GTK_WINDOW (window));
+  g_assert_false (gtk_widget_get_visible (box));
+
+  tack_chip_box_set_items (TACK_CHIP_BOX (box), two);
+  TEST_WAIT_FOR (gtk_widget_get_mapped (box) && test_find_label (box, "bug") != NULL);
+  first = test_find_label (box, "bug");
+  g_assert_cmpuint (count_chips (box), ==, 2);
+
+  tack_chip_box_set_items (TACK_CHIP_BOX (box), three);
+  TEST_WAIT_FOR (test_find_label (box, "urgent") != NULL);
+  g_assert_true (test_find_label (box, "docs") == first);
+  g_assert_nonnull (test_find_label (box, "p2"));
+  g_assert_null (test_find_label (box, "bug"));
+  g_assert_null (test_find_label (box, "ui"));
+  g_assert_cmpuint (count_chips (box), ==, 3);
+
+  tack_chip_box_set_items (TACK_CHIP_BOX (box), NULL);
+  TEST_WAIT_FOR (!gtk_widget_get_mapped (box));
+  g_assert_false (gtk_widget_get_visible (box));
+
+  /* Avatars are other widgets: none of the labels stays. */
+  tack_chip_box_set_avatars (TACK_CHIP_BOX (box), TRUE);
+  tack_chip_box_set_items (TACK_CHIP_BOX (box), one);
+  TEST_WAIT_FOR (gtk_widget_get_mapped (box) && test_find_widget (box, is_mapped_avatar, NULL) != NULL);
+  g_assert_cmpuint (count_chips (box), ==, 1);
+  g_assert_cmpstr (adw_avatar_get_text (ADW_AVATAR (test_find_widget (box, is_mapped_avatar, NULL))), ==, "GH");
+  g_assert_null (test_find_label (box, "docs"));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -718,6 +777,7 @@ main (int   argc,
               fixture_set_up, test_window_board_replaced, fixture_tear_down);
   g_test_add_func ("/tack/ui/window/empty-store", test_window_empty_store);
   g_test_add_func ("/tack/ui/card-row/rebinds", test_card_row_rebinds);
+  g_test_add_func ("/tack/ui/chip-box/reuses-chips", test_chip_box_reuses_chips);
   g_test_add_func ("/tack/ui/window/size-settings", test_window_size_settings);
   g_test_add_func ("/tack/ui/snapshot/file", test_snapshot_file);
   g_test_add_func ("/tack/ui/snapshot/file-errors", test_snapshot_file_errors);
