@@ -243,6 +243,7 @@ main (int   argc,
       if (g_str_equal (a.widgets, "window"))
         {
           adw_init ();
+          bench_load_tack_style ();
           a.window = g_object_new (TACK_TYPE_WINDOW, "store", a.store, NULL);
         }
       else

@@ -465,6 +465,16 @@ bench_max (GArray *values)
   return bench_percentile (values, 1.0);
 }
 
+void
+bench_load_tack_style (void)
+{
+  g_autoptr(GtkCssProvider) provider = gtk_css_provider_new ();
+
+  gtk_css_provider_load_from_resource (provider, "/io/github/tackboard/Tack/style.css");
+  gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (provider),
+                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+}
+
 const char *
 bench_renderer_name (GtkWidget *widget)
 {

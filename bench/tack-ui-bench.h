@@ -114,6 +114,11 @@ const char *bench_renderer_name       (GtkWidget   *widget);
 
 /* ------------------------------------------------------------- widgets */
 
+/* Tack's stylesheet, which TackApplication has AdwApplication load: a
+ * TackWindow made without the application needs it to look (and be laid
+ * out: a column is 300 px wide) as it does for a user. */
+void        bench_load_tack_style     (void);
+
 GtkWidget  *bench_find_mapped         (GtkWidget   *root,
                                        GType        type);
 guint       bench_count               (GtkWidget   *root,

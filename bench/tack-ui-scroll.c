@@ -438,6 +438,7 @@ main (int   argc,
   if (g_str_equal (s.view, "tack"))
     {
       adw_init ();
+      bench_load_tack_style ();
       setup_tack (&s);
     }
   else
