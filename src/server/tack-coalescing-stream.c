@@ -53,7 +53,7 @@ struct _TackCoalescingOutputStream
 
   GPollableOutputStream *base;
   GMainContext          *context;
-  GByteArray            *buffer;
+  GByteArray            *buffer;       /* NULL when empty */
   gsize                  offset;       /* of the first byte not written yet */
   gsize                  max_buffer;
   guint                  corked;
@@ -70,7 +70,7 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (TackCoalescingOutputStream, tack_coalescing_outpu
 static inline gsize
 out_buffered (TackCoalescingOutputStream *self)
 {
-  return self->buffer->len - self->offset;
+  return self->buffer != NULL ? self->buffer->len - self->offset : 0;
 }
 
 static void
@@ -83,10 +83,12 @@ out_clear_flush_source (TackCoalescingOutputStream *self)
     }
 }
 
+/* An idle subscriber holds no buffer: thousands of them would each keep
+ * the size of their biggest batch. */
 static void
 out_discard (TackCoalescingOutputStream *self)
 {
-  g_byte_array_set_size (self->buffer, 0);
+  g_clear_pointer (&self->buffer, g_byte_array_unref);
   self->offset = 0;
 }
 
@@ -97,7 +99,9 @@ out_append (TackCoalescingOutputStream *self,
 {
   /* What went out already is dropped before the buffer grows; the copy
    * is of at most what is left. */
-  if (self->offset > 0 && self->offset >= self->buffer->len / 2)
+  if (self->buffer == NULL)
+    self->buffer = g_byte_array_sized_new (count);
+  else if (self->offset > 0 && self->offset >= self->buffer->len / 2)
     {
       g_byte_array_remove_range (self->buffer, 0, self->offset);
       self->offset = 0;
@@ -404,7 +408,6 @@ tack_coalescing_output_stream_class_init (TackCoalescingOutputStreamClass *klass
 static void
 tack_coalescing_output_stream_init (TackCoalescingOutputStream *self)
 {
-  self->buffer = g_byte_array_new ();
   self->context = g_main_context_ref_thread_default ();
 }
 
