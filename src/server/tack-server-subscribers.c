@@ -42,9 +42,16 @@
 
 #include <string.h>
 
+#include "tack-coalescing-stream.h"
 #include "tack-server-private.h"
 
 #define SHUTDOWN_GRACE_MS 250
+
+/* What a WebSocket's output holds before libsoup hears "would block". */
+#define COALESCE_MAX_BUFFER (256 * 1024)
+
+/* Queued SSE events handed to one writev(). */
+#define SSE_MAX_VECTORS 64
 
 /* GLib's GMutex is a futex ThreadSanitizer cannot see (GLib is not
  * instrumented): tell it that what one thread posts happens before what
@@ -146,17 +153,20 @@ tack_member_array_walk_end (TackMemberArray *array)
 
 /* Mailboxes. */
 
-typedef void (*MailboxFunc) (gpointer owner,
-                             gpointer item);
+typedef void (*MailboxFunc)      (gpointer owner,
+                                  gpointer item);
+typedef void (*MailboxBatchFunc) (gpointer owner);
 
 typedef struct
 {
-  GSource       source;
-  GMutex        mutex;
-  GQueue        items;
-  MailboxFunc   func;
-  gpointer      owner;
-  GMainContext *context;
+  GSource           source;
+  GMutex            mutex;
+  GQueue            items;
+  MailboxFunc       func;
+  MailboxBatchFunc  begin;    /* before a batch, or NULL */
+  MailboxBatchFunc  end;      /* after it, or NULL */
+  gpointer          owner;
+  GMainContext     *context;
 } Mailbox;
 
 static gboolean
@@ -199,8 +209,12 @@ mailbox_drain (Mailbox *mailbox)
   g_queue_init (&mailbox->items);
   g_mutex_unlock (&mailbox->mutex);
 
+  if (mailbox->begin != NULL)
+    mailbox->begin (mailbox->owner);
   while ((item = g_queue_pop_head (&batch)))
     mailbox->func (mailbox->owner, item);
+  if (mailbox->end != NULL)
+    mailbox->end (mailbox->owner);
 }
 
 static gboolean
@@ -231,15 +245,19 @@ static GSourceFuncs mailbox_funcs = {
 };
 
 static Mailbox *
-mailbox_new (GMainContext *context,
-             MailboxFunc   func,
-             gpointer      owner)
+mailbox_new (GMainContext     *context,
+             MailboxFunc       func,
+             MailboxBatchFunc  begin,
+             MailboxBatchFunc  end,
+             gpointer          owner)
 {
   Mailbox *mailbox = (Mailbox *)g_source_new (&mailbox_funcs, sizeof (Mailbox));
 
   g_mutex_init (&mailbox->mutex);
   g_queue_init (&mailbox->items);
   mailbox->func = func;
+  mailbox->begin = begin;
+  mailbox->end = end;
   mailbox->owner = owner;
   mailbox->context = g_main_context_ref (context);
   g_source_set_priority (&mailbox->source, G_PRIORITY_DEFAULT);
@@ -373,9 +391,11 @@ typedef struct
   gint64                   last_seq;
   gboolean                 present;  /* has sent a presence state */
   gboolean                 joined;   /* in the board's array */
+  gboolean                 dirty;    /* in the worker's flush list */
 
   /* WebSocket */
   SoupWebsocketConnection *ws;
+  TackCoalescingStream    *coalescing;
 
   /* SSE */
   GIOStream               *io;
@@ -402,6 +422,8 @@ struct _Worker
   GHashTable   *all;         /* Sub set, joined or closing */
   gboolean      stopping;
   GSource      *grace_source;
+  gboolean      draining;    /* its inbox */
+  GPtrArray    *dirty;       /* Subs to flush once the inbox is drained */
 };
 
 struct _TackSubscriberPool
@@ -506,6 +528,14 @@ sub_free (Sub *sub)
   sub_leave (sub, FALSE);
   g_hash_table_remove (sub->worker->all, sub);
 
+  if (sub->dirty)
+    {
+      guint index;
+
+      if (g_ptr_array_find (sub->worker->dirty, sub, &index))
+        sub->worker->dirty->pdata[index] = NULL;
+    }
+
   sub_clear_output (sub);
   clear_source (&sub->grace_source);
   clear_source (&sub->in_source);
@@ -514,6 +544,7 @@ sub_free (Sub *sub)
   if (sub->ws != NULL)
     g_signal_handlers_disconnect_by_data (sub->ws, sub);
   g_clear_object (&sub->ws);
+  g_clear_object (&sub->coalescing);
   g_clear_object (&sub->io);
   g_clear_object (&sub->in);
   g_clear_object (&sub->out);
@@ -590,12 +621,25 @@ sse_end (Sub   *sub,
   sub_flush (sub);
 }
 
+/* What it was sent and the socket has not taken: its queue, and what
+ * libsoup framed into the coalescing buffer. */
+static gsize
+sub_pending (Sub *sub)
+{
+  gsize pending = sub->pending_bytes;
+
+  if (sub->coalescing != NULL)
+    pending += tack_coalescing_stream_get_buffered (sub->coalescing);
+
+  return pending;
+}
+
 static void
 sub_drop_slow (Sub *sub)
 {
   g_debug ("Closing a %s subscriber of %s: %" G_GSIZE_FORMAT " bytes queued",
            sub->kind == TACK_SUBSCRIBER_WEBSOCKET ? "WebSocket" : "SSE",
-           sub->board_id, sub->pending_bytes);
+           sub->board_id, sub_pending (sub));
 
   sub_leave (sub, TRUE);
 
@@ -645,25 +689,19 @@ ws_flush (Sub *sub)
       return;
     }
 
-  /* One writability check (a poll() of the socket) per flush, not per
-   * frame; the backlog of a reader that does not keep up stays here,
-   * counted, rather than in libsoup. */
-  if (sub->out != NULL && !g_pollable_output_stream_is_writable (sub->out))
-    {
-      sub_wait_writable (sub);
-      return;
-    }
-
-  while (!g_queue_is_empty (&sub->queue))
+  /* libsoup writes each frame it makes with a write of its own; corked,
+   * those land in the coalescing buffer, and uncorking hands them all to
+   * the socket at once. The buffer is writable while it has room, and
+   * the backlog of a reader that does not keep up stays here, counted,
+   * rather than in libsoup. */
+  tack_coalescing_stream_cork (sub->coalescing);
+  while (!g_queue_is_empty (&sub->queue) && g_pollable_output_stream_is_writable (sub->out))
     {
       g_autoptr(GBytes) bytes = NULL;
 
       /* A write that failed just now closes the connection under us. */
       if (soup_websocket_connection_get_state (sub->ws) != SOUP_WEBSOCKET_STATE_OPEN)
-        {
-          sub_clear_output (sub);
-          return;
-        }
+        break;
 
       bytes = g_queue_pop_head (&sub->queue);
       sub->pending_bytes -= g_bytes_get_size (bytes);
@@ -671,41 +709,84 @@ ws_flush (Sub *sub)
        * the text is UTF-8 and copies it into a frame of its own. */
       soup_websocket_connection_send_message (sub->ws, SOUP_WEBSOCKET_DATA_TEXT, bytes);
     }
+  /* A failure here reaches libsoup with its next write or read. */
+  tack_coalescing_stream_uncork (sub->coalescing);
+
+  if (soup_websocket_connection_get_state (sub->ws) != SOUP_WEBSOCKET_STATE_OPEN)
+    sub_clear_output (sub);
+  else if (!g_queue_is_empty (&sub->queue))
+    sub_wait_writable (sub);
 }
 
-/* The body of the response is the stream itself: the bytes go out as
- * they are, as much as the socket takes. */
+/* Drops the first @n bytes of the queue: they are out. */
+static void
+sse_consume (Sub   *sub,
+             gsize  n)
+{
+  while (!g_queue_is_empty (&sub->queue))
+    {
+      GBytes *head = g_queue_peek_head (&sub->queue);
+      gsize size = g_bytes_get_size (head);
+
+      if (size - sub->written > n)
+        {
+          sub->written += n;
+          return;
+        }
+
+      n -= size - sub->written;
+      sub->written = 0;
+      sub->pending_bytes -= size;
+      g_bytes_unref (g_queue_pop_head (&sub->queue));
+    }
+}
+
+/* The body of the response is the stream itself: the queued events go
+ * out as they are, in one writev() (as much as the socket takes). */
 static void
 sse_flush (Sub *sub)
 {
   while (!g_queue_is_empty (&sub->queue))
     {
-      GBytes *head = g_queue_peek_head (&sub->queue);
-      gsize size;
-      const guint8 *data = g_bytes_get_data (head, &size);
+      GOutputVector vectors[SSE_MAX_VECTORS];
+      guint n_vectors = 0;
+      gsize total = 0;
+      gsize written = 0;
       g_autoptr(GError) error = NULL;
-      gssize n;
+      GPollableReturn ret;
 
-      n = g_pollable_output_stream_write_nonblocking (sub->out, data + sub->written, size - sub->written,
-                                                      NULL, &error);
-      if (n < 0)
+      for (GList *l = sub->queue.head; l != NULL && n_vectors < SSE_MAX_VECTORS; l = l->next)
         {
-          if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
-            sub_wait_writable (sub);
-          else
-            {
-              g_debug ("Closing an SSE subscriber: %s", error->message);
-              sub_close (sub);
-            }
+          gsize size;
+          const guint8 *data = g_bytes_get_data (l->data, &size);
+          gsize skip = n_vectors == 0 ? sub->written : 0;
+
+          vectors[n_vectors].buffer = data + skip;
+          vectors[n_vectors].size = size - skip;
+          total += size - skip;
+          n_vectors++;
+        }
+
+      ret = g_pollable_output_stream_writev_nonblocking (sub->out, vectors, n_vectors, &written, NULL, &error);
+      if (ret == G_POLLABLE_RETURN_WOULD_BLOCK)
+        {
+          sub_wait_writable (sub);
+          return;
+        }
+      if (ret == G_POLLABLE_RETURN_FAILED)
+        {
+          g_debug ("Closing an SSE subscriber: %s", error->message);
+          sub_close (sub);
           return;
         }
 
-      sub->written += n;
-      if (sub->written == size)
+      sse_consume (sub, written);
+
+      /* A short write means the socket is full. */
+      if (written < total)
         {
-          sub->written = 0;
-          sub->pending_bytes -= size;
-          g_bytes_unref (g_queue_pop_head (&sub->queue));
+          sub_wait_writable (sub);
+          return;
         }
     }
 
@@ -726,6 +807,27 @@ sub_flush (Sub *sub)
     sse_flush (sub);
 }
 
+/* Inside a drain of the worker's inbox, the flush waits for the end of
+ * the drain: everything the drain queued to a subscriber goes out in one
+ * write. */
+static void
+sub_flush_later (Sub *sub)
+{
+  Worker *worker = sub->worker;
+
+  if (!worker->draining)
+    {
+      sub_flush (sub);
+      return;
+    }
+
+  if (!sub->dirty)
+    {
+      sub->dirty = TRUE;
+      g_ptr_array_add (worker->dirty, sub);
+    }
+}
+
 /* Queues @bytes. Returns FALSE when the subscriber was just dropped for
  * falling too far behind. */
 static gboolean
@@ -738,7 +840,7 @@ sub_queue (Sub    *sub,
   sub->pending_bytes += g_bytes_get_size (bytes);
   g_queue_push_tail (&sub->queue, g_bytes_ref (bytes));
 
-  if (sub->joined && sub->pending_bytes > sub->limit)
+  if (sub->joined && sub_pending (sub) > sub->limit)
     {
       sub_drop_slow (sub);
       return FALSE;
@@ -752,7 +854,7 @@ sub_send (Sub    *sub,
           GBytes *bytes)
 {
   if (sub_queue (sub, bytes))
-    sub_flush (sub);
+    sub_flush_later (sub);
 }
 
 static gboolean
@@ -871,18 +973,18 @@ static void
 ws_start (Sub     *sub,
           Command *command)
 {
-  GOutputStream *out;
-
-  /* The connection's sources belong to the thread-default context when
-   * it is made: this worker's. */
-  sub->ws = soup_websocket_connection_new (command->io, command->uri, SOUP_WEBSOCKET_CONNECTION_SERVER,
+  /* The connection's sources, and the coalescing stream's, belong to the
+   * thread-default context when they are made: this worker's. libsoup
+   * frames into the coalescing stream, which the worker corks while it
+   * hands libsoup a batch (ws_flush). */
+  sub->coalescing = tack_coalescing_stream_new (command->io, COALESCE_MAX_BUFFER);
+  sub->ws = soup_websocket_connection_new (G_IO_STREAM (sub->coalescing), command->uri,
+                                           SOUP_WEBSOCKET_CONNECTION_SERVER,
                                            command->origin, command->protocol, NULL);
   soup_websocket_connection_set_max_incoming_payload_size (sub->ws, TACK_SERVER_MAX_FRAME);
   soup_websocket_connection_set_keepalive_interval (sub->ws, MAX (1, (command->heartbeat_ms + 999) / 1000));
 
-  out = g_io_stream_get_output_stream (command->io);
-  if (G_IS_POLLABLE_OUTPUT_STREAM (out) && g_pollable_output_stream_can_poll (G_POLLABLE_OUTPUT_STREAM (out)))
-    sub->out = g_object_ref (G_POLLABLE_OUTPUT_STREAM (out));
+  sub->out = g_object_ref (G_POLLABLE_OUTPUT_STREAM (g_io_stream_get_output_stream (G_IO_STREAM (sub->coalescing))));
 
   g_signal_connect (sub->ws, "message", G_CALLBACK (ws_message_cb), sub);
   g_signal_connect (sub->ws, "closed", G_CALLBACK (ws_closed_cb), sub);
@@ -1015,7 +1117,7 @@ worker_add (Worker  *worker,
 
   sub->joined = TRUE;
   tack_member_array_add (&worker_board (worker, sub->board_id)->subs, sub);
-  sub_flush (sub);
+  sub_flush_later (sub);
 }
 
 static void
@@ -1043,7 +1145,7 @@ worker_events (Worker  *worker,
         alive = sub_queue_event (sub, g_ptr_array_index (command->events, j));
 
       if (alive)
-        sub_flush (sub);
+        sub_flush_later (sub);
     }
   tack_member_array_walk_end (subs);
 }
@@ -1154,6 +1256,38 @@ worker_command (gpointer owner,
   command_free (command);
 }
 
+static void
+worker_drain_begin (gpointer owner)
+{
+  Worker *worker = owner;
+
+  worker->draining = TRUE;
+}
+
+/* Each subscriber the drain queued something to is flushed once. */
+static void
+worker_drain_end (gpointer owner)
+{
+  Worker *worker = owner;
+
+  worker->draining = FALSE;
+
+  for (guint i = 0; i < worker->dirty->len; i++)
+    {
+      Sub *sub = worker->dirty->pdata[i];
+
+      /* NULL: it left during the drain. */
+      if (sub == NULL)
+        continue;
+
+      worker->dirty->pdata[i] = NULL;
+      sub->dirty = FALSE;
+      sub_flush (sub);
+    }
+
+  g_ptr_array_set_size (worker->dirty, 0);
+}
+
 static gpointer
 worker_main (gpointer data)
 {
@@ -1191,7 +1325,8 @@ worker_new (TackSubscriberPool *pool,
   worker->pool = pool;
   worker->context = g_main_context_new ();
   worker->loop = g_main_loop_new (worker->context, FALSE);
-  worker->inbox = mailbox_new (worker->context, worker_command, worker);
+  worker->dirty = g_ptr_array_new ();
+  worker->inbox = mailbox_new (worker->context, worker_command, worker_drain_begin, worker_drain_end, worker);
   worker->boards = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, board_free);
   worker->all = g_hash_table_new (NULL, NULL);
   worker->thread = g_thread_new (name, worker_main, worker);
@@ -1205,6 +1340,7 @@ worker_free (Worker *worker)
 {
   clear_source (&worker->grace_source);
   mailbox_destroy (worker->inbox);
+  g_ptr_array_unref (worker->dirty);
   g_hash_table_unref (worker->boards);
   g_hash_table_unref (worker->all);
   g_main_loop_unref (worker->loop);
@@ -1253,7 +1389,7 @@ tack_subscriber_pool_new (TackServer *server,
   g_autoptr(GMainContext) context = g_main_context_ref_thread_default ();
 
   pool->server = server;
-  pool->notes = mailbox_new (context, pool_note, pool);
+  pool->notes = mailbox_new (context, pool_note, NULL, NULL, pool);
   pool->workers = g_ptr_array_new ();
 
   for (guint i = 0; i < MAX (n_workers, 1); i++)

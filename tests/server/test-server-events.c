@@ -829,6 +829,104 @@ test_events_leave_during_broadcast (void)
   test_server_free (ts);
 }
 
+/* A burst of moves, all in flight at once, so that the workers get them
+ * in few drains and send each subscriber several frames in one write:
+ * a WebSocket and an SSE subscriber get every one, once, in order, and
+ * the WebSocket still answers a ping and closes cleanly after. */
+static void
+test_events_burst (void)
+{
+  TestServer *ts = test_server_new (0);
+  g_autofree char *path = g_strdup_printf ("/api/v1/boards/%s", ts->board_id);
+  g_autoptr(SoupSession) session = g_object_new (SOUP_TYPE_SESSION, "max-conns-per-host", 64, NULL);
+  const guint n_cards = 40;
+  const guint n_rounds = 3;
+  g_autofree char *from_column = NULL;
+  g_autofree char *to_column = NULL;
+  g_autoptr(GPtrArray) cards = g_ptr_array_new_with_free_func ((GDestroyNotify)json_node_unref);
+  gint64 start;
+  g_autofree char *query = NULL;
+  WsClient *ws;
+  SseClient *sse;
+  guint n_events;
+
+  {
+    g_autoptr(Response) snap = test_http (ts, "GET", path, ts->board_token, NULL);
+    JsonArray *columns = json_object_get_array_member (response_object (snap, NULL), "columns");
+
+    g_assert_cmpuint (json_array_get_length (columns), >=, 2);
+    from_column = g_strdup (json_object_get_string_member (json_array_get_object_element (columns, 0), "id"));
+    to_column = g_strdup (json_object_get_string_member (json_array_get_object_element (columns, 1), "id"));
+  }
+
+  for (guint i = 0; i < n_cards; i++)
+    g_ptr_array_add (cards, test_create_card (ts, from_column, "burst", NULL));
+
+  start = test_board_seq (ts);
+  query = g_strdup_printf ("since=%" G_GINT64_FORMAT, start);
+  ws = ws_client_connect (ts, query);
+  sse = sse_client_connect (ts, query, NULL);
+  TEST_WAIT_FOR (ws->frames->len >= 1 && sse->open);
+  TEST_WAIT_FOR (tack_server_get_n_subscribers (ts->server) == 2);
+
+  /* Every card moves each round, all of a round's moves in flight. */
+  for (guint round = 0; round < n_rounds; round++)
+    {
+      Response *responses[40] = { NULL, };
+
+      for (guint i = 0; i < n_cards; i++)
+        {
+          JsonObject *card = json_node_get_object (g_ptr_array_index (cards, i));
+          g_autofree char *move = g_strdup_printf ("%s/cards/%s/move", path, json_object_get_string_member (card, "id"));
+          g_autofree char *op = test_unique_op ();
+          g_autofree char *body = g_strdup_printf ("{\"op\": \"%s\", \"base_version\": %" G_GINT64_FORMAT ","
+                                                   " \"column\": \"%s\", \"after\": null}",
+                                                   op, json_object_get_int_member (card, "version"),
+                                                   round % 2 == 0 ? to_column : from_column);
+
+          test_http_async (ts, session, "POST", move, ts->board_token, body, &responses[i]);
+        }
+
+      for (guint i = 0; i < n_cards; i++)
+        {
+          TEST_WAIT_FOR (responses[i] != NULL);
+          g_assert_cmpuint (responses[i]->status, ==, 200);
+          json_node_unref (g_ptr_array_index (cards, i));
+          g_ptr_array_index (cards, i) = json_node_copy (json_object_get_member (response_object (responses[i], NULL), "card"));
+          response_free (responses[i]);
+        }
+    }
+
+  n_events = n_cards * n_rounds;
+  TEST_WAIT_FOR (ws_client_count_events (ws) >= n_events && sse->events->len >= n_events);
+
+  g_assert_cmpuint (ws_client_count_events (ws), ==, n_events);
+  g_assert_cmpint (assert_ws_events_contiguous (ws, start), ==, start + n_events);
+  g_assert_cmpuint (sse->events->len, ==, n_events);
+  for (guint i = 0; i < n_events; i++)
+    {
+      SseEvent *event = g_ptr_array_index (sse->events, i);
+      g_autofree char *id = g_strdup_printf ("%" G_GINT64_FORMAT, start + 1 + i);
+
+      g_assert_cmpstr (event->id, ==, id);
+      g_assert_cmpstr (event->event, ==, "card.moved");
+    }
+
+  /* The connection still answers and closes as it did. */
+  ws_client_send (ws, "{\"type\": \"ping\"}");
+  TEST_WAIT_FOR (ws->frames->len >= 1 + n_events + 1);
+  g_assert_cmpstr (frame_type (ws_client_frame (ws, ws->frames->len - 1)), ==, "pong");
+
+  soup_websocket_connection_close (ws->ws, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
+  TEST_WAIT_FOR (ws->closed);
+  g_assert_cmpuint (ws->close_code, ==, SOUP_WEBSOCKET_CLOSE_NORMAL);
+  TEST_WAIT_FOR (tack_server_get_n_subscribers (ts->server) == 1);
+
+  sse_client_free (sse);
+  ws_client_free (ws);
+  test_server_free (ts);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -847,6 +945,7 @@ main (int   argc,
   g_test_add_func ("/tack/server/events/stop", test_events_stop);
   g_test_add_func ("/tack/server/events/many-subscribers", test_events_many_subscribers);
   g_test_add_func ("/tack/server/events/leave-during-broadcast", test_events_leave_during_broadcast);
+  g_test_add_func ("/tack/server/events/burst", test_events_burst);
 
   return g_test_run ();
 }
