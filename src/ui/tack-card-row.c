@@ -21,10 +21,9 @@
  *  - One handler on the card's ::notify updates the part that changed,
  *    instead of an expression watch per property.
  *  - The row lays its children out itself, one above the other, at the
- *    width the column gives it. It never asks its wrapping labels how
- *    wide they would like to be: for a wrapping label that means laying
- *    the text out at its narrowest and at its widest, twice the work of
- *    the one layout at the real width that the row needs.
+ *    width the column gives it, and the title and description are
+ *    TackWrapLabels, which lay their text out once for that width (a
+ *    GtkLabel also lays it out at its narrowest and widest first).
  */
 
 #define G_LOG_DOMAIN "tack-ui"
@@ -37,6 +36,7 @@
 #include "tack-chip-box.h"
 #include "tack-presence.h"
 #include "tack-window.h"
+#include "tack-wrap-label.h"
 
 #define SPACING 6
 
@@ -56,9 +56,9 @@ struct _TackCardRow
   gulong      presence_notify_id;
 
   /* Children, top to bottom; all but the title made on demand. */
-  GtkLabel   *title_label;
+  TackWrapLabel *title_label;
   GtkWidget  *pending_image;
-  GtkLabel   *description_label;
+  TackWrapLabel *description_label;
   GtkWidget  *labels_box;
   GtkWidget  *footer;
   GtkWidget  *due_box;
@@ -283,7 +283,7 @@ last_before (TackCardRow *self,
 static void
 update_title (TackCardRow *self)
 {
-  gtk_label_set_label (self->title_label, self->card ? tack_card_get_title (self->card) : "");
+  tack_wrap_label_set_label (self->title_label, self->card ? tack_card_get_title (self->card) : "");
 }
 
 static void
@@ -312,14 +312,10 @@ update_description (TackCardRow *self)
   if (has_text (description) && self->description_label == NULL)
     {
       GtkWidget *previous[] = { self->pending_image };
-      GtkWidget *label = gtk_label_new (NULL);
+      GtkWidget *label = tack_wrap_label_new (NULL);
 
-      self->description_label = GTK_LABEL (label);
-      gtk_label_set_xalign (self->description_label, 0);
-      gtk_label_set_wrap (self->description_label, TRUE);
-      gtk_label_set_wrap_mode (self->description_label, PANGO_WRAP_WORD_CHAR);
-      gtk_label_set_ellipsize (self->description_label, PANGO_ELLIPSIZE_END);
-      gtk_label_set_lines (self->description_label, 2);
+      self->description_label = TACK_WRAP_LABEL (label);
+      tack_wrap_label_set_lines (self->description_label, 2);
       gtk_widget_add_css_class (label, "card-description");
       gtk_widget_add_css_class (label, "dim-label");
       gtk_widget_add_css_class (label, "caption");
@@ -329,7 +325,7 @@ update_description (TackCardRow *self)
 
   if (self->description_label != NULL)
     {
-      gtk_label_set_label (self->description_label, has_text (description) ? description : "");
+      tack_wrap_label_set_label (self->description_label, has_text (description) ? description : "");
       gtk_widget_set_visible (GTK_WIDGET (self->description_label), has_text (description));
     }
 }
@@ -842,10 +838,7 @@ tack_card_row_init (TackCardRow *self)
 
   gtk_widget_add_css_class (GTK_WIDGET (self), "card");
 
-  self->title_label = GTK_LABEL (gtk_label_new (NULL));
-  gtk_label_set_xalign (self->title_label, 0);
-  gtk_label_set_wrap (self->title_label, TRUE);
-  gtk_label_set_wrap_mode (self->title_label, PANGO_WRAP_WORD_CHAR);
+  self->title_label = TACK_WRAP_LABEL (tack_wrap_label_new (NULL));
   gtk_widget_add_css_class (GTK_WIDGET (self->title_label), "card-title");
   gtk_widget_set_parent (GTK_WIDGET (self->title_label), GTK_WIDGET (self));
 

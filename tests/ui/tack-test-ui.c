@@ -12,6 +12,7 @@
 #include "tack-card-row.h"
 #include "tack-column-view.h"
 #include "tack-test-ui.h"
+#include "tack-wrap-label.h"
 
 static gboolean
 tick_cb (gpointer data)
@@ -58,23 +59,36 @@ test_find_widget (GtkWidget     *root,
   return NULL;
 }
 
+/* The text a mapped label shows: a GtkLabel, or the TackWrapLabel that
+ * cards use for titles and descriptions. */
+static const char *
+shown_text (GtkWidget *widget)
+{
+  if (!gtk_widget_get_mapped (widget))
+    return NULL;
+  if (GTK_IS_LABEL (widget))
+    return gtk_label_get_text (GTK_LABEL (widget));
+  if (TACK_IS_WRAP_LABEL (widget))
+    return tack_wrap_label_get_label (TACK_WRAP_LABEL (widget));
+
+  return NULL;
+}
+
 /* A label on screen showing exactly @text. */
 gboolean
 test_is_label_with_text (GtkWidget     *widget,
                          gconstpointer  text)
 {
-  return GTK_IS_LABEL (widget) &&
-         gtk_widget_get_mapped (widget) &&
-         g_strcmp0 (gtk_label_get_text (GTK_LABEL (widget)), text) == 0;
+  return g_strcmp0 (shown_text (widget), text) == 0;
 }
 
 gboolean
 test_is_label_containing (GtkWidget     *widget,
                           gconstpointer  text)
 {
-  return GTK_IS_LABEL (widget) &&
-         gtk_widget_get_mapped (widget) &&
-         strstr (gtk_label_get_text (GTK_LABEL (widget)), text) != NULL;
+  const char *shown = shown_text (widget);
+
+  return shown != NULL && strstr (shown, text) != NULL;
 }
 
 /* @type: a GType, as GSIZE_TO_POINTER() */
