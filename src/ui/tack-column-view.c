@@ -398,7 +398,7 @@ tack_column_view_root (GtkWidget *widget)
       TackWindow *window = TACK_WINDOW (root);
       gboolean editable = window->session != NULL && !window->read_only;
 
-      gtk_filter_list_model_set_filter (self->filter_model, window->hidden_filter);
+      gtk_filter_list_model_set_filter (self->filter_model, GTK_FILTER (window->hidden_filter));
 
       /* A board export has nothing to send edits to. */
       gtk_widget_set_visible (self->new_card_entry, editable);

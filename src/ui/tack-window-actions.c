@@ -413,7 +413,7 @@ delete_toast_dismissed_cb (AdwToast   *toast,
   if (!GPOINTER_TO_INT (g_object_get_data (G_OBJECT (toast), "undone")))
     send_delete (self, id);
 
-  gtk_filter_changed (self->hidden_filter, GTK_FILTER_CHANGE_LESS_STRICT);
+  tack_card_filter_show (self->hidden_filter, id);
 }
 
 static void
@@ -448,7 +448,7 @@ delete_card (TackWindow *self,
   g_signal_connect_object (toast, "dismissed", G_CALLBACK (delete_toast_dismissed_cb), self, 0);
 
   g_hash_table_insert (self->pending_deletes, g_strdup (card_id), g_object_ref (toast));
-  gtk_filter_changed (self->hidden_filter, GTK_FILTER_CHANGE_MORE_STRICT);
+  tack_card_filter_hide (self->hidden_filter, card_id);
 
   tack_window_add_toast (self, g_steal_pointer (&toast));
 }
@@ -845,15 +845,6 @@ on_acknowledged (TackWindow *self,
   g_hash_table_remove (self->queued_titles, op);
 }
 
-static gboolean
-card_visible (gpointer item,
-              gpointer user_data)
-{
-  TackWindow *self = user_data;
-
-  return !g_hash_table_contains (self->pending_deletes, tack_card_get_id (item));
-}
-
 void
 _tack_window_class_actions_init (GtkWidgetClass *widget_class)
 {
@@ -890,7 +881,7 @@ _tack_window_actions_init (TackWindow *self)
 
   self->pending_deletes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->queued_titles = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  self->hidden_filter = GTK_FILTER (gtk_custom_filter_new (card_visible, self, NULL));
+  self->hidden_filter = tack_card_filter_new ();
 
   for (guint i = 0; i < G_N_ELEMENTS (edit_actions); i++)
     gtk_widget_action_set_enabled (GTK_WIDGET (self), edit_actions[i], editable);
@@ -930,7 +921,5 @@ _tack_window_actions_dispose (TackWindow *self)
 
   g_clear_pointer (&self->pending_deletes, g_hash_table_unref);
   g_clear_pointer (&self->queued_titles, g_hash_table_unref);
-  if (self->hidden_filter != NULL)
-    gtk_custom_filter_set_filter_func (GTK_CUSTOM_FILTER (self->hidden_filter), NULL, NULL, NULL);
   g_clear_object (&self->hidden_filter);
 }

@@ -8,6 +8,7 @@
 #pragma once
 
 #include "tack-board-view.h"
+#include "tack-card-filter.h"
 #include "tack-connection-indicator.h"
 #include "tack-window.h"
 
@@ -29,7 +30,7 @@ struct _TackWindow
    * toast if the server refuses it after the card is gone. */
   GHashTable              *queued_titles;
   /* Shows every card but those. */
-  GtkFilter               *hidden_filter;
+  TackCardFilter          *hidden_filter;
 
   AdwWindowTitle          *window_title;
   AdwToastOverlay         *toast_overlay;

@@ -16,6 +16,7 @@
 
 #include "tack-application.h"
 #include "tack-board-view.h"
+#include "tack-card-filter.h"
 #include "tack-card-row.h"
 #include "tack-chip-box.h"
 #include "tack-column-view.h"
@@ -757,6 +758,67 @@ test_chip_box_reuses_chips (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static void
+count_changes_cb (GListModel *model,
+                  guint       position,
+                  guint       removed,
+                  guint       added,
+                  guint      *n_changes)
+{
+  (*n_changes)++;
+}
+
+/* Cards waiting out a delete's Undo toast are hidden; with none waiting
+ * the filter says it matches all, so a filter model passes changes on. */
+static void
+test_card_filter_hides (void)
+{
+  g_autoptr(JsonNode) snapshot = tack_test_parse (snapshot_json);
+  g_autoptr(TackStore) store = tack_store_new ();
+  g_autoptr(TackCardFilter) filter = tack_card_filter_new ();
+  g_autoptr(GtkFilterListModel) model = NULL;
+  g_autoptr(GError) error = NULL;
+  TackColumn *column;
+  GListModel *cards;
+  guint n_cards;
+  guint n_changes = 0;
+
+  tack_store_load_snapshot (store, snapshot, &error);
+  g_assert_no_error (error);
+  column = tack_store_lookup_column (store, "todo");
+  g_assert_nonnull (column);
+  cards = tack_column_get_cards (column);
+  n_cards = g_list_model_get_n_items (cards);
+  g_assert_cmpuint (n_cards, >=, 2);
+
+  model = gtk_filter_list_model_new (g_object_ref (cards), g_object_ref (GTK_FILTER (filter)));
+  g_signal_connect (model, "items-changed", G_CALLBACK (count_changes_cb), &n_changes);
+  g_assert_cmpint (gtk_filter_get_strictness (GTK_FILTER (filter)), ==, GTK_FILTER_MATCH_ALL);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, n_cards);
+
+  tack_card_filter_hide (filter, "k1");
+  g_assert_true (tack_card_filter_is_hidden (filter, "k1"));
+  g_assert_cmpint (gtk_filter_get_strictness (GTK_FILTER (filter)), ==, GTK_FILTER_MATCH_SOME);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, n_cards - 1);
+  for (guint i = 0; i < n_cards - 1; i++)
+    {
+      g_autoptr(TackCard) card = g_list_model_get_item (G_LIST_MODEL (model), i);
+
+      g_assert_cmpstr (tack_card_get_id (card), !=, "k1");
+    }
+  g_assert_cmpuint (n_changes, ==, 1);
+
+  /* Hiding it again changes nothing. */
+  tack_card_filter_hide (filter, "k1");
+  g_assert_cmpuint (n_changes, ==, 1);
+
+  tack_card_filter_show (filter, "k1");
+  g_assert_false (tack_card_filter_is_hidden (filter, "k1"));
+  g_assert_cmpint (gtk_filter_get_strictness (GTK_FILTER (filter)), ==, GTK_FILTER_MATCH_ALL);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, n_cards);
+  g_assert_cmpuint (n_changes, ==, 2);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -778,6 +840,7 @@ main (int   argc,
   g_test_add_func ("/tack/ui/window/empty-store", test_window_empty_store);
   g_test_add_func ("/tack/ui/card-row/rebinds", test_card_row_rebinds);
   g_test_add_func ("/tack/ui/chip-box/reuses-chips", test_chip_box_reuses_chips);
+  g_test_add_func ("/tack/ui/card-filter/hides", test_card_filter_hides);
   g_test_add_func ("/tack/ui/window/size-settings", test_window_size_settings);
   g_test_add_func ("/tack/ui/snapshot/file", test_snapshot_file);
   g_test_add_func ("/tack/ui/snapshot/file-errors", test_snapshot_file_errors);
