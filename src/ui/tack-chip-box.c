@@ -14,8 +14,7 @@
 
 #include "config.h"
 
-#include <adwaita.h>
-
+#include "tack-avatar.h"
 #include "tack-chip-box.h"
 
 struct _TackChipBox
@@ -46,7 +45,7 @@ set_chip_text (TackChipBox *self,
 {
   if (self->avatars)
     {
-      adw_avatar_set_text (ADW_AVATAR (chip), text);
+      tack_avatar_set_text (TACK_AVATAR (chip), text);
       gtk_widget_set_tooltip_text (chip, text);
       gtk_accessible_update_property (GTK_ACCESSIBLE (chip),
                                       GTK_ACCESSIBLE_PROPERTY_LABEL, text,
@@ -65,7 +64,7 @@ create_chip (TackChipBox *self,
   g_assert (TACK_IS_CHIP_BOX (self));
 
   if (self->avatars)
-    chip = adw_avatar_new (24, NULL, TRUE);
+    chip = tack_avatar_new (24, NULL);
   else
     {
       chip = gtk_label_new (NULL);

@@ -16,6 +16,7 @@
 
 #include "tack-application.h"
 #include "tack-board-view.h"
+#include "tack-avatar.h"
 #include "tack-card-filter.h"
 #include "tack-card-row.h"
 #include "tack-chip-box.h"
@@ -149,7 +150,7 @@ static gboolean
 is_mapped_avatar (GtkWidget     *widget,
                   gconstpointer  data)
 {
-  return ADW_IS_AVATAR (widget) && gtk_widget_get_mapped (widget);
+  return TACK_IS_AVATAR (widget) && gtk_widget_get_mapped (widget);
 }
 
 static void
@@ -752,7 +753,7 @@ test_chip_box_reuses_chips (void)
   tack_chip_box_set_items (TACK_CHIP_BOX (box), one);
   TEST_WAIT_FOR (gtk_widget_get_mapped (box) && test_find_widget (box, is_mapped_avatar, NULL) != NULL);
   g_assert_cmpuint (count_chips (box), ==, 1);
-  g_assert_cmpstr (adw_avatar_get_text (ADW_AVATAR (test_find_widget (box, is_mapped_avatar, NULL))), ==, "GH");
+  g_assert_cmpstr (tack_avatar_get_text (TACK_AVATAR (test_find_widget (box, is_mapped_avatar, NULL))), ==, "GH");
   g_assert_null (test_find_label (box, "docs"));
 
   gtk_window_destroy (GTK_WINDOW (window));
