@@ -6,9 +6,10 @@
  */
 
 /* Shows a list of strings, such as a card's labels or assignees, as small
- * pills (or avatars) that wrap onto new lines. It is bound to its model
- * property like a GtkLabel to a string: the `items` property is the whole
- * input, and the chips are rebuilt from it whenever it changes. */
+ * pills that wrap onto new lines, or as a row of overlapping avatars. The
+ * `items` property is the whole input; the chips are its children, laid
+ * out by the box itself (a GtkFlowBox would add a child widget per chip,
+ * and a card row is built some 200 times per column). */
 
 #define G_LOG_DOMAIN "tack-ui"
 
@@ -24,8 +25,11 @@ struct _TackChipBox
   char      **items;
   gboolean    avatars;
 
-  GtkFlowBox *flow_box;
 };
+
+/* Between pills, across and down; avatars overlap like a stack of faces. */
+#define SPACING 4
+#define AVATAR_OVERLAP 4
 
 G_DEFINE_FINAL_TYPE (TackChipBox, tack_chip_box, GTK_TYPE_WIDGET)
 
@@ -82,8 +86,8 @@ remove_chips (TackChipBox *self)
 {
   GtkWidget *child;
 
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->flow_box))))
-    gtk_flow_box_remove (self->flow_box, child);
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))))
+    gtk_widget_unparent (child);
 }
 
 /* A row in a list view is bound to one card after another, so the chips
@@ -92,7 +96,7 @@ remove_chips (TackChipBox *self)
 static void
 tack_chip_box_sync (TackChipBox *self)
 {
-  GtkWidget *flow_child;
+  GtkWidget *chip;
   guint n_items;
   guint i = 0;
 
@@ -100,40 +104,145 @@ tack_chip_box_sync (TackChipBox *self)
 
   n_items = self->items != NULL ? g_strv_length (self->items) : 0;
 
-  /* People stay on one line; labels wrap. */
-  gtk_flow_box_set_min_children_per_line (self->flow_box,
-                                          self->avatars ? MAX (n_items, 1) : 1);
-  gtk_flow_box_set_max_children_per_line (self->flow_box,
-                                          self->avatars ? MAX (n_items, 1) : 32);
-
-  flow_child = gtk_widget_get_first_child (GTK_WIDGET (self->flow_box));
-  while (flow_child != NULL && i < n_items)
+  chip = gtk_widget_get_first_child (GTK_WIDGET (self));
+  while (chip != NULL && i < n_items)
     {
-      GtkWidget *chip = gtk_flow_box_child_get_child (GTK_FLOW_BOX_CHILD (flow_child));
-
       set_chip_text (self, chip, self->items[i++]);
-      flow_child = gtk_widget_get_next_sibling (flow_child);
+      chip = gtk_widget_get_next_sibling (chip);
     }
 
-  while (flow_child != NULL)
+  while (chip != NULL)
     {
-      GtkWidget *next = gtk_widget_get_next_sibling (flow_child);
+      GtkWidget *next = gtk_widget_get_next_sibling (chip);
 
-      gtk_flow_box_remove (self->flow_box, flow_child);
-      flow_child = next;
+      gtk_widget_unparent (chip);
+      chip = next;
     }
 
   for (; i < n_items; i++)
-    {
-      flow_child = gtk_flow_box_child_new ();
-      gtk_widget_set_focusable (flow_child, FALSE);
-      gtk_flow_box_child_set_child (GTK_FLOW_BOX_CHILD (flow_child),
-                                    create_chip (self, self->items[i]));
-      gtk_flow_box_append (self->flow_box, flow_child);
-    }
+    gtk_widget_insert_before (create_chip (self, self->items[i]), GTK_WIDGET (self), NULL);
 
   /* An empty box takes no room, so a card without labels has no gap. */
   gtk_widget_set_visible (GTK_WIDGET (self), n_items > 0);
+  gtk_widget_queue_resize (GTK_WIDGET (self));
+}
+
+/* Layout. Pills go along the line in reading order and wrap when the
+ * next one does not fit; avatars stay on one line. Returns the height at
+ * @width (-1: unbounded), and gives the chips their places if @allocate. */
+static int
+lay_out (TackChipBox *self,
+         int          width,
+         gboolean     allocate)
+{
+  gboolean rtl = gtk_widget_get_direction (GTK_WIDGET (self)) == GTK_TEXT_DIR_RTL;
+  GtkWidget *line_start = gtk_widget_get_first_child (GTK_WIDGET (self));
+  int y = 0;
+
+  while (line_start != NULL)
+    {
+      GtkWidget *chip;
+      GtkWidget *line_end = NULL;
+      int line_height = 0;
+      int x = 0;
+
+      /* Find the line: as many chips as fit, at least one. */
+      for (chip = line_start; chip != NULL; chip = gtk_widget_get_next_sibling (chip))
+        {
+          int chip_width, chip_height;
+
+          if (!gtk_widget_should_layout (chip))
+            continue;
+
+          gtk_widget_measure (chip, GTK_ORIENTATION_HORIZONTAL, -1, NULL, &chip_width, NULL, NULL);
+          if (!self->avatars && width >= 0 && x > 0 && x + chip_width > width)
+            break;
+          if (width >= 0 && !self->avatars)
+            chip_width = MIN (chip_width, width);
+
+          gtk_widget_measure (chip, GTK_ORIENTATION_VERTICAL, chip_width, NULL, &chip_height, NULL, NULL);
+          line_height = MAX (line_height, chip_height);
+          x += chip_width + (self->avatars ? -AVATAR_OVERLAP : SPACING);
+          line_end = gtk_widget_get_next_sibling (chip);
+        }
+
+      if (allocate)
+        {
+          x = 0;
+          for (chip = line_start; chip != line_end; chip = gtk_widget_get_next_sibling (chip))
+            {
+              int chip_width;
+
+              if (!gtk_widget_should_layout (chip))
+                continue;
+
+              gtk_widget_measure (chip, GTK_ORIENTATION_HORIZONTAL, -1, NULL, &chip_width, NULL, NULL);
+              if (width >= 0 && !self->avatars)
+                chip_width = MIN (chip_width, width);
+              gtk_widget_size_allocate (chip,
+                                        &(GtkAllocation) { rtl ? width - x - chip_width : x, y,
+                                                           chip_width, line_height },
+                                        -1);
+              x += chip_width + (self->avatars ? -AVATAR_OVERLAP : SPACING);
+            }
+        }
+
+      if (line_height > 0)
+        y += (y > 0 ? SPACING : 0) + line_height;
+      line_start = line_end;
+    }
+
+  return y;
+}
+
+static GtkSizeRequestMode
+tack_chip_box_get_request_mode (GtkWidget *widget)
+{
+  return GTK_SIZE_REQUEST_HEIGHT_FOR_WIDTH;
+}
+
+static void
+tack_chip_box_measure (GtkWidget      *widget,
+                       GtkOrientation  orientation,
+                       int             for_size,
+                       int            *minimum,
+                       int            *natural,
+                       int            *minimum_baseline,
+                       int            *natural_baseline)
+{
+  TackChipBox *self = TACK_CHIP_BOX (widget);
+
+  if (orientation == GTK_ORIENTATION_VERTICAL)
+    {
+      *minimum = *natural = lay_out (self, for_size, FALSE);
+      return;
+    }
+
+  /* Across: pills can go one a line, avatars cannot. */
+  *minimum = *natural = 0;
+  for (GtkWidget *chip = gtk_widget_get_first_child (widget);
+       chip != NULL;
+       chip = gtk_widget_get_next_sibling (chip))
+    {
+      int chip_min, chip_nat;
+      int step = *natural > 0 ? (self->avatars ? -AVATAR_OVERLAP : SPACING) : 0;
+
+      if (!gtk_widget_should_layout (chip))
+        continue;
+
+      gtk_widget_measure (chip, GTK_ORIENTATION_HORIZONTAL, -1, &chip_min, &chip_nat, NULL, NULL);
+      *natural += step + chip_nat;
+      *minimum = self->avatars ? *minimum + step + chip_min : MAX (*minimum, chip_min);
+    }
+}
+
+static void
+tack_chip_box_size_allocate (GtkWidget *widget,
+                             int        width,
+                             int        height,
+                             int        baseline)
+{
+  lay_out (TACK_CHIP_BOX (widget), width, TRUE);
 }
 
 static void
@@ -141,11 +250,7 @@ tack_chip_box_dispose (GObject *object)
 {
   TackChipBox *self = (TackChipBox *)object;
 
-  if (self->flow_box != NULL)
-    {
-      gtk_widget_unparent (GTK_WIDGET (self->flow_box));
-      self->flow_box = NULL;
-    }
+  remove_chips (self);
 
   G_OBJECT_CLASS (tack_chip_box_parent_class)->dispose (object);
 }
@@ -239,7 +344,9 @@ tack_chip_box_class_init (TackChipBoxClass *klass)
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
-  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  widget_class->get_request_mode = tack_chip_box_get_request_mode;
+  widget_class->measure = tack_chip_box_measure;
+  widget_class->size_allocate = tack_chip_box_size_allocate;
   gtk_widget_class_set_css_name (widget_class, "chipbox");
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
 }
@@ -247,14 +354,6 @@ tack_chip_box_class_init (TackChipBoxClass *klass)
 static void
 tack_chip_box_init (TackChipBox *self)
 {
-  self->flow_box = GTK_FLOW_BOX (gtk_flow_box_new ());
-  gtk_flow_box_set_selection_mode (self->flow_box, GTK_SELECTION_NONE);
-  gtk_flow_box_set_homogeneous (self->flow_box, FALSE);
-  gtk_flow_box_set_column_spacing (self->flow_box, 4);
-  gtk_flow_box_set_row_spacing (self->flow_box, 4);
-  gtk_widget_set_focusable (GTK_WIDGET (self->flow_box), FALSE);
-  gtk_widget_set_parent (GTK_WIDGET (self->flow_box), GTK_WIDGET (self));
-
   gtk_widget_set_visible (GTK_WIDGET (self), FALSE);
 }
 

@@ -701,13 +701,13 @@ test_card_row_rebinds (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
-/* The chips are the children of the box's one child, a flow box. */
+/* The chips are the box's children. */
 static guint
 count_chips (GtkWidget *box)
 {
   guint n = 0;
 
-  for (GtkWidget *child = gtk_widget_get_first_child (gtk_widget_get_first_child (box));
+  for (GtkWidget *child = gtk_widget_get_first_child (box);
        child != NULL;
        child = gtk_widget_get_next_sibling (child))
     n++;
@@ -743,6 +743,16 @@ test_chip_box_reuses_chips (void)
   g_assert_null (test_find_label (box, "bug"));
   g_assert_null (test_find_label (box, "ui"));
   g_assert_cmpuint (count_chips (box), ==, 3);
+
+  /* Pills wrap onto more lines when narrower, never wider than given. */
+  {
+    int one_line, wrapped;
+
+    gtk_widget_measure (box, GTK_ORIENTATION_VERTICAL, 1000, NULL, &one_line, NULL, NULL);
+    gtk_widget_measure (box, GTK_ORIENTATION_VERTICAL, 1, NULL, &wrapped, NULL, NULL);
+    g_assert_cmpint (one_line, >, 0);
+    g_assert_cmpint (wrapped, >=, 3 * one_line);
+  }
 
   tack_chip_box_set_items (TACK_CHIP_BOX (box), NULL);
   TEST_WAIT_FOR (!gtk_widget_get_mapped (box));
