@@ -605,7 +605,7 @@ sub_grace_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-static void sub_flush (Sub *sub);
+static gboolean sub_flush (Sub *sub);
 
 /* An SSE stream ends once what is queued is out (or after @grace_ms, for
  * a reader that does not take it): the client resumes from its
@@ -742,8 +742,9 @@ sse_consume (Sub   *sub,
 }
 
 /* The body of the response is the stream itself: the queued events go
- * out as they are, in one writev() (as much as the socket takes). */
-static void
+ * out as they are, in one writev() (as much as the socket takes).
+ * Returns FALSE when the subscriber was closed (and freed). */
+static gboolean
 sse_flush (Sub *sub)
 {
   while (!g_queue_is_empty (&sub->queue))
@@ -771,13 +772,13 @@ sse_flush (Sub *sub)
       if (ret == G_POLLABLE_RETURN_WOULD_BLOCK)
         {
           sub_wait_writable (sub);
-          return;
+          return TRUE;
         }
       if (ret == G_POLLABLE_RETURN_FAILED)
         {
           g_debug ("Closing an SSE subscriber: %s", error->message);
           sub_close (sub);
-          return;
+          return FALSE;
         }
 
       sse_consume (sub, written);
@@ -786,25 +787,31 @@ sse_flush (Sub *sub)
       if (written < total)
         {
           sub_wait_writable (sub);
-          return;
+          return TRUE;
         }
     }
 
   if (sub->ending)
-    sub_close (sub);
+    {
+      sub_close (sub);
+      return FALSE;
+    }
+
+  return TRUE;
 }
 
-/* Hands the socket what is queued; the subscriber may be gone after. */
-static void
+/* Hands the socket what is queued. Returns FALSE when the subscriber is
+ * gone after. */
+static gboolean
 sub_flush (Sub *sub)
 {
-  if (sub->kind == TACK_SUBSCRIBER_WEBSOCKET)
-    {
-      if (!g_queue_is_empty (&sub->queue))
-        ws_flush (sub);
-    }
-  else
-    sse_flush (sub);
+  if (sub->kind == TACK_SUBSCRIBER_SSE)
+    return sse_flush (sub);
+
+  if (!g_queue_is_empty (&sub->queue))
+    ws_flush (sub);
+
+  return TRUE;
 }
 
 /* Inside a drain of the worker's inbox, the flush waits for the end of
@@ -829,7 +836,7 @@ sub_flush_later (Sub *sub)
 }
 
 /* Queues @bytes. Returns FALSE when the subscriber was just dropped for
- * falling too far behind. */
+ * falling too far behind, or is gone. */
 static gboolean
 sub_queue (Sub    *sub,
            GBytes *bytes)
@@ -840,13 +847,20 @@ sub_queue (Sub    *sub,
   sub->pending_bytes += g_bytes_get_size (bytes);
   g_queue_push_tail (&sub->queue, g_bytes_ref (bytes));
 
-  if (sub->joined && sub_pending (sub) > sub->limit)
-    {
-      sub_drop_slow (sub);
-      return FALSE;
-    }
+  if (!sub->joined || sub_pending (sub) <= sub->limit)
+    return TRUE;
 
-  return TRUE;
+  /* Inside a drain of the inbox the flush waits for its end, so the
+   * queue may hold a burst the socket was never offered; and what the
+   * socket refused earlier may fit by now. Only what the socket refuses
+   * once offered everything is a backlog the reader left. */
+  if (!sub_flush (sub))
+    return FALSE;
+  if (sub_pending (sub) <= sub->limit)
+    return TRUE;
+
+  sub_drop_slow (sub);
+  return FALSE;
 }
 
 static void

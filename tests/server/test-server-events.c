@@ -552,7 +552,11 @@ slow_reader (gboolean websocket)
   for (guint i = 0; i < 30 * 1024; i++)
     g_string_append_c (description, 'a' + i % 26);
 
-  /* Big events until the server gives up on the raw reader. */
+  /* Big events until the server gives up on the raw reader. The normal
+   * subscriber has each one before the next is written: it never has
+   * more than one event (about half the limit) in flight, however the
+   * threads are scheduled, while the raw reader's backlog grows by one
+   * event a write. */
   while (tack_server_get_n_dropped (ts->server) == 0)
     {
       g_autofree char *op = test_unique_op ();
@@ -564,6 +568,13 @@ slow_reader (gboolean websocket)
       last++;
       writes++;
       g_assert_cmpuint (writes, <, 2000);
+
+      if (websocket)
+        TEST_WAIT_FOR (ws_client_count_events (normal_ws) >= (guint)(last - 3) ||
+                       tack_server_get_n_dropped (ts->server) > 0);
+      else
+        TEST_WAIT_FOR (normal_sse->events->len >= (guint)(last - 3) ||
+                       tack_server_get_n_dropped (ts->server) > 0);
     }
 
   g_test_message ("The slow reader was dropped after %u writes", writes);
@@ -637,6 +648,76 @@ static void
 test_events_slow_reader_sse (void)
 {
   slow_reader (FALSE);
+}
+
+/* A run of events bigger than a subscriber's limit, committed at once,
+ * reaches a worker as one command, queued in one drain of its inbox
+ * before any of it is written. That is no backlog: the socket takes it
+ * (a loopback socket takes far more than this at once), and the
+ * subscribers, which read, get all of it and are not dropped. */
+static void
+test_events_burst_over_limit (void)
+{
+  TestServer *ts = test_server_new (0);
+  g_autofree char *column = first_column (ts);
+  g_autoptr(GString) description = g_string_new (NULL);
+  const guint limit = 4 * 1024;
+  const guint n_events = 12;
+  WsClient *ws;
+  SseClient *sse;
+
+  tack_server_set_max_queue_bytes (ts->server, limit);
+
+  ws = ws_client_connect (ts, "since=3");
+  sse = sse_client_connect (ts, "since=3", NULL);
+  TEST_WAIT_FOR (tack_server_get_n_subscribers (ts->server) == 2 && ws->frames->len >= 1 && sse->open);
+
+  for (guint i = 0; i < 1024; i++)
+    g_string_append_c (description, 'a' + i % 26);
+
+  /* Straight to the storage, with no main-loop iteration in between:
+   * the server broadcasts the events in one run once the loop runs. */
+  for (guint i = 0; i < n_events; i++)
+    {
+      g_autoptr(JsonObject) fields = json_object_new ();
+      g_autoptr(TackWriteResult) result = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autofree char *op = test_unique_op ();
+      TackWriteRequest request = {
+        .kind = TACK_WRITE_CREATE_CARD,
+        .board_id = ts->board_id,
+        .op = op,
+        .fields = fields,
+      };
+
+      json_object_set_string_member (fields, "column", column);
+      json_object_set_string_member (fields, "title", "burst");
+      json_object_set_string_member (fields, "description", description->str);
+      g_assert_true (tack_storage_write (ts->server->storage, &request, &result, &error));
+      g_assert_no_error (error);
+      g_assert_cmpuint (result->status, ==, 201);
+    }
+  g_assert_cmpuint (n_events * description->len, >, 2 * limit);
+
+  TEST_WAIT_FOR ((ws_client_count_events (ws) >= n_events && sse->events->len >= n_events) ||
+                 tack_server_get_n_dropped (ts->server) > 0);
+  g_assert_cmpuint (tack_server_get_n_dropped (ts->server), ==, 0);
+
+  g_assert_cmpint (assert_ws_events_contiguous (ws, 3), ==, 3 + n_events);
+  g_assert_cmpuint (sse->events->len, ==, n_events);
+  for (guint i = 0; i < n_events; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("%u", 4 + i);
+
+      g_assert_cmpstr (((SseEvent *)g_ptr_array_index (sse->events, i))->id, ==, id);
+    }
+  g_assert_cmpuint (tack_server_get_n_subscribers (ts->server), ==, 2);
+  g_assert_false (ws->closed);
+  g_assert_false (sse->eof);
+
+  sse_client_free (sse);
+  ws_client_free (ws);
+  test_server_free (ts);
 }
 
 /* Stopping the server with live streams and a held poll ends each of
@@ -942,6 +1023,7 @@ main (int   argc,
   g_test_add_func ("/tack/server/events/reset", test_events_reset);
   g_test_add_func ("/tack/server/events/slow-reader-websocket", test_events_slow_reader_websocket);
   g_test_add_func ("/tack/server/events/slow-reader-sse", test_events_slow_reader_sse);
+  g_test_add_func ("/tack/server/events/burst-over-limit", test_events_burst_over_limit);
   g_test_add_func ("/tack/server/events/stop", test_events_stop);
   g_test_add_func ("/tack/server/events/many-subscribers", test_events_many_subscribers);
   g_test_add_func ("/tack/server/events/leave-during-broadcast", test_events_leave_during_broadcast);
