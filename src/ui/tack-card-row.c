@@ -33,6 +33,7 @@
 #include <glib/gi18n.h>
 
 #include "tack-card-row.h"
+#include "tack-char-width.h"
 #include "tack-chip-box.h"
 #include "tack-presence.h"
 #include "tack-window.h"
@@ -66,8 +67,7 @@ struct _TackCardRow
   GtkWidget  *assignees_box;
   GtkLabel   *presence_label;
 
-  PangoFontDescription *char_width_font;
-  int         char_width;
+  TackCharWidth char_width;
 };
 
 G_DEFINE_FINAL_TYPE (TackCardRow, tack_card_row, GTK_TYPE_WIDGET)
@@ -555,28 +555,6 @@ title_height (TackCardRow *self,
   return title_nat;
 }
 
-/* The font's average character width. Asking Pango for it shapes a
- * sample text, so it is kept until the widget's font changes. */
-static int
-char_width (TackCardRow *self)
-{
-  PangoContext *context = gtk_widget_get_pango_context (GTK_WIDGET (self));
-  const PangoFontDescription *font = pango_context_get_font_description (context);
-  PangoFontMetrics *metrics;
-
-  if (self->char_width_font != NULL && pango_font_description_equal (self->char_width_font, font))
-    return self->char_width;
-
-  metrics = pango_context_get_metrics (context, NULL, NULL);
-  self->char_width = PANGO_PIXELS_CEIL (pango_font_metrics_get_approximate_char_width (metrics));
-  pango_font_metrics_unref (metrics);
-
-  g_clear_pointer (&self->char_width_font, pango_font_description_free);
-  self->char_width_font = pango_font_description_copy (font);
-
-  return self->char_width;
-}
-
 static GtkSizeRequestMode
 tack_card_row_get_request_mode (GtkWidget *widget)
 {
@@ -599,7 +577,7 @@ tack_card_row_measure (GtkWidget      *widget,
     {
       /* The column decides how wide a card is; what a card asks for is
        * what a label of so many characters would. */
-      width = char_width (self);
+      width = tack_char_width_get (&self->char_width, GTK_WIDGET (self));
       *minimum = width * MIN_WIDTH_CHARS + pending_width (self) + SPACING;
       *natural = width * NAT_WIDTH_CHARS + pending_width (self) + SPACING;
       return;
@@ -613,7 +591,7 @@ tack_card_row_measure (GtkWidget      *widget,
   else if (gtk_widget_get_width (widget) > 0)
     width = gtk_widget_get_width (widget);
   else
-    width = char_width (self) * NAT_WIDTH_CHARS;
+    width = tack_char_width_get (&self->char_width, GTK_WIDGET (self)) * NAT_WIDTH_CHARS;
   *natural = title_height (self, width, minimum);
 
   for (GtkWidget *child = gtk_widget_get_next_sibling (GTK_WIDGET (self->title_label));
@@ -756,7 +734,6 @@ tack_card_row_dispose (GObject *object)
   self->due_label = NULL;
   self->assignees_box = NULL;
   self->presence_label = NULL;
-  g_clear_pointer (&self->char_width_font, pango_font_description_free);
 
   G_OBJECT_CLASS (tack_card_row_parent_class)->dispose (object);
 }

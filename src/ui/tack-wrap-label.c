@@ -22,6 +22,7 @@
 
 #include "config.h"
 
+#include "tack-char-width.h"
 #include "tack-wrap-label.h"
 
 /* What the label asks for across, in average characters: a guess, since
@@ -45,9 +46,7 @@ struct _TackWrapLabel
   guint        layout_serial;
   int          layout_height;
 
-  /* The font's average character width, for the context at char_serial. */
-  int          char_width;
-  guint        char_serial;
+  TackCharWidth char_width;
 };
 
 G_DEFINE_FINAL_TYPE (TackWrapLabel, tack_wrap_label, GTK_TYPE_WIDGET)
@@ -104,25 +103,6 @@ ensure_layout (TackWrapLabel *self,
   return self->layout;
 }
 
-static int
-char_width (TackWrapLabel *self)
-{
-  PangoContext *context = gtk_widget_get_pango_context (GTK_WIDGET (self));
-  guint serial = pango_context_get_serial (context);
-  PangoFontMetrics *metrics;
-
-  /* Asking Pango shapes a sample text: keep the answer for the font. */
-  if (self->char_width > 0 && self->char_serial == serial)
-    return self->char_width;
-
-  metrics = pango_context_get_metrics (context, NULL, NULL);
-  self->char_width = PANGO_PIXELS_CEIL (pango_font_metrics_get_approximate_char_width (metrics));
-  self->char_serial = serial;
-  pango_font_metrics_unref (metrics);
-
-  return self->char_width;
-}
-
 static GtkSizeRequestMode
 tack_wrap_label_get_request_mode (GtkWidget *widget)
 {
@@ -144,7 +124,7 @@ tack_wrap_label_measure (GtkWidget      *widget,
     {
       /* It wraps anywhere, down to a character a line. */
       *minimum = 0;
-      *natural = char_width (self) * MIN (NAT_WIDTH_CHARS, (int)g_utf8_strlen (self->label, -1));
+      *natural = tack_char_width_get (&self->char_width, widget) * MIN (NAT_WIDTH_CHARS, (int)g_utf8_strlen (self->label, -1));
       return;
     }
 
