@@ -26,6 +26,7 @@
 #include "tack-test-json.h"
 #include "tack-test-ui.h"
 #include "tack-window.h"
+#include "tack-wrap-label.h"
 
 static const char *snapshot_json =
   "{\"board\": {\"id\": \"b1\", \"title\": \"Release 2.0\", \"version\": 1, \"seq\": 9},"
@@ -830,6 +831,100 @@ test_card_filter_hides (void)
   g_assert_cmpuint (n_changes, ==, 2);
 }
 
+static int
+height_for_width (GtkWidget *widget,
+                  int        width)
+{
+  int height;
+
+  gtk_widget_measure (widget, GTK_ORIENTATION_VERTICAL, width, NULL, &height, NULL, NULL);
+
+  return height;
+}
+
+/* A card's title wraps to the width it is given; a description stops at
+ * its line limit; the text is what a screen reader reads. */
+static void
+test_wrap_label_wraps (void)
+{
+  const char *text = "Move the settings dialog to the new preferences window and drop the old one";
+  GtkWidget *window = gtk_window_new ();
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  GtkWidget *label = tack_wrap_label_new (text);
+  int one_line, wrapped, two_lines;
+
+  gtk_box_append (GTK_BOX (box), label);
+  gtk_window_set_child (GTK_WINDOW (window), box);
+  gtk_window_present (GTK_WINDOW (window));
+  TEST_WAIT_FOR (gtk_widget_get_mapped (label));
+
+  g_assert_nonnull (test_find_label (window, text));
+  gtk_test_accessible_assert_role (GTK_ACCESSIBLE (label), GTK_ACCESSIBLE_ROLE_LABEL);
+  gtk_test_accessible_assert_property (GTK_ACCESSIBLE (label), GTK_ACCESSIBLE_PROPERTY_LABEL, text);
+
+  one_line = height_for_width (label, 5000);
+  wrapped = height_for_width (label, 80);
+  g_assert_cmpint (one_line, >, 0);
+  g_assert_cmpint (wrapped, >=, 4 * one_line);
+
+  /* The same width again is answered from the layout it has. */
+  g_assert_cmpint (height_for_width (label, 80), ==, wrapped);
+
+  tack_wrap_label_set_lines (TACK_WRAP_LABEL (label), 2);
+  two_lines = height_for_width (label, 80);
+  g_assert_cmpint (two_lines, <, wrapped);
+  g_assert_cmpint (two_lines, <=, 2 * one_line + 2);
+
+  /* A new text is measured anew, and announced. */
+  tack_wrap_label_set_label (TACK_WRAP_LABEL (label), "Short");
+  g_assert_cmpint (height_for_width (label, 80), ==, one_line);
+  gtk_test_accessible_assert_property (GTK_ACCESSIBLE (label), GTK_ACCESSIBLE_PROPERTY_LABEL, "Short");
+  TEST_WAIT_FOR (test_find_label (window, "Short") != NULL);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+/* An assignee shows their initials and is announced by name; the same
+ * name always gets the same colour. */
+static void
+test_avatar_initials (void)
+{
+  struct {
+    const char *name;
+    const char *initials;
+  } cases[] = {
+    { "Ada Lovelace", "AL" },
+    { "grace", "G" },
+    { "  Barbara  Liskov ", "BL" },
+    { "élodie durand", "ÉD" },
+    { "", "" },
+    { NULL, "" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GtkWidget) avatar = g_object_ref_sink (tack_avatar_new (24, cases[i].name));
+
+      g_assert_cmpstr (tack_avatar_get_initials (TACK_AVATAR (avatar)), ==, cases[i].initials);
+      g_assert_cmpstr (tack_avatar_get_text (TACK_AVATAR (avatar)), ==, cases[i].name);
+      gtk_test_accessible_assert_role (GTK_ACCESSIBLE (avatar), GTK_ACCESSIBLE_ROLE_IMG);
+    }
+
+  {
+    g_autoptr(GtkWidget) a = g_object_ref_sink (tack_avatar_new (24, "Ada Lovelace"));
+    g_autoptr(GtkWidget) b = g_object_ref_sink (tack_avatar_new (24, "Grace Hopper"));
+    g_auto(GStrv) classes_before = gtk_widget_get_css_classes (b);
+    g_auto(GStrv) classes_a = NULL;
+    g_auto(GStrv) classes_b = NULL;
+
+    tack_avatar_set_text (TACK_AVATAR (b), "Ada Lovelace");
+    classes_a = gtk_widget_get_css_classes (a);
+    classes_b = gtk_widget_get_css_classes (b);
+    g_assert_true (g_strv_equal ((const char * const *)classes_a, (const char * const *)classes_b));
+    g_assert_cmpuint (g_strv_length (classes_b), ==, g_strv_length (classes_before));
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -852,6 +947,8 @@ main (int   argc,
   g_test_add_func ("/tack/ui/card-row/rebinds", test_card_row_rebinds);
   g_test_add_func ("/tack/ui/chip-box/reuses-chips", test_chip_box_reuses_chips);
   g_test_add_func ("/tack/ui/card-filter/hides", test_card_filter_hides);
+  g_test_add_func ("/tack/ui/wrap-label/wraps", test_wrap_label_wraps);
+  g_test_add_func ("/tack/ui/avatar/initials", test_avatar_initials);
   g_test_add_func ("/tack/ui/window/size-settings", test_window_size_settings);
   g_test_add_func ("/tack/ui/snapshot/file", test_snapshot_file);
   g_test_add_func ("/tack/ui/snapshot/file-errors", test_snapshot_file_errors);
