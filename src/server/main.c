@@ -99,6 +99,30 @@ raise_file_limit (void)
     }
 }
 
+/* libsoup logs two debug lines for every WebSocket frame it sends. GLib
+ * formats them even when nobody reads them, and its default handler then
+ * looks up G_MESSAGES_DEBUG for each: about a tenth of what a server
+ * broadcasting to a thousand subscribers does per frame. Unless debug
+ * output is asked for, libsoup's debug lines go here instead. */
+static void
+drop_log_cb (const char     *log_domain,
+             GLogLevelFlags  log_level,
+             const char     *message,
+             gpointer        user_data)
+{
+}
+
+static void
+quiet_libsoup_debug (void)
+{
+  const char *debug = g_getenv ("G_MESSAGES_DEBUG");
+
+  if (debug != NULL && (strstr (debug, "all") != NULL || strstr (debug, "libsoup") != NULL))
+    return;
+
+  g_log_set_handler ("libsoup", G_LOG_LEVEL_DEBUG, drop_log_cb, NULL);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -130,6 +154,8 @@ main (int   argc,
     { "version", 'v', 0, G_OPTION_ARG_NONE, &version, "Print the version and exit", NULL },
     { NULL }
   };
+
+  quiet_libsoup_debug ();
 
   context = g_option_context_new (NULL);
   g_option_context_set_summary (context,
