@@ -391,7 +391,8 @@ typedef struct
   gint64                   last_seq;
   gboolean                 present;  /* has sent a presence state */
   gboolean                 joined;   /* in the board's array */
-  gboolean                 dirty;    /* in the worker's flush list */
+  guint                    dirty;    /* 1 + its index in the worker's flush
+                                      * list, 0 when not in it */
 
   /* WebSocket */
   SoupWebsocketConnection *ws;
@@ -528,13 +529,8 @@ sub_free (Sub *sub)
   sub_leave (sub, FALSE);
   g_hash_table_remove (sub->worker->all, sub);
 
-  if (sub->dirty)
-    {
-      guint index;
-
-      if (g_ptr_array_find (sub->worker->dirty, sub, &index))
-        sub->worker->dirty->pdata[index] = NULL;
-    }
+  if (sub->dirty > 0)
+    sub->worker->dirty->pdata[sub->dirty - 1] = NULL;
 
   sub_clear_output (sub);
   clear_source (&sub->grace_source);
@@ -828,10 +824,10 @@ sub_flush_later (Sub *sub)
       return;
     }
 
-  if (!sub->dirty)
+  if (sub->dirty == 0)
     {
-      sub->dirty = TRUE;
       g_ptr_array_add (worker->dirty, sub);
+      sub->dirty = worker->dirty->len;
     }
 }
 
@@ -1295,7 +1291,7 @@ worker_drain_end (gpointer owner)
         continue;
 
       worker->dirty->pdata[i] = NULL;
-      sub->dirty = FALSE;
+      sub->dirty = 0;
       sub_flush (sub);
     }
 
