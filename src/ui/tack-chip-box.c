@@ -124,7 +124,6 @@ tack_chip_box_sync (TackChipBox *self)
 
   /* An empty box takes no room, so a card without labels has no gap. */
   gtk_widget_set_visible (GTK_WIDGET (self), n_items > 0);
-  gtk_widget_queue_resize (GTK_WIDGET (self));
 }
 
 /* Layout. Pills go along the line in reading order and wrap when the
