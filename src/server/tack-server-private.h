@@ -47,6 +47,10 @@ struct _TackServer
   GQueue       pending;         /* committed events not yet broadcast */
   GSource     *flush_source;
 
+  /* writes received in this main-loop iteration, committed together */
+  GPtrArray   *queued_writes;
+  GSource     *write_source;
+
   /* the live subscribers, on their own threads */
   TackSubscriberPool *subscribers;
   guint        n_subscribers;

@@ -610,7 +610,105 @@ check_rate (TackServer        *self,
   return TRUE;
 }
 
-/* Writes. */
+/* Writes.
+ *
+ * A write is answered only once it is durable, and the fsync that makes it
+ * so costs a millisecond or more. So a valid write is not committed at
+ * once: its message is paused and queued, and the writes received in one
+ * main-loop iteration are committed together (group commit: one
+ * transaction, a savepoint each, one fsync). Each write still succeeds or
+ * is refused on its own; every answer and every broadcast waits for the
+ * group's commit, and if that commit fails every write of the group is
+ * answered with an error, so nothing answered is lost. The group runs
+ * start to finish in one callback, so no read sees half of it. A storage
+ * that cannot group commits each write alone. */
+
+typedef struct
+{
+  SoupServerMessage *msg;
+  TackWriteRequest   request;
+  JsonObject        *fields;
+  TackWriteResult   *result;
+  GError            *error;
+} QueuedWrite;
+
+static void
+queued_write_free (gpointer data)
+{
+  QueuedWrite *write = data;
+
+  g_object_unref (write->msg);
+  g_free ((char *)write->request.board_id);
+  g_free ((char *)write->request.target_id);
+  g_free ((char *)write->request.op);
+  g_free ((char *)write->request.actor);
+  json_object_unref (write->fields);
+  g_clear_pointer (&write->result, tack_write_result_free);
+  g_clear_error (&write->error);
+  g_free (write);
+}
+
+static void
+answer_write (SoupServerMessage     *msg,
+              const TackWriteResult *result,
+              const GError          *error)
+{
+  if (result != NULL)
+    tack_server_send_json (msg, result->status, result->body);
+  else
+    send_storage_error (msg, error);
+}
+
+static void
+run_queued_writes (TackServer *self)
+{
+  g_autoptr(GPtrArray) writes = g_steal_pointer (&self->queued_writes);
+  g_autoptr(GError) error = NULL;
+
+  if (self->write_source != NULL)
+    {
+      g_source_destroy (self->write_source);
+      g_clear_pointer (&self->write_source, g_source_unref);
+    }
+
+  if (writes == NULL)
+    return;
+
+  if (tack_storage_begin_group (self->storage, &error))
+    {
+      for (guint i = 0; i < writes->len; i++)
+        {
+          QueuedWrite *write = g_ptr_array_index (writes, i);
+
+          /* Sets the result or the error, kept for the answer. */
+          tack_storage_write (self->storage, &write->request, &write->result, &write->error);
+        }
+
+      tack_storage_commit_group (self->storage, &error);
+    }
+
+  for (guint i = 0; i < writes->len; i++)
+    {
+      QueuedWrite *write = g_ptr_array_index (writes, i);
+
+      /* Not committed: whatever the write itself answered, it must not be
+       * told. A retry with the same op is judged afresh. */
+      if (error != NULL)
+        answer_write (write->msg, NULL, error);
+      else
+        answer_write (write->msg, write->result, write->error);
+
+      soup_server_message_unpause (write->msg);
+    }
+}
+
+static gboolean
+run_queued_writes_cb (gpointer user_data)
+{
+  run_queued_writes (TACK_SERVER (user_data));
+
+  return G_SOURCE_REMOVE;
+}
 
 static void
 run_write (TackServer        *self,
@@ -624,6 +722,7 @@ run_write (TackServer        *self,
 {
   g_autoptr(TackWriteResult) result = NULL;
   g_autoptr(GError) error = NULL;
+  QueuedWrite *write;
   TackWriteRequest request = {
     .kind = kind,
     .board_id = board_id,
@@ -633,13 +732,39 @@ run_write (TackServer        *self,
     .fields = fields,
   };
 
-  if (!tack_storage_write (self->storage, &request, &result, &error))
+  if (!tack_storage_can_group (self->storage))
     {
-      send_storage_error (msg, error);
+      tack_storage_write (self->storage, &request, &result, &error);
+      answer_write (msg, result, error);
       return;
     }
 
-  tack_server_send_json (msg, result->status, result->body);
+  write = g_new0 (QueuedWrite, 1);
+  write->msg = g_object_ref (msg);
+  write->fields = json_object_ref (fields);
+  write->request = (TackWriteRequest) {
+    .kind = kind,
+    .board_id = g_strdup (board_id),
+    .target_id = g_strdup (target_id),
+    .op = g_strdup (op),
+    .actor = g_strdup (actor),
+    .fields = write->fields,
+  };
+
+  if (self->queued_writes == NULL)
+    self->queued_writes = g_ptr_array_new_with_free_func (queued_write_free);
+  g_ptr_array_add (self->queued_writes, write);
+  soup_server_message_pause (msg);
+
+  /* At the priority of the sockets, so writes that arrive in the next
+   * iteration before it runs join the group. */
+  if (self->write_source == NULL)
+    {
+      self->write_source = g_idle_source_new ();
+      g_source_set_priority (self->write_source, G_PRIORITY_DEFAULT);
+      g_source_set_callback (self->write_source, run_queued_writes_cb, self, NULL);
+      g_source_attach (self->write_source, g_main_context_get_thread_default ());
+    }
 }
 
 static const char *
@@ -1158,6 +1283,7 @@ tack_server_finalize (GObject *object)
 
   g_clear_pointer (&self->hubs, g_hash_table_unref);
   g_clear_pointer (&self->buckets, g_hash_table_unref);
+  g_clear_pointer (&self->queued_writes, g_ptr_array_unref);
   g_free (self->db_path);
   g_free (self->admin_token);
   g_free (self->admin_token_path);
@@ -1583,6 +1709,10 @@ tack_server_stop (TackServer *self)
     return;
 
   self->stopped = TRUE;
+
+  /* Writes received are committed and answered before anything closes. */
+  if (self->storage != NULL)
+    run_queued_writes (self);
 
   tack_server_close_streams (self);
 

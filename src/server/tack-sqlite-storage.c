@@ -15,6 +15,12 @@
  * a commit is one short transaction, and running them one after another
  * on a single thread is what makes seq gap-free without further locking.
  *
+ * Group commit: between begin_group and commit_group every write is a
+ * SAVEPOINT inside one IMMEDIATE transaction, so the writes that arrived
+ * together cost one fsync. Their events wait in `pending` and are
+ * announced only after the COMMIT; a failed commit drops them. seq needs
+ * no undoing: it is read from the boards row inside the transaction.
+ *
  * Cards keep, next to their version, the version at which each field last
  * changed (v_title, v_description, …). A PATCH with base_version B
  * conflicts only on fields it changes whose last change is newer than B. */
@@ -37,7 +43,29 @@ struct _TackSqliteStorage
   sqlite3    *db;
   GHashTable *statements;
   guint       retention;
+
+  /* Group commit. */
+  gboolean    in_group;
+  gboolean    group_lost;
+  GPtrArray  *pending;
 };
+
+/* An event of a group, announced once the group commits. */
+typedef struct
+{
+  char      *board_id;
+  TackEvent *event;
+} Pending;
+
+static void
+pending_free (gpointer data)
+{
+  Pending *pending = data;
+
+  g_free (pending->board_id);
+  tack_event_unref (pending->event);
+  g_free (pending);
+}
 
 static void storage_iface_init (TackStorageInterface *iface);
 
@@ -1316,6 +1344,67 @@ fail:
   return FALSE;
 }
 
+/* One write's transaction: its own, or a savepoint in the group's. */
+static gboolean
+write_begin (TackSqliteStorage  *self,
+             GError            **error)
+{
+  if (!self->in_group)
+    return exec (self, "BEGIN IMMEDIATE", error);
+
+  /* An I/O error can make SQLite roll the whole transaction back; a
+   * savepoint now would start a transaction of its own and commit it on
+   * RELEASE, behind the group's back. */
+  if (self->group_lost || sqlite3_get_autocommit (self->db))
+    {
+      self->group_lost = TRUE;
+      g_set_error_literal (error, TACK_STORAGE_ERROR, TACK_STORAGE_ERROR_FAILED,
+                           "The group's transaction was rolled back");
+      return FALSE;
+    }
+
+  return exec (self, "SAVEPOINT tack_write", error);
+}
+
+static gboolean
+write_keep (TackSqliteStorage  *self,
+            GError            **error)
+{
+  return exec (self, self->in_group ? "RELEASE tack_write" : "COMMIT", error);
+}
+
+static void
+write_undo (TackSqliteStorage *self)
+{
+  if (!self->in_group)
+    {
+      exec (self, "ROLLBACK", NULL);
+      return;
+    }
+
+  if (!exec (self, "ROLLBACK TO tack_write", NULL) || !exec (self, "RELEASE tack_write", NULL))
+    self->group_lost = TRUE;
+}
+
+static void
+announce (TackSqliteStorage *self,
+          const char        *board_id,
+          TackEvent         *event)
+{
+  Pending *pending;
+
+  if (!self->in_group)
+    {
+      tack_storage_emit_committed (TACK_STORAGE (self), board_id, event);
+      return;
+    }
+
+  pending = g_new (Pending, 1);
+  pending->board_id = g_strdup (board_id);
+  pending->event = tack_event_ref (event);
+  g_ptr_array_add (self->pending, pending);
+}
+
 static gboolean
 tack_sqlite_storage_write (TackStorage             *storage,
                            const TackWriteRequest  *request,
@@ -1331,7 +1420,7 @@ tack_sqlite_storage_write (TackStorage             *storage,
 
   g_assert (request->op != NULL);
 
-  if (!exec (self, "BEGIN IMMEDIATE", error))
+  if (!write_begin (self, error))
     return FALSE;
 
   if (!(board = load_board (self, request->board_id, error)))
@@ -1347,7 +1436,7 @@ tack_sqlite_storage_write (TackStorage             *storage,
       out->status = sqlite3_column_int (stmt, 0);
       out->body = column_text (stmt, 1);
       sqlite3_reset (stmt);
-      exec (self, "ROLLBACK", NULL);
+      write_undo (self);
       *result = g_steal_pointer (&out);
       return TRUE;
     }
@@ -1396,7 +1485,7 @@ tack_sqlite_storage_write (TackStorage             *storage,
    * again against the data as it then is. */
   if (ctx.conflict)
     {
-      exec (self, "ROLLBACK", NULL);
+      write_undo (self);
       goto done;
     }
 
@@ -1414,11 +1503,11 @@ tack_sqlite_storage_write (TackStorage             *storage,
   if (!step_done (self, stmt, error))
     goto rollback;
 
-  if (!exec (self, "COMMIT", error))
+  if (!write_keep (self, error))
     goto rollback;
 
   if (out->event != NULL)
-    tack_storage_emit_committed (storage, board->id, out->event);
+    announce (self, board->id, out->event);
 
 done:
   g_clear_pointer (&ctx.body, json_node_unref);
@@ -1427,7 +1516,7 @@ done:
   return TRUE;
 
 rollback:
-  exec (self, "ROLLBACK", NULL);
+  write_undo (self);
   g_clear_pointer (&ctx.body, json_node_unref);
   g_clear_pointer (&ctx.event_data, json_node_unref);
   return FALSE;
@@ -1696,6 +1785,62 @@ tack_sqlite_storage_read_events (TackStorage  *storage,
   return g_steal_pointer (&events);
 }
 
+static gboolean
+tack_sqlite_storage_begin_group (TackStorage  *storage,
+                                 GError      **error)
+{
+  TackSqliteStorage *self = TACK_SQLITE_STORAGE (storage);
+
+  g_return_val_if_fail (!self->in_group, FALSE);
+
+  if (!exec (self, "BEGIN IMMEDIATE", error))
+    return FALSE;
+
+  self->in_group = TRUE;
+  self->group_lost = FALSE;
+
+  return TRUE;
+}
+
+static gboolean
+tack_sqlite_storage_commit_group (TackStorage  *storage,
+                                  GError      **error)
+{
+  TackSqliteStorage *self = TACK_SQLITE_STORAGE (storage);
+  g_autoptr(GPtrArray) pending = NULL;
+
+  g_return_val_if_fail (self->in_group, FALSE);
+
+  self->in_group = FALSE;
+  pending = g_steal_pointer (&self->pending);
+  self->pending = g_ptr_array_new_with_free_func (pending_free);
+
+  if (self->group_lost || sqlite3_get_autocommit (self->db))
+    {
+      if (!sqlite3_get_autocommit (self->db))
+        exec (self, "ROLLBACK", NULL);
+      g_set_error_literal (error, TACK_STORAGE_ERROR, TACK_STORAGE_ERROR_FAILED,
+                           "The group's transaction was rolled back");
+      return FALSE;
+    }
+
+  if (!exec (self, "COMMIT", error))
+    {
+      if (!sqlite3_get_autocommit (self->db))
+        exec (self, "ROLLBACK", NULL);
+      return FALSE;
+    }
+
+  for (guint i = 0; i < pending->len; i++)
+    {
+      Pending *p = g_ptr_array_index (pending, i);
+
+      tack_storage_emit_committed (storage, p->board_id, p->event);
+    }
+
+  return TRUE;
+}
+
 static void
 tack_sqlite_storage_close (TackStorage *storage)
 {
@@ -1723,6 +1868,8 @@ storage_iface_init (TackStorageInterface *iface)
   iface->write = tack_sqlite_storage_write;
   iface->read_events = tack_sqlite_storage_read_events;
   iface->close = tack_sqlite_storage_close;
+  iface->begin_group = tack_sqlite_storage_begin_group;
+  iface->commit_group = tack_sqlite_storage_commit_group;
 }
 
 static void
@@ -1732,6 +1879,7 @@ tack_sqlite_storage_finalize (GObject *object)
 
   tack_sqlite_storage_close (TACK_STORAGE (self));
   g_clear_pointer (&self->statements, g_hash_table_unref);
+  g_clear_pointer (&self->pending, g_ptr_array_unref);
 
   G_OBJECT_CLASS (tack_sqlite_storage_parent_class)->finalize (object);
 }
@@ -1754,6 +1902,7 @@ static void
 tack_sqlite_storage_init (TackSqliteStorage *self)
 {
   self->statements = g_hash_table_new_full (NULL, NULL, NULL, finalize_statement);
+  self->pending = g_ptr_array_new_with_free_func (pending_free);
   self->retention = 10000;
 }
 
@@ -1797,4 +1946,28 @@ tack_sqlite_storage_new (const char  *path,
     return NULL;
 
   return g_steal_pointer (&self);
+}
+
+static int
+refuse_commit_cb (G_GNUC_UNUSED void *user_data)
+{
+  /* Non-zero turns the COMMIT into a ROLLBACK, and COMMIT fails. */
+  return 1;
+}
+
+/**
+ * tack_sqlite_storage_fail_commits_for_testing:
+ * @fail: whether every COMMIT fails from now on
+ *
+ * Makes SQLite refuse to commit, as a full disk or an I/O error would,
+ * so tests can show that nothing is answered that was not committed.
+ */
+void
+tack_sqlite_storage_fail_commits_for_testing (TackSqliteStorage *self,
+                                              gboolean           fail)
+{
+  g_return_if_fail (TACK_IS_SQLITE_STORAGE (self));
+  g_return_if_fail (self->db != NULL);
+
+  sqlite3_commit_hook (self->db, fail ? refuse_commit_cb : NULL, NULL);
 }

@@ -19,4 +19,7 @@ TackSqliteStorage *tack_sqlite_storage_new (const char  *path,
                                             guint        retention,
                                             GError     **error);
 
+void tack_sqlite_storage_fail_commits_for_testing (TackSqliteStorage *self,
+                                                   gboolean           fail);
+
 G_END_DECLS

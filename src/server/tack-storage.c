@@ -186,3 +186,59 @@ tack_storage_close (TackStorage *self)
   if (TACK_STORAGE_GET_IFACE (self)->close)
     TACK_STORAGE_GET_IFACE (self)->close (self);
 }
+
+/**
+ * tack_storage_can_group:
+ *
+ * Returns: whether the storage commits several writes at once
+ *   (tack_storage_begin_group())
+ */
+gboolean
+tack_storage_can_group (TackStorage *self)
+{
+  TackStorageInterface *iface;
+
+  g_return_val_if_fail (TACK_IS_STORAGE (self), FALSE);
+
+  iface = TACK_STORAGE_GET_IFACE (self);
+
+  return iface->begin_group != NULL && iface->commit_group != NULL;
+}
+
+/**
+ * tack_storage_begin_group:
+ *
+ * Starts a group of writes committed together by
+ * tack_storage_commit_group(): one durable commit for all of them. Each
+ * write still succeeds or fails on its own, but its result may be told
+ * to no one, and its event is not announced, until the group commits.
+ * Only for a storage that tack_storage_can_group().
+ *
+ * Returns: %TRUE, or %FALSE with @error set and no group started
+ */
+gboolean
+tack_storage_begin_group (TackStorage  *self,
+                          GError      **error)
+{
+  g_return_val_if_fail (tack_storage_can_group (self), FALSE);
+
+  return TACK_STORAGE_GET_IFACE (self)->begin_group (self, error);
+}
+
+/**
+ * tack_storage_commit_group:
+ *
+ * Commits every write since tack_storage_begin_group(), then emits
+ * TackStorage::committed for each of their events in order.
+ *
+ * Returns: %TRUE, or %FALSE with @error set: then every write of the
+ *   group is undone and no event is announced
+ */
+gboolean
+tack_storage_commit_group (TackStorage  *self,
+                           GError      **error)
+{
+  g_return_val_if_fail (tack_storage_can_group (self), FALSE);
+
+  return TACK_STORAGE_GET_IFACE (self)->commit_group (self, error);
+}

@@ -99,6 +99,16 @@ struct _TackStorageInterface
                                     gboolean                *reset,
                                     GError                 **error);
   void       (*close)              (TackStorage             *self);
+
+  /* Optional: group commit. Writes between begin_group and commit_group
+   * share one transaction; each stays its own unit (a refused one undoes
+   * only itself), but none is durable, and none is announced with
+   * ::committed, before commit_group returns %TRUE. A commit_group that
+   * fails has undone every write of the group. */
+  gboolean   (*begin_group)        (TackStorage             *self,
+                                    GError                 **error);
+  gboolean   (*commit_group)       (TackStorage             *self,
+                                    GError                 **error);
 };
 
 GQuark     tack_storage_error_quark         (void);
@@ -132,6 +142,11 @@ GPtrArray *tack_storage_read_events         (TackStorage             *self,
                                              gboolean                *reset,
                                              GError                 **error);
 void       tack_storage_close               (TackStorage             *self);
+gboolean   tack_storage_can_group           (TackStorage             *self);
+gboolean   tack_storage_begin_group         (TackStorage             *self,
+                                             GError                 **error);
+gboolean   tack_storage_commit_group        (TackStorage             *self,
+                                             GError                 **error);
 void       tack_storage_emit_committed      (TackStorage             *self,
                                              const char              *board_id,
                                              TackEvent               *event);

@@ -1022,6 +1022,235 @@ test_rest_internal_error (void)
   g_rmdir (dir);
 }
 
+/* Group commit in the storage: writes between begin_group and
+ * commit_group are each judged alone (a conflict or a replay inside the
+ * group works as outside it), nothing is announced before the commit, and
+ * a commit that fails leaves no trace: no event, no seq used, no op
+ * remembered. */
+static void
+committed_seq_cb (TackStorage *storage,
+                  const char  *board_id,
+                  TackEvent   *event,
+                  gpointer     user_data)
+{
+  gint64 seq = tack_event_get_seq (event);
+
+  g_array_append_val ((GArray *)user_data, seq);
+}
+
+static TackWriteResult *
+storage_write_column (TackStorage  *storage,
+                      TackWriteKind kind,
+                      const char   *board_id,
+                      const char   *column_id,
+                      const char   *op,
+                      const char   *title,
+                      gint64        base_version,
+                      GError      **error)
+{
+  g_autoptr(JsonObject) fields = json_object_new ();
+  TackWriteResult *result = NULL;
+  TackWriteRequest request = {
+    .kind = kind,
+    .board_id = board_id,
+    .target_id = column_id,
+    .op = op,
+    .fields = fields,
+  };
+
+  json_object_set_string_member (fields, "title", title);
+  if (kind == TACK_WRITE_CREATE_COLUMN)
+    json_object_set_null_member (fields, "after");
+  else
+    json_object_set_int_member (fields, "base_version", base_version);
+
+  if (!tack_storage_write (storage, &request, &result, error))
+    g_assert_null (result);
+
+  return result;
+}
+
+static void
+test_rest_group_commit_storage (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("tack-group-XXXXXX", &error);
+  g_autofree char *db_path = g_build_filename (dir, "group.db", NULL);
+  g_autoptr(TackSqliteStorage) sqlite = tack_sqlite_storage_new (db_path, 10000, &error);
+  TackStorage *storage = TACK_STORAGE (sqlite);
+  g_autoptr(GArray) seqs = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(JsonNode) board = NULL;
+  g_autoptr(JsonNode) snapshot = NULL;
+  g_autoptr(JsonNode) created_body = NULL;
+  g_autoptr(TackWriteResult) created = NULL;
+  g_autoptr(TackWriteResult) renamed = NULL;
+  g_autoptr(TackWriteResult) conflict = NULL;
+  g_autoptr(TackWriteResult) replayed = NULL;
+  g_autoptr(TackWriteResult) lost = NULL;
+  g_autoptr(TackWriteResult) unknown = NULL;
+  g_autoptr(TackWriteResult) retried = NULL;
+  g_autoptr(TackEvent) event = NULL;
+  const char *board_id;
+  const char *column_id;
+  JsonArray *columns;
+
+  g_assert_no_error (error);
+  g_assert_true (tack_storage_can_group (storage));
+  g_signal_connect (storage, "committed", G_CALLBACK (committed_seq_cb), seqs);
+
+  board = tack_storage_create_board (storage, "Group", "group-token", &error);
+  g_assert_no_error (error);
+  board_id = json_object_get_string_member (json_node_get_object (board), "id");
+
+  g_assert_true (tack_storage_begin_group (storage, &error));
+  g_assert_no_error (error);
+
+  created = storage_write_column (storage, TACK_WRITE_CREATE_COLUMN, board_id, NULL, "a", "First", 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (created->status, ==, 201);
+  created_body = json_from_string (created->body, &error);
+  g_assert_no_error (error);
+  column_id = json_object_get_string_member (json_object_get_object_member (json_node_get_object (created_body), "column"), "id");
+
+  renamed = storage_write_column (storage, TACK_WRITE_UPDATE_COLUMN, board_id, column_id, "b", "Renamed", 1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (renamed->status, ==, 200);
+
+  /* Judged against the rename above, though it is not committed yet. */
+  conflict = storage_write_column (storage, TACK_WRITE_UPDATE_COLUMN, board_id, column_id, "c", "Stale", 1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (conflict->status, ==, 409);
+  g_assert_null (conflict->event);
+
+  replayed = storage_write_column (storage, TACK_WRITE_CREATE_COLUMN, board_id, NULL, "a", "First", 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (replayed->status, ==, 201);
+  g_assert_cmpstr (replayed->body, ==, created->body);
+  g_assert_null (replayed->event);
+
+  unknown = storage_write_column (storage, TACK_WRITE_CREATE_COLUMN, "no-such-board", NULL, "d", "Nowhere", 0, &error);
+  g_assert_error (error, TACK_STORAGE_ERROR, TACK_STORAGE_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  /* Nothing is announced before the commit. */
+  g_assert_cmpuint (seqs->len, ==, 0);
+  g_assert_true (tack_storage_commit_group (storage, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (seqs->len, ==, 2);
+  g_assert_cmpint (g_array_index (seqs, gint64, 0), ==, 1);
+  g_assert_cmpint (g_array_index (seqs, gint64, 1), ==, 2);
+
+  /* A commit that fails undoes the group and announces nothing. */
+  tack_sqlite_storage_fail_commits_for_testing (sqlite, TRUE);
+  g_assert_true (tack_storage_begin_group (storage, &error));
+  lost = storage_write_column (storage, TACK_WRITE_CREATE_COLUMN, board_id, NULL, "e", "Lost", 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (lost->status, ==, 201);
+  g_assert_false (tack_storage_commit_group (storage, &error));
+  g_assert_error (error, TACK_STORAGE_ERROR, TACK_STORAGE_ERROR_FAILED);
+  g_clear_error (&error);
+  g_assert_cmpuint (seqs->len, ==, 2);
+  tack_sqlite_storage_fail_commits_for_testing (sqlite, FALSE);
+
+  /* The op is not remembered and the seq not used: the retry is new. */
+  retried = storage_write_column (storage, TACK_WRITE_CREATE_COLUMN, board_id, NULL, "e", "Lost", 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (retried->status, ==, 201);
+  g_assert_nonnull (retried->event);
+  g_assert_cmpint (tack_event_get_seq (retried->event), ==, 3);
+  g_assert_cmpuint (seqs->len, ==, 3);
+
+  snapshot = tack_storage_get_snapshot (storage, board_id, &error);
+  g_assert_no_error (error);
+  columns = json_object_get_array_member (json_node_get_object (snapshot), "columns");
+  g_assert_cmpuint (json_array_get_length (columns), ==, 2);
+  /* "after": null puts a column first. */
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (columns, 0), "title"), ==, "Lost");
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (columns, 1), "title"), ==, "Renamed");
+
+  tack_storage_close (storage);
+  g_unlink (db_path);
+  g_rmdir (dir);
+}
+
+/* Writes that arrive together over several connections are committed
+ * together; when that commit fails, every one of them is answered with an
+ * error and none reaches a subscriber, and their retries then succeed. */
+static gint64
+last_event_seq (WsClient *client)
+{
+  for (guint i = client->frames->len; i > 0; i--)
+    {
+      JsonObject *frame = json_node_get_object (g_ptr_array_index (client->frames, i - 1));
+
+      if (json_object_has_member (frame, "data"))
+        return json_object_get_int_member (frame, "seq");
+    }
+
+  return -1;
+}
+
+static void
+test_rest_group_commit_server (void)
+{
+  TestServer *ts = test_server_new (0);
+  g_autofree char *path = board_path (ts, "/columns");
+  g_autofree char *query = g_strdup_printf ("since=%" G_GINT64_FORMAT, test_board_seq (ts));
+  gint64 seq = test_board_seq (ts);
+  SoupSession *sessions[4];
+  Response *responses[G_N_ELEMENTS (sessions)] = { NULL, };
+  char *bodies[G_N_ELEMENTS (sessions)];
+  WsClient *client = ws_client_connect (ts, query);
+
+  for (guint i = 0; i < G_N_ELEMENTS (sessions); i++)
+    {
+      g_autofree char *op = test_unique_op ();
+
+      sessions[i] = g_object_new (SOUP_TYPE_SESSION, NULL);
+      bodies[i] = g_strdup_printf ("{\"op\": \"%s\", \"title\": \"Column %u\"}", op, i);
+    }
+
+  for (guint round = 0; round < 2; round++)
+    {
+      gboolean fail = round == 0;
+
+      tack_sqlite_storage_fail_commits_for_testing (TACK_SQLITE_STORAGE (ts->server->storage), fail);
+
+      for (guint i = 0; i < G_N_ELEMENTS (sessions); i++)
+        test_http_async (ts, sessions[i], "POST", path, ts->board_token, bodies[i], &responses[i]);
+      for (guint i = 0; i < G_N_ELEMENTS (sessions); i++)
+        TEST_WAIT_FOR (responses[i] != NULL);
+
+      for (guint i = 0; i < G_N_ELEMENTS (sessions); i++)
+        {
+          if (fail)
+            {
+              g_assert_cmpuint (responses[i]->status, ==, 500);
+              g_assert_cmpstr (response_error_code (responses[i]), ==, "internal");
+            }
+          else
+            g_assert_cmpuint (responses[i]->status, ==, 201);
+          g_clear_pointer (&responses[i], response_free);
+        }
+
+      if (fail)
+        g_assert_cmpint (test_board_seq (ts), ==, seq);
+    }
+
+  g_assert_cmpint (test_board_seq (ts), ==, seq + G_N_ELEMENTS (sessions));
+  /* Events of the failed group would have come before these. */
+  TEST_WAIT_FOR (last_event_seq (client) == seq + (gint64)G_N_ELEMENTS (sessions));
+  g_assert_cmpuint (ws_client_count_events (client), ==, G_N_ELEMENTS (sessions));
+
+  for (guint i = 0; i < G_N_ELEMENTS (sessions); i++)
+    {
+      g_object_unref (sessions[i]);
+      g_free (bodies[i]);
+    }
+  ws_client_free (client);
+  test_server_free (ts);
+}
+
 /* With a write rate limit, a burst past it is answered 429 with
  * Retry-After, changes nothing, and reads are not limited. */
 static void
@@ -1086,6 +1315,8 @@ main (int   argc,
   g_test_add_func ("/tack/server/rest/board-update", test_rest_board_update);
   g_test_add_func ("/tack/server/rest/internal-error", test_rest_internal_error);
   g_test_add_func ("/tack/server/rest/rate-limited", test_rest_rate_limited);
+  g_test_add_func ("/tack/server/rest/group-commit-storage", test_rest_group_commit_storage);
+  g_test_add_func ("/tack/server/rest/group-commit-server", test_rest_group_commit_server);
 
   return g_test_run ();
 }
