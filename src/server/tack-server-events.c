@@ -22,6 +22,17 @@
  * nothing committed is missed or sent twice, and every subscriber sees its
  * board's events in seq order.
  *
+ * A long replay is read in pages: the first goes out with the hello, and
+ * the worker asks for the next one once it has handed the last to the
+ * socket (tack_server_read_replay()). Until the page that reaches the end
+ * of the log, the subscriber skips broadcast events: each one was
+ * committed before it was broadcast, so a later page reads it from the
+ * log. The last page is read in the dispatch that posts it, ahead of any
+ * later broadcast, which is the same hand-over as above. The client's
+ * first event leaves after one small read rather than after the whole
+ * backlog, the main loop never reads more than a page at once, and a
+ * subscriber catching up holds a page or two, not its whole backlog.
+ *
  * A broadcast hands every subscriber the same bytes (TackEvent keeps its
  * JSON and SSE framing). Each subscriber has a bounded queue; one whose
  * queue passes the limit is cut off (WebSocket code 4008, or the end of
@@ -35,6 +46,11 @@
 #include <string.h>
 
 #include "tack-server-private.h"
+
+/* Events read for a replay at once: few for the first page, which goes
+ * out with the hello, more for the next ones. */
+#define REPLAY_FIRST_PAGE 64
+#define REPLAY_PAGE       1024
 
 typedef struct _Hub Hub;
 
@@ -54,8 +70,16 @@ struct _Hub
   char       *board_id;
   guint       n_live;     /* subscribers on the workers */
   GHashTable *presence;   /* session → presence frame (GBytes) */
+  GHashTable *replays;    /* session → Replay: still reading the log */
   GList      *waiters;
 };
+
+/* A subscriber whose replay did not fit in one page. */
+typedef struct
+{
+  TackSubscriberKind kind;
+  gint64             last_seq;  /* of the last event read for it */
+} Replay;
 
 static void waiter_respond (Waiter *waiter);
 
@@ -67,6 +91,7 @@ tack_server_hub_free (gpointer data)
   g_assert (hub->waiters == NULL);
 
   g_hash_table_unref (hub->presence);
+  g_hash_table_unref (hub->replays);
   g_free (hub->board_id);
   g_free (hub);
 }
@@ -83,6 +108,7 @@ get_hub (TackServer *self,
       hub->board_id = g_strdup (board_id);
       hub->presence = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                              (GDestroyNotify)g_bytes_unref);
+      hub->replays = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
       g_hash_table_insert (self->hubs, hub->board_id, hub);
     }
 
@@ -116,13 +142,26 @@ text_bytes (char *text)
   return g_bytes_new_take (text, len);
 }
 
-/* Reads what a subscriber missed: the events after @since (all of them
- * when it is behind the log's start: then @reset), or none when @since
- * is negative (from now on). */
+static guint
+replay_first_page (TackServer *server)
+{
+  return server->replay_first_page > 0 ? server->replay_first_page : REPLAY_FIRST_PAGE;
+}
+
+static guint
+replay_page (TackServer *server)
+{
+  return server->replay_page > 0 ? server->replay_page : REPLAY_PAGE;
+}
+
+/* Reads what a subscriber missed: the first @limit events after @since
+ * (none when it is behind the log's start: then @reset), or none when
+ * @since is negative (from now on). */
 static GPtrArray *
 read_missed (TackServer  *server,
              const char  *board_id,
              gint64       since,
+             guint        limit,
              gint64      *current,
              gboolean    *reset,
              GError     **error)
@@ -130,7 +169,7 @@ read_missed (TackServer  *server,
   GPtrArray *events;
 
   events = tack_storage_read_events (server->storage, board_id, since < 0 ? G_MAXINT64 : since,
-                                     G_MAXUINT, current, reset, error);
+                                     limit, current, reset, error);
   if (events != NULL && since < 0)
     {
       *reset = FALSE;
@@ -138,6 +177,25 @@ read_missed (TackServer  *server,
     }
 
   return events;
+}
+
+static GBytes *
+event_frame (TackEvent          *event,
+             TackSubscriberKind  kind)
+{
+  return kind == TACK_SUBSCRIBER_WEBSOCKET ? tack_event_get_json_bytes (event) : tack_event_get_sse (event);
+}
+
+static GBytes *
+reset_frame (gint64             current,
+             TackSubscriberKind kind)
+{
+  if (kind == TACK_SUBSCRIBER_WEBSOCKET)
+    return text_bytes (g_strdup_printf ("{\"type\":\"reset\",\"seq\":%" G_GINT64_FORMAT "}", current));
+
+  return text_bytes (g_strdup_printf ("id: %" G_GINT64_FORMAT "\nevent: reset\n"
+                                      "data: {\"type\":\"reset\",\"seq\":%" G_GINT64_FORMAT "}\n\n",
+                                      current, current));
 }
 
 /* The handshake here, the subscriber on a worker. */
@@ -186,6 +244,8 @@ join_subscriber (Upgrade            *upgrade,
   g_autofree char *session = NULL;
   gint64 current = 0;
   gboolean reset = FALSE;
+  gboolean replaying;
+  guint limit = replay_first_page (server);
   gint64 last_seq;
   Hub *hub;
 
@@ -195,7 +255,7 @@ join_subscriber (Upgrade            *upgrade,
     server->subscribers = tack_subscriber_pool_new (server, n_workers ());
 
   /* Checked before the handshake; only a board gone since lands here. */
-  if (!(events = read_missed (server, upgrade->board_id, upgrade->since, &current, &reset, &error)))
+  if (!(events = read_missed (server, upgrade->board_id, upgrade->since, limit, &current, &reset, &error)))
     {
       g_debug ("Closing a subscriber: %s", error->message);
       if (websocket)
@@ -220,8 +280,7 @@ join_subscriber (Upgrade            *upgrade,
                                                              "\"heartbeat_ms\":%u,\"session\":\"%s\"}",
                                                              current, server->heartbeat_ms, session)));
       if (reset)
-        g_ptr_array_add (frames, text_bytes (g_strdup_printf ("{\"type\":\"reset\",\"seq\":%" G_GINT64_FORMAT "}",
-                                                               current)));
+        g_ptr_array_add (frames, reset_frame (current, kind));
 
       /* Who else is here. */
       g_hash_table_iter_init (&iter, hub->presence);
@@ -234,21 +293,26 @@ join_subscriber (Upgrade            *upgrade,
                                                              "retry: 1000\n\n",
                                                              current, server->heartbeat_ms, session)));
       if (reset)
-        g_ptr_array_add (frames, text_bytes (g_strdup_printf ("id: %" G_GINT64_FORMAT "\nevent: reset\n"
-                                                               "data: {\"type\":\"reset\",\"seq\":%" G_GINT64_FORMAT "}\n\n",
-                                                               current, current)));
+        g_ptr_array_add (frames, reset_frame (current, kind));
     }
 
   for (guint i = 0; i < events->len; i++)
-    {
-      TackEvent *event = g_ptr_array_index (events, i);
-
-      g_ptr_array_add (frames, websocket ? tack_event_get_json_bytes (event) : tack_event_get_sse (event));
-    }
+    g_ptr_array_add (frames, event_frame (g_ptr_array_index (events, i), kind));
 
   last_seq = (upgrade->since < 0 || reset) ? current : upgrade->since;
   if (events->len > 0)
     last_seq = tack_event_get_seq (g_ptr_array_index (events, events->len - 1));
+
+  /* The rest of the log is read when the worker asks for it. */
+  replaying = last_seq < current;
+  if (replaying)
+    {
+      Replay *replay = g_new0 (Replay, 1);
+
+      replay->kind = kind;
+      replay->last_seq = last_seq;
+      g_hash_table_insert (hub->replays, g_strdup (session), replay);
+    }
 
   hub->n_live++;
   server->n_subscribers++;
@@ -256,7 +320,81 @@ join_subscriber (Upgrade            *upgrade,
                             websocket ? soup_server_message_get_uri (msg) : NULL,
                             websocket ? soup_message_headers_get_one (request, "Origin") : NULL,
                             websocket ? soup_message_headers_get_one (response, "Sec-WebSocket-Protocol") : NULL,
-                            frames, last_seq, server->max_queue_bytes, server->heartbeat_ms);
+                            frames, last_seq, replaying, server->max_queue_bytes, server->heartbeat_ms);
+}
+
+/**
+ * tack_server_read_replay:
+ * @last_seq: (out): the seq of the last event in the page (or the one
+ *   the subscriber goes on after)
+ * @done: (out): whether the page reaches the end of the log; the
+ *   subscriber takes the broadcast events after it
+ *
+ * Reads the next page of a subscriber's replay, on the main context, for
+ * its worker. Returns the frames (GBytes), or %NULL when the subscriber
+ * left meanwhile. A log that lost the events after the last page (pruned
+ * under a reader this far behind) ends the replay with a reset, as it
+ * would have started with one.
+ */
+GPtrArray *
+tack_server_read_replay (TackServer *self,
+                         const char *board_id,
+                         const char *session,
+                         gint64     *last_seq,
+                         gboolean   *done)
+{
+  Hub *hub = g_hash_table_lookup (self->hubs, board_id);
+  g_autoptr(GPtrArray) events = NULL;
+  g_autoptr(GError) error = NULL;
+  GPtrArray *frames;
+  Replay *replay;
+  gint64 current = 0;
+  gboolean reset = FALSE;
+
+  if (hub == NULL || !(replay = g_hash_table_lookup (hub->replays, session)))
+    return NULL;
+
+  frames = g_ptr_array_new_with_free_func ((GDestroyNotify)g_bytes_unref);
+  events = tack_storage_read_events (self->storage, board_id, replay->last_seq, replay_page (self),
+                                     &current, &reset, &error);
+  if (events == NULL)
+    {
+      /* The board went away: the client learns it from the snapshot. */
+      g_debug ("Ending a replay: %s", error->message);
+      reset = TRUE;
+    }
+
+  if (reset)
+    {
+      g_ptr_array_add (frames, reset_frame (current, replay->kind));
+      replay->last_seq = current;
+    }
+  else
+    {
+      for (guint i = 0; i < events->len; i++)
+        g_ptr_array_add (frames, event_frame (g_ptr_array_index (events, i), replay->kind));
+      if (events->len > 0)
+        replay->last_seq = tack_event_get_seq (g_ptr_array_index (events, events->len - 1));
+    }
+
+  *last_seq = replay->last_seq;
+  *done = replay->last_seq >= current;
+  if (*done)
+    g_hash_table_remove (hub->replays, session);
+
+  return frames;
+}
+
+/* For tests: pages of a few events make every replay a long one. */
+void
+tack_server_set_replay_pages (TackServer *self,
+                              guint       first,
+                              guint       page)
+{
+  g_return_if_fail (TACK_IS_SERVER (self));
+
+  self->replay_first_page = first;
+  self->replay_page = page;
 }
 
 static void
@@ -337,6 +475,7 @@ tack_server_subscriber_left (TackServer *self,
 
   g_assert (hub->n_live > 0);
   hub->n_live--;
+  g_hash_table_remove (hub->replays, session);
   self->n_subscribers--;
   if (dropped)
     self->n_dropped++;

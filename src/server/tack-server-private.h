@@ -56,6 +56,10 @@ struct _TackServer
   guint        n_subscribers;
   guint        n_dropped;
   gboolean     stopped;
+
+  /* events read per step of a replay (0: the defaults) */
+  guint        replay_first_page;
+  guint        replay_page;
 };
 
 gboolean tack_server_ensure_storage  (TackServer        *self,
@@ -93,6 +97,14 @@ void     tack_server_subscriber_left  (TackServer       *self,
                                        const char       *session,
                                        GBytes           *left,
                                        gboolean          dropped);
+GPtrArray *tack_server_read_replay    (TackServer       *self,
+                                       const char       *board_id,
+                                       const char       *session,
+                                       gint64           *last_seq,
+                                       gboolean         *done);
+void     tack_server_set_replay_pages (TackServer       *self,
+                                       guint             first,
+                                       guint             page);
 
 /* tack-server-subscribers.c */
 typedef enum
@@ -114,6 +126,7 @@ void                tack_subscriber_pool_add       (TackSubscriberPool  *pool,
                                                     const char          *protocol,
                                                     GPtrArray           *frames,
                                                     gint64               last_seq,
+                                                    gboolean             replaying,
                                                     gsize                max_queue_bytes,
                                                     guint                heartbeat_ms);
 void                tack_subscriber_pool_broadcast (TackSubscriberPool  *pool,

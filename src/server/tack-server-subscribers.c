@@ -28,7 +28,11 @@
  * whatever the number of subscribers), presence frames, and the order to
  * shut down. Because a subscriber and every later broadcast travel through
  * the same queue, its replay is followed by the live events without a gap,
- * and the seq it last sent drops the ones its replay already had. A worker
+ * and the seq it last sent drops the ones its replay already had. A replay
+ * longer than a page goes on in pages: once the socket has taken most of
+ * one, the worker asks the main context for the next (NOTE_MORE, then
+ * CMD_PAGE), and skips broadcast events until the page that reaches the
+ * end of the log (tack-server-events.c says why none is lost). A worker
  * posts back presence changes and subscribers that left, which keeps the
  * counters and the presence of each board on the main context.
  *
@@ -49,6 +53,11 @@
 
 /* What a WebSocket's output holds before libsoup hears "would block". */
 #define COALESCE_MAX_BUFFER (256 * 1024)
+
+/* A subscriber catching up asks for the next page of its replay once
+ * less than this is left in its queue: the coalescing buffer and the
+ * socket's keep the client busy while the page is read. */
+#define REPLAY_LOW_WATER (64 * 1024)
 
 /* Queued SSE events handed to one writev(). */
 #define SSE_MAX_VECTORS 64
@@ -296,6 +305,7 @@ typedef enum
   CMD_ADD,
   CMD_EVENTS,
   CMD_FRAME,
+  CMD_PAGE,
   CMD_SHUTDOWN,
 } CommandKind;
 
@@ -312,8 +322,11 @@ typedef struct
   GUri            *uri;
   char            *origin;
   char            *protocol;
-  GPtrArray       *frames;       /* GBytes: hello, reset, presence, replay */
+  GPtrArray       *frames;       /* GBytes: hello, reset, presence, replay;
+                                  * CMD_PAGE: the next page of the replay */
   gint64           last_seq;
+  gboolean         replaying;    /* CMD_ADD: the replay goes on in pages;
+                                  * CMD_PAGE: not the last page yet */
   gsize            max_queue_bytes;
   guint            heartbeat_ms;
 
@@ -345,15 +358,19 @@ command_free (Command *command)
   g_free (command);
 }
 
+typedef struct _Worker Worker;
+
 typedef enum
 {
   NOTE_PRESENCE,
   NOTE_LEFT,
+  NOTE_MORE,           /* the next page of its replay */
 } NoteKind;
 
 typedef struct
 {
   NoteKind  kind;
+  Worker   *worker;     /* NOTE_MORE: where the page goes */
   char     *board_id;
   char     *session;
   GBytes   *frame;      /* the presence frame for the others, or NULL */
@@ -372,8 +389,6 @@ note_free (Note *note)
 
 /* Workers and their subscribers. */
 
-typedef struct _Worker Worker;
-
 typedef struct
 {
   guint                    index;    /* in the board's array; first */
@@ -391,6 +406,9 @@ typedef struct
   gint64                   last_seq;
   gboolean                 present;  /* has sent a presence state */
   gboolean                 joined;   /* in the board's array */
+  gboolean                 replaying; /* its replay goes on in pages */
+  gboolean                 asked;    /* for the next page */
+  gsize                    max_queue_bytes;
   guint                    dirty;    /* 1 + its index in the worker's flush
                                       * list, 0 when not in it */
 
@@ -421,6 +439,7 @@ struct _Worker
   Mailbox      *inbox;
   GHashTable   *boards;      /* board id → Board */
   GHashTable   *all;         /* Sub set, joined or closing */
+  GHashTable   *replaying;   /* session → Sub, replaying */
   gboolean      stopping;
   GSource      *grace_source;
   gboolean      draining;    /* its inbox */
@@ -430,6 +449,7 @@ struct _Worker
 struct _TackSubscriberPool
 {
   TackServer *server;
+  gboolean    stopping;
   Mailbox    *notes;        /* on the server's context */
   GPtrArray  *workers;
   guint       next;
@@ -464,6 +484,7 @@ worker_note (Worker   *worker,
   Note *note = g_new0 (Note, 1);
 
   note->kind = kind;
+  note->worker = worker;
   note->board_id = g_strdup (sub->board_id);
   note->session = g_strdup (sub->session);
   note->frame = frame ? g_bytes_ref (frame) : NULL;
@@ -528,6 +549,8 @@ sub_free (Sub *sub)
 {
   sub_leave (sub, FALSE);
   g_hash_table_remove (sub->worker->all, sub);
+  if (sub->replaying)
+    g_hash_table_remove (sub->worker->replaying, sub->session);
 
   if (sub->dirty > 0)
     sub->worker->dirty->pdata[sub->dirty - 1] = NULL;
@@ -796,16 +819,32 @@ sse_flush (Sub *sub)
   return TRUE;
 }
 
+/* A subscriber catching up whose queue ran low asks for the next page
+ * of its replay, one page at a time. */
+static void
+sub_maybe_ask (Sub *sub)
+{
+  if (!sub->replaying || sub->asked || !sub->joined || sub->pending_bytes >= REPLAY_LOW_WATER)
+    return;
+
+  sub->asked = TRUE;
+  worker_note (sub->worker, NOTE_MORE, sub, NULL, FALSE);
+}
+
 /* Hands the socket what is queued. Returns FALSE when the subscriber is
  * gone after. */
 static gboolean
 sub_flush (Sub *sub)
 {
   if (sub->kind == TACK_SUBSCRIBER_SSE)
-    return sse_flush (sub);
-
-  if (!g_queue_is_empty (&sub->queue))
+    {
+      if (!sse_flush (sub))
+        return FALSE;
+    }
+  else if (!g_queue_is_empty (&sub->queue))
     ws_flush (sub);
+
+  sub_maybe_ask (sub);
 
   return TRUE;
 }
@@ -874,8 +913,9 @@ sub_queue_event (Sub       *sub,
   g_autoptr(GBytes) bytes = NULL;
 
   /* Committed before the subscriber read its replay, broadcast after:
-   * the replay had it already. */
-  if (tack_event_get_seq (event) <= sub->last_seq)
+   * the replay had it already; or the replay is still being read, and a
+   * later page has it. */
+  if (sub->replaying || tack_event_get_seq (event) <= sub->last_seq)
     return TRUE;
   sub->last_seq = tack_event_get_seq (event);
 
@@ -1088,6 +1128,7 @@ worker_add (Worker  *worker,
   sub->session = g_steal_pointer (&command->session);
   sub->user = g_steal_pointer (&command->user);
   sub->last_seq = command->last_seq;
+  sub->max_queue_bytes = command->max_queue_bytes;
   g_queue_init (&sub->queue);
   g_hash_table_add (worker->all, sub);
 
@@ -1125,8 +1166,43 @@ worker_add (Worker  *worker,
     sub_queue (sub, g_ptr_array_index (command->frames, i));
   sub->limit = command->max_queue_bytes + sub->pending_bytes;
 
+  if (command->replaying)
+    {
+      sub->replaying = TRUE;
+      g_hash_table_insert (worker->replaying, sub->session, sub);
+    }
+
   sub->joined = TRUE;
   tack_member_array_add (&worker_board (worker, sub->board_id)->subs, sub);
+  sub_flush_later (sub);
+}
+
+/* The next page of a replay: the one that reaches the end of the log
+ * makes the subscriber take broadcast events again. */
+static void
+worker_page (Worker  *worker,
+             Command *command)
+{
+  Sub *sub = g_hash_table_lookup (worker->replaying, command->session);
+
+  /* It left while the page was read. */
+  if (sub == NULL)
+    return;
+
+  sub->asked = FALSE;
+  sub->last_seq = command->last_seq;
+  if (!command->replaying)
+    {
+      sub->replaying = FALSE;
+      g_hash_table_remove (worker->replaying, sub->session);
+    }
+
+  /* Like the first page, a page is as big as it is. */
+  sub->limit = G_MAXSIZE;
+  for (guint i = 0; i < command->frames->len; i++)
+    sub_queue (sub, g_ptr_array_index (command->frames, i));
+  sub->limit = sub->max_queue_bytes + sub_pending (sub);
+
   sub_flush_later (sub);
 }
 
@@ -1255,6 +1331,10 @@ worker_command (gpointer owner,
       worker_frame (worker, command);
       break;
 
+    case CMD_PAGE:
+      worker_page (worker, command);
+      break;
+
     case CMD_SHUTDOWN:
       worker_shutdown (worker);
       break;
@@ -1339,6 +1419,7 @@ worker_new (TackSubscriberPool *pool,
   worker->inbox = mailbox_new (worker->context, worker_command, worker_drain_begin, worker_drain_end, worker);
   worker->boards = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, board_free);
   worker->all = g_hash_table_new (NULL, NULL);
+  worker->replaying = g_hash_table_new (g_str_hash, g_str_equal);
   worker->thread = g_thread_new (name, worker_main, worker);
 
   return worker;
@@ -1353,12 +1434,39 @@ worker_free (Worker *worker)
   g_ptr_array_unref (worker->dirty);
   g_hash_table_unref (worker->boards);
   g_hash_table_unref (worker->all);
+  g_hash_table_unref (worker->replaying);
   g_main_loop_unref (worker->loop);
   g_main_context_unref (worker->context);
   g_free (worker);
 }
 
 /* The pool, on the server's context. */
+
+static void
+pool_read_replay (TackSubscriberPool *pool,
+                  Note               *note)
+{
+  g_autoptr(GPtrArray) frames = NULL;
+  Command *command;
+  gint64 last_seq = 0;
+  gboolean done = FALSE;
+
+  /* The workers are gone: nobody to send it to. */
+  if (pool->stopping)
+    return;
+
+  frames = tack_server_read_replay (pool->server, note->board_id, note->session, &last_seq, &done);
+  if (frames == NULL)
+    return;
+
+  command = g_new0 (Command, 1);
+  command->kind = CMD_PAGE;
+  command->session = g_strdup (note->session);
+  command->frames = g_steal_pointer (&frames);
+  command->last_seq = last_seq;
+  command->replaying = !done;
+  mailbox_post (note->worker->inbox, command);
+}
 
 static void
 pool_note (gpointer owner,
@@ -1369,6 +1477,10 @@ pool_note (gpointer owner,
 
   switch (note->kind)
     {
+    case NOTE_MORE:
+      pool_read_replay (pool, note);
+      break;
+
     case NOTE_PRESENCE:
       tack_server_presence_changed (pool->server, note->board_id, note->session, note->frame, note->present);
       break;
@@ -1429,6 +1541,8 @@ pool_post_all (TackSubscriberPool  *pool,
  * @frames: (transfer none): what the subscriber gets first, in order
  * @last_seq: the seq of the last event in @frames (or the one it starts
  *   after)
+ * @replaying: whether the replay goes on after @frames, in pages its
+ *   worker asks for (tack_server_read_replay())
  * @heartbeat_ms: how often the stream is kept warm (WebSocket pings,
  *   SSE `: ping` comments)
  *
@@ -1446,6 +1560,7 @@ tack_subscriber_pool_add (TackSubscriberPool *pool,
                           const char         *protocol,
                           GPtrArray          *frames,
                           gint64              last_seq,
+                          gboolean            replaying,
                           gsize               max_queue_bytes,
                           guint               heartbeat_ms)
 {
@@ -1463,6 +1578,7 @@ tack_subscriber_pool_add (TackSubscriberPool *pool,
   command->protocol = g_strdup (protocol);
   command->frames = g_ptr_array_ref (frames);
   command->last_seq = last_seq;
+  command->replaying = replaying;
   command->max_queue_bytes = max_queue_bytes;
   command->heartbeat_ms = heartbeat_ms;
 
@@ -1575,6 +1691,7 @@ make_shutdown (gpointer data)
 void
 tack_subscriber_pool_free (TackSubscriberPool *pool)
 {
+  pool->stopping = TRUE;
   pool_post_all (pool, make_shutdown, NULL);
 
   for (guint i = 0; i < pool->workers->len; i++)

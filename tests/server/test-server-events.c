@@ -14,6 +14,9 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include <glib/gstdio.h>
+
+#include "tack-sqlite-storage.h"
 #include "tack-test-server.h"
 
 static char *
@@ -1008,6 +1011,270 @@ test_events_burst (void)
   test_server_free (ts);
 }
 
+/* A replay longer than a page goes on in pages while others write: every
+ * event once, in seq order, then the live ones. */
+static void
+replay_in_pages (gboolean websocket)
+{
+  TestServer *ts = test_server_new (0);
+  g_autofree char *column = first_column (ts);
+  g_autofree char *path = g_strdup_printf ("/api/v1/boards/%s/cards", ts->board_id);
+  g_autoptr(SoupSession) session = g_object_new (SOUP_TYPE_SESSION, NULL);
+  g_autoptr(JsonNode) live = NULL;
+  WsClient *ws = NULL;
+  SseClient *sse = NULL;
+  Response *pending = NULL;
+  gint64 last;
+
+  /* Pages of a few events: the replay of 60 takes about twenty. */
+  tack_server_set_replay_pages (ts->server, 2, 3);
+
+  for (guint i = 0; i < 60; i++)
+    {
+      g_autoptr(JsonNode) card = test_create_card (ts, column, "backlog", NULL);
+    }
+
+  if (websocket)
+    ws = ws_client_connect (ts, "since=1");
+  else
+    sse = sse_client_connect (ts, "since=1", NULL);
+
+  /* Commits while it catches up. */
+  for (guint i = 0; i < 30; i++)
+    {
+      g_autofree char *op = test_unique_op ();
+      g_autofree char *body = g_strdup_printf ("{\"op\": \"%s\", \"column\": \"%s\", \"title\": \"during\"}", op, column);
+
+      test_http_async (ts, session, "POST", path, ts->board_token, body, &pending);
+      TEST_WAIT_FOR (pending != NULL);
+      g_assert_cmpuint (pending->status, ==, 201);
+      g_clear_pointer (&pending, response_free);
+    }
+
+  /* And one once it is live: nothing after it may come twice. */
+  last = test_board_seq (ts);
+  if (websocket)
+    TEST_WAIT_FOR (ws_client_count_events (ws) >= (guint)(last - 1));
+  else
+    TEST_WAIT_FOR (sse->events->len >= (guint)(last - 1));
+  live = test_create_card (ts, column, "live", NULL);
+  last++;
+
+  if (websocket)
+    {
+      TEST_WAIT_FOR (ws_client_count_events (ws) >= (guint)(last - 1));
+      g_assert_cmpstr (frame_type (ws_client_frame (ws, 0)), ==, "hello");
+      g_assert_cmpint (assert_ws_events_contiguous (ws, 1), ==, last);
+      ws_client_free (ws);
+    }
+  else
+    {
+      TEST_WAIT_FOR (sse->events->len >= (guint)(last - 1));
+      for (guint i = 0; i < sse->events->len; i++)
+        {
+          SseEvent *event = g_ptr_array_index (sse->events, i);
+
+          g_assert_cmpint (g_ascii_strtoll (event->id, NULL, 10), ==, 2 + i);
+        }
+      g_assert_cmpuint (sse->events->len, ==, last - 1);
+      sse_client_free (sse);
+    }
+
+  test_server_free (ts);
+}
+
+static void
+test_events_replay_in_pages_websocket (void)
+{
+  replay_in_pages (TRUE);
+}
+
+static void
+test_events_replay_in_pages_sse (void)
+{
+  replay_in_pages (FALSE);
+}
+
+/* A storage whose log loses what follows the first page of a replay, as
+ * pruning does under a reader that far behind. */
+#define TEST_TYPE_PRUNING_STORAGE (test_pruning_storage_get_type ())
+G_DECLARE_FINAL_TYPE (TestPruningStorage, test_pruning_storage, TEST, PRUNING_STORAGE, GObject)
+
+struct _TestPruningStorage
+{
+  GObject      parent_instance;
+  TackStorage *inner;
+  guint        pruned_limit;  /* reads of this many events find a gap */
+};
+
+static void pruning_iface_init (TackStorageInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (TestPruningStorage, test_pruning_storage, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (TACK_TYPE_STORAGE, pruning_iface_init))
+
+#define INNER(s) (TEST_PRUNING_STORAGE (s)->inner)
+
+static JsonNode *
+pruning_list_boards (TackStorage *s, GError **error)
+{
+  return tack_storage_list_boards (INNER (s), error);
+}
+
+static JsonNode *
+pruning_create_board (TackStorage *s, const char *title, const char *token, GError **error)
+{
+  return tack_storage_create_board (INNER (s), title, token, error);
+}
+
+static char *
+pruning_get_board_token (TackStorage *s, const char *board_id)
+{
+  return tack_storage_get_board_token (INNER (s), board_id);
+}
+
+static char *
+pruning_find_board_by_token (TackStorage *s, const char *token)
+{
+  return tack_storage_find_board_by_token (INNER (s), token);
+}
+
+static char *
+pruning_get_first_board (TackStorage *s)
+{
+  return tack_storage_get_first_board (INNER (s));
+}
+
+static JsonNode *
+pruning_get_snapshot (TackStorage *s, const char *board_id, GError **error)
+{
+  return tack_storage_get_snapshot (INNER (s), board_id, error);
+}
+
+static JsonNode *
+pruning_get_card (TackStorage *s, const char *board_id, const char *card_id, GError **error)
+{
+  return tack_storage_get_card (INNER (s), board_id, card_id, error);
+}
+
+static gboolean
+pruning_write (TackStorage *s, const TackWriteRequest *request, TackWriteResult **result, GError **error)
+{
+  if (!tack_storage_write (INNER (s), request, result, error))
+    return FALSE;
+
+  if ((*result)->event != NULL)
+    tack_storage_emit_committed (s, request->board_id, (*result)->event);
+
+  return TRUE;
+}
+
+static GPtrArray *
+pruning_read_events (TackStorage *s, const char *board_id, gint64 since, guint limit,
+                     gint64 *current_seq, gboolean *reset, GError **error)
+{
+  GPtrArray *events;
+
+  if (limit != TEST_PRUNING_STORAGE (s)->pruned_limit)
+    return tack_storage_read_events (INNER (s), board_id, since, limit, current_seq, reset, error);
+
+  /* Only the current seq: the events after since are gone. */
+  events = tack_storage_read_events (INNER (s), board_id, since, 0, current_seq, reset, error);
+  if (events != NULL)
+    *reset = TRUE;
+
+  return events;
+}
+
+static void
+pruning_close (TackStorage *s)
+{
+  tack_storage_close (INNER (s));
+}
+
+static void
+pruning_iface_init (TackStorageInterface *iface)
+{
+  iface->list_boards = pruning_list_boards;
+  iface->create_board = pruning_create_board;
+  iface->get_board_token = pruning_get_board_token;
+  iface->find_board_by_token = pruning_find_board_by_token;
+  iface->get_first_board = pruning_get_first_board;
+  iface->get_snapshot = pruning_get_snapshot;
+  iface->get_card = pruning_get_card;
+  iface->write = pruning_write;
+  iface->read_events = pruning_read_events;
+  iface->close = pruning_close;
+}
+
+static void
+test_pruning_storage_finalize (GObject *object)
+{
+  g_clear_object (&TEST_PRUNING_STORAGE (object)->inner);
+
+  G_OBJECT_CLASS (test_pruning_storage_parent_class)->finalize (object);
+}
+
+static void
+test_pruning_storage_class_init (TestPruningStorageClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = test_pruning_storage_finalize;
+}
+
+static void
+test_pruning_storage_init (TestPruningStorage *self)
+{
+}
+
+/* The log loses the rest of a replay under the reader: it gets a reset
+ * with the current seq, as if it had asked that late, then live events
+ * from there. */
+static void
+test_events_replay_pruned (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("tack-pruning-XXXXXX", &error);
+  g_autofree char *db_path = g_build_filename (dir, "inner.db", NULL);
+  g_autoptr(TestPruningStorage) storage = g_object_new (TEST_TYPE_PRUNING_STORAGE, NULL);
+  g_autofree char *column = NULL;
+  g_autoptr(JsonNode) live = NULL;
+  TestServer *ts;
+  WsClient *ws;
+  JsonObject *reset;
+  gint64 current;
+
+  storage->inner = TACK_STORAGE (tack_sqlite_storage_new (db_path, 10000, &error));
+  g_assert_no_error (error);
+  storage->pruned_limit = 3;
+
+  ts = test_server_new_full (0, TACK_STORAGE (storage));
+  tack_server_set_replay_pages (ts->server, 2, 3);
+  column = first_column (ts);
+  for (guint i = 0; i < 10; i++)
+    {
+      g_autoptr(JsonNode) card = test_create_card (ts, column, "c", NULL);
+    }
+  current = test_board_seq (ts);
+
+  ws = ws_client_connect (ts, "since=3");
+  TEST_WAIT_FOR (ws->frames->len >= 4);
+  g_assert_cmpstr (frame_type (ws_client_frame (ws, 0)), ==, "hello");
+  g_assert_cmpint (json_object_get_int_member (ws_client_frame (ws, 1), "seq"), ==, 4);
+  g_assert_cmpint (json_object_get_int_member (ws_client_frame (ws, 2), "seq"), ==, 5);
+  reset = ws_client_frame (ws, 3);
+  g_assert_cmpstr (frame_type (reset), ==, "reset");
+  g_assert_cmpint (json_object_get_int_member (reset, "seq"), ==, current);
+
+  live = test_create_card (ts, column, "live", NULL);
+  TEST_WAIT_FOR (ws->frames->len >= 5);
+  /* Nothing of what the reset covers comes after it. */
+  g_assert_cmpint (json_object_get_int_member (ws_client_frame (ws, 4), "seq"), ==, current + 1);
+
+  ws_client_free (ws);
+  test_server_free (ts);
+  g_unlink (db_path);
+  g_rmdir (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1018,6 +1285,9 @@ main (int   argc,
   g_test_add_func ("/tack/server/events/websocket-errors", test_events_websocket_errors);
   g_test_add_func ("/tack/server/events/websocket-resume", test_events_websocket_resume);
   g_test_add_func ("/tack/server/events/no-gap-while-writing", test_events_no_gap_while_writing);
+  g_test_add_func ("/tack/server/events/replay-in-pages-websocket", test_events_replay_in_pages_websocket);
+  g_test_add_func ("/tack/server/events/replay-in-pages-sse", test_events_replay_in_pages_sse);
+  g_test_add_func ("/tack/server/events/replay-pruned", test_events_replay_pruned);
   g_test_add_func ("/tack/server/events/sse", test_events_sse);
   g_test_add_func ("/tack/server/events/poll", test_events_poll);
   g_test_add_func ("/tack/server/events/reset", test_events_reset);
