@@ -112,6 +112,18 @@ gboolean tack_board_value_parse       (TackBoardValue        *value,
                                        GError               **error);
 void     tack_board_value_clear       (TackBoardValue        *value);
 
+JsonObject *tack_json_node_get_object (JsonNode              *node,
+                                       const char            *member,
+                                       GError               **error);
+gboolean    tack_json_node_get_string (JsonNode              *node,
+                                       const char            *member,
+                                       gboolean               nullable,
+                                       const char           **out,
+                                       GError               **error);
+gboolean    tack_json_node_get_int    (JsonNode              *node,
+                                       const char            *member,
+                                       gint64                *out,
+                                       GError               **error);
 JsonObject *tack_json_get_object      (JsonObject            *object,
                                        const char            *member,
                                        GError               **error);
