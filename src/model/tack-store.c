@@ -224,8 +224,8 @@ compute_display (CardEntry     *entry,
 
   if (have)
     {
-      g_free (value->id);
-      value->id = g_strdup (tack_card_get_id (entry->card));
+      g_clear_pointer (&value->id, g_ref_string_release);
+      value->id = g_ref_string_new (tack_card_get_id (entry->card));
     }
 
   return have;
@@ -2055,7 +2055,7 @@ tack_store_create_card_local (TackStore   *self,
   ColumnEntry *column;
   CardEntry *entry;
   LocalOp *lop;
-  char *position;
+  g_autofree char *position = NULL;
   g_autofree char *id = NULL;
 
   g_return_val_if_fail (TACK_IS_STORE (self), NULL);
@@ -2085,11 +2085,11 @@ tack_store_create_card_local (TackStore   *self,
   g_hash_table_insert (self->cards, g_strdup (id), entry);
 
   lop = push_local (self, entry, NULL, op, LOCAL_CREATE);
-  lop->created.id = g_strdup (id);
-  lop->created.column = g_strdup (column_id);
-  lop->created.title = g_strdup (title);
-  lop->created.description = g_strdup ("");
-  lop->created.position = position;
+  lop->created.id = g_ref_string_new (id);
+  lop->created.column = g_ref_string_new (column_id);
+  lop->created.title = g_ref_string_new (title);
+  lop->created.description = g_ref_string_new ("");
+  lop->created.position = g_ref_string_new (position);
   lop->created.labels = g_new0 (char *, 1);
   lop->created.assignees = g_new0 (char *, 1);
 
@@ -2520,8 +2520,8 @@ retarget_cards (TackStore  *self,
 
           if (lop->kind == LOCAL_CREATE && g_strcmp0 (lop->created.column, local_id) == 0)
             {
-              g_free (lop->created.column);
-              lop->created.column = g_strdup (server_id);
+              g_ref_string_release (lop->created.column);
+              lop->created.column = g_ref_string_new (server_id);
               changed = TRUE;
             }
           else if (lop->kind == LOCAL_MOVE &&

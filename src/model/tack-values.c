@@ -201,7 +201,7 @@ node_due (JsonNode  *node,
   if (due != NULL && !is_valid_date (due))
     return invalid (error, "due", "null or a date as YYYY-MM-DD");
 
-  *out = g_strdup (due);
+  *out = tack_ref_string_new0 (due);
   return TRUE;
 }
 
@@ -368,17 +368,17 @@ void
 tack_card_value_set_view (TackCardValue      *value,
                           const TackCardView *view)
 {
-  value->id = g_strdup (view->id);
-  value->column = g_strdup (view->column);
-  value->title = g_strdup (view->title);
-  value->description = g_strdup (view->description);
-  value->position = g_strdup (view->position);
+  value->id = tack_ref_string_new0 (view->id);
+  value->column = tack_ref_string_new0 (view->column);
+  value->title = tack_ref_string_new0 (view->title);
+  value->description = tack_ref_string_new0 (view->description);
+  value->position = tack_ref_string_new0 (view->position);
   value->labels = strv_from_array (view->labels);
   value->assignees = strv_from_array (view->assignees);
-  value->due = g_strdup (view->due);
+  value->due = tack_ref_string_new0 (view->due);
   value->version = view->version;
-  value->updated_at = g_strdup (view->updated_at);
-  value->updated_by = g_strdup (view->updated_by);
+  value->updated_at = tack_ref_string_new0 (view->updated_at);
+  value->updated_by = tack_ref_string_new0 (view->updated_by);
 }
 
 static gboolean
@@ -388,8 +388,8 @@ update_string (char       **field,
   if (g_strcmp0 (*field, value) == 0)
     return FALSE;
 
-  g_free (*field);
-  *field = g_strdup (value);
+  g_clear_pointer (field, g_ref_string_release);
+  *field = tack_ref_string_new0 (value);
   return TRUE;
 }
 
@@ -466,42 +466,45 @@ tack_card_value_parse (TackCardValue  *value,
 void
 tack_card_value_clear (TackCardValue *value)
 {
-  g_clear_pointer (&value->id, g_free);
-  g_clear_pointer (&value->column, g_free);
-  g_clear_pointer (&value->title, g_free);
-  g_clear_pointer (&value->description, g_free);
-  g_clear_pointer (&value->position, g_free);
+  g_clear_pointer (&value->id, g_ref_string_release);
+  g_clear_pointer (&value->column, g_ref_string_release);
+  g_clear_pointer (&value->title, g_ref_string_release);
+  g_clear_pointer (&value->description, g_ref_string_release);
+  g_clear_pointer (&value->position, g_ref_string_release);
   g_clear_pointer (&value->labels, g_strfreev);
   g_clear_pointer (&value->assignees, g_strfreev);
-  g_clear_pointer (&value->due, g_free);
-  g_clear_pointer (&value->updated_at, g_free);
-  g_clear_pointer (&value->updated_by, g_free);
+  g_clear_pointer (&value->due, g_ref_string_release);
+  g_clear_pointer (&value->updated_at, g_ref_string_release);
+  g_clear_pointer (&value->updated_by, g_ref_string_release);
   value->version = 0;
 }
 
+/* @dest must be cleared; the strings are shared, not copied. */
 void
 tack_card_value_copy (TackCardValue       *dest,
                       const TackCardValue *src)
 {
-  dest->id = g_strdup (src->id);
-  dest->column = g_strdup (src->column);
-  dest->title = g_strdup (src->title);
-  dest->description = g_strdup (src->description);
-  dest->position = g_strdup (src->position);
+  dest->id = tack_ref_string_acquire0 (src->id);
+  dest->column = tack_ref_string_acquire0 (src->column);
+  dest->title = tack_ref_string_acquire0 (src->title);
+  dest->description = tack_ref_string_acquire0 (src->description);
+  dest->position = tack_ref_string_acquire0 (src->position);
   dest->labels = g_strdupv (src->labels);
   dest->assignees = g_strdupv (src->assignees);
-  dest->due = g_strdup (src->due);
+  dest->due = tack_ref_string_acquire0 (src->due);
   dest->version = src->version;
-  dest->updated_at = g_strdup (src->updated_at);
-  dest->updated_by = g_strdup (src->updated_by);
+  dest->updated_at = tack_ref_string_acquire0 (src->updated_at);
+  dest->updated_by = tack_ref_string_acquire0 (src->updated_by);
 }
 
 /* A string member of a PATCH body, when present, replaces *@slot; a
- * @nullable member's null empties it. */
+ * @nullable member's null empties it. @slot holds a GRefString when
+ * @ref_string, else a plain string. */
 static gboolean
 patch_string (JsonObject  *fields,
               const char  *member,
               gboolean     nullable,
+              gboolean     ref_string,
               char       **slot,
               GError     **error)
 {
@@ -513,8 +516,16 @@ patch_string (JsonObject  *fields,
   if (!tack_json_get_string (fields, member, nullable, &s, error))
     return FALSE;
 
-  g_free (*slot);
-  *slot = g_strdup (s ? s : "");
+  if (ref_string)
+    {
+      g_clear_pointer (slot, g_ref_string_release);
+      *slot = g_ref_string_new (s ? s : "");
+    }
+  else
+    {
+      g_free (*slot);
+      *slot = g_strdup (s ? s : "");
+    }
 
   return TRUE;
 }
@@ -530,10 +541,10 @@ tack_card_value_patch (TackCardValue  *value,
 
   tack_card_value_copy (&v, value);
 
-  if (!patch_string (fields, "title", FALSE, &v.title, error) ||
-      !patch_string (fields, "description", TRUE, &v.description, error) ||
-      !patch_string (fields, "column", FALSE, &v.column, error) ||
-      !patch_string (fields, "position", FALSE, &v.position, error))
+  if (!patch_string (fields, "title", FALSE, TRUE, &v.title, error) ||
+      !patch_string (fields, "description", TRUE, TRUE, &v.description, error) ||
+      !patch_string (fields, "column", FALSE, TRUE, &v.column, error) ||
+      !patch_string (fields, "position", FALSE, TRUE, &v.position, error))
     return FALSE;
 
   if (json_object_has_member (fields, "labels"))
@@ -552,7 +563,7 @@ tack_card_value_patch (TackCardValue  *value,
 
   if (json_object_has_member (fields, "due"))
     {
-      g_clear_pointer (&v.due, g_free);
+      g_clear_pointer (&v.due, g_ref_string_release);
       if (!get_due (fields, &v.due, error))
         return FALSE;
     }
@@ -658,8 +669,8 @@ tack_column_value_patch (TackColumnValue  *value,
 
   tack_column_value_copy (&v, value);
 
-  if (!patch_string (fields, "title", FALSE, &v.title, error) ||
-      !patch_string (fields, "position", FALSE, &v.position, error))
+  if (!patch_string (fields, "title", FALSE, FALSE, &v.title, error) ||
+      !patch_string (fields, "position", FALSE, FALSE, &v.position, error))
     return FALSE;
 
   if (json_object_has_member (fields, "wip_limit") &&
