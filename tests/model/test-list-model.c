@@ -152,6 +152,18 @@ test_order_bytes (void)
   assert_order (cards, (const char * const[]) { "x2", "c4", "x0", "x1", "x3", NULL });
   assert_order (tack_board_get_columns (tack_store_get_board (store)),
                 (const char * const[]) { "todo", "doing", "done", NULL });
+
+  /* Long positions that share their first 8 and 16 bytes (the list packs
+   * that much of each key) are ordered by the rest, then by id. */
+  write_card (store, "y4", "done", "y4", "0123456789abcdefa", 1);
+  write_card (store, "y2", "done", "y2", "0123456789abcdef", 1);
+  write_card (store, "y5", "done", "y5", "0123456789abcdefB", 1);
+  write_card (store, "y1", "done", "y1", "0123456789abcde", 1);
+  write_card (store, "y3", "done", "y3", "0123456789abcdef", 1);
+  write_card (store, "y6", "done", "y6", "0123456789abcdefaa", 1);
+  write_card (store, "y0", "done", "y0", "01234567", 1);
+  assert_order (tack_column_get_cards (tack_store_lookup_column (store, "done")),
+                (const char * const[]) { "y0", "y1", "y2", "y3", "y5", "y4", "y6", NULL });
 }
 
 static void
