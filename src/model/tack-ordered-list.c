@@ -187,28 +187,28 @@ compare_key (TackOrderedList *self,
 }
 
 /* How many of the sorted @keys[from..to) are below @prefix, and how many
- * equal it. A binary search waits for one cache line after another, and
- * while events stream past the tree's nodes are rarely in the nearest
- * cache; a count without a branch per key asks for every line at once. */
+ * equal it. A binary search waits for one cache line after another, each
+ * chosen by the last compare, and while events stream past the tree's
+ * nodes are rarely in the nearest cache; a scan in order lets the
+ * processor ask for the next lines before it has compared the first. */
 static inline void
 count_prefixes (const Prefix *keys,
-                guint          from,
-                guint          to,
+                guint         from,
+                guint         to,
                 Prefix        prefix,
-                guint         *below,
-                guint         *equal)
+                guint        *below,
+                guint        *equal)
 {
-  guint b = 0;
-  guint e = 0;
+  guint i = from;
+  guint j;
 
-  for (guint i = from; i < to; i++)
-    {
-      b += (keys[i].hi < prefix.hi) | ((keys[i].hi == prefix.hi) & (keys[i].lo < prefix.lo));
-      e += (keys[i].hi == prefix.hi) & (keys[i].lo == prefix.lo);
-    }
+  while (i < to && prefix_less (keys[i], prefix))
+    i++;
+  for (j = i; j < to && prefix_equal (keys[j], prefix); j++)
+    ;
 
-  *below = b;
-  *equal = e;
+  *below = i - from;
+  *equal = j - i;
 }
 
 /* Goes down to the leaf where @key belongs: in each inner node, the last
