@@ -295,7 +295,6 @@ tack_card_apply_value (TackCard            *self,
   notify_changed (self, changed);
 }
 
-
 /* tack_card_apply_value() for a card known to show the value @fields were
  * just changed in: only those are taken, nothing is compared. */
 void
