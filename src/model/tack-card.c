@@ -7,7 +7,9 @@
 
 /* One card of the board. There is exactly one TackCard per card id in a
  * store, and widgets bind to its properties; the store updates it in
- * place, emitting notify only for the properties that really changed. */
+ * place, emitting notify only for the properties that really changed.
+ * Its strings other than the id are GRefStrings shared with the value it
+ * shows (see TackCardValue). */
 
 #define G_LOG_DOMAIN "tack-model"
 
@@ -66,15 +68,15 @@ tack_card_finalize (GObject *object)
   TackCard *self = (TackCard *)object;
 
   g_clear_pointer (&self->id, g_free);
-  g_clear_pointer (&self->column_id, g_free);
-  g_clear_pointer (&self->title, g_free);
-  g_clear_pointer (&self->description, g_free);
-  g_clear_pointer (&self->position, g_free);
+  g_clear_pointer (&self->column_id, g_ref_string_release);
+  g_clear_pointer (&self->title, g_ref_string_release);
+  g_clear_pointer (&self->description, g_ref_string_release);
+  g_clear_pointer (&self->position, g_ref_string_release);
   g_clear_pointer (&self->labels, g_strfreev);
   g_clear_pointer (&self->assignees, g_strfreev);
-  g_clear_pointer (&self->due, g_free);
-  g_clear_pointer (&self->updated_at, g_free);
-  g_clear_pointer (&self->updated_by, g_free);
+  g_clear_pointer (&self->due, g_ref_string_release);
+  g_clear_pointer (&self->updated_at, g_ref_string_release);
+  g_clear_pointer (&self->updated_by, g_ref_string_release);
 
   G_OBJECT_CLASS (tack_card_parent_class)->finalize (object);
 }
@@ -176,9 +178,9 @@ tack_card_class_init (TackCardClass *klass)
 static void
 tack_card_init (TackCard *self)
 {
-  self->title = g_strdup ("");
-  self->description = g_strdup ("");
-  self->position = g_strdup ("");
+  self->title = g_ref_string_new ("");
+  self->description = g_ref_string_new ("");
+  self->position = g_ref_string_new ("");
   self->labels = g_new0 (char *, 1);
   self->assignees = g_new0 (char *, 1);
 }
@@ -206,6 +208,19 @@ swap_string (char       **field,
 
   g_free (*field);
   *field = g_strdup (value);
+  return TRUE;
+}
+
+/* Makes *@field share @value, a GRefString or %NULL; returns whether it
+ * changed. */
+static gboolean
+share_string (char **field,
+              char  *value)
+{
+  if (*field == value || g_strcmp0 (*field, value) == 0)
+    return FALSE;
+
+  tack_ref_string_set (field, value);
   return TRUE;
 }
 
@@ -261,15 +276,15 @@ tack_card_apply_value (TackCard            *self,
   g_return_if_fail (TACK_IS_CARD (self));
   g_return_if_fail (value != NULL);
 
-  changed |= swap_string (&self->column_id, value->column) << PROP_COLUMN_ID;
-  changed |= swap_string (&self->title, value->title) << PROP_TITLE;
-  changed |= swap_string (&self->description, value->description) << PROP_DESCRIPTION;
-  changed |= swap_string (&self->position, value->position) << PROP_POSITION;
+  changed |= share_string (&self->column_id, value->column) << PROP_COLUMN_ID;
+  changed |= share_string (&self->title, value->title) << PROP_TITLE;
+  changed |= share_string (&self->description, value->description) << PROP_DESCRIPTION;
+  changed |= share_string (&self->position, value->position) << PROP_POSITION;
   changed |= swap_strv (&self->labels, (const char * const *)value->labels) << PROP_LABELS;
   changed |= swap_strv (&self->assignees, (const char * const *)value->assignees) << PROP_ASSIGNEES;
-  changed |= swap_string (&self->due, value->due) << PROP_DUE;
-  changed |= swap_string (&self->updated_at, value->updated_at) << PROP_UPDATED_AT;
-  changed |= swap_string (&self->updated_by, value->updated_by) << PROP_UPDATED_BY;
+  changed |= share_string (&self->due, value->due) << PROP_DUE;
+  changed |= share_string (&self->updated_at, value->updated_at) << PROP_UPDATED_AT;
+  changed |= share_string (&self->updated_by, value->updated_by) << PROP_UPDATED_BY;
 
   if (self->version != value->version)
     {
@@ -280,16 +295,8 @@ tack_card_apply_value (TackCard            *self,
   notify_changed (self, changed);
 }
 
-static void
-copy_string (char       **field,
-             const char  *value)
-{
-  g_free (*field);
-  *field = g_strdup (value);
-}
-
 /* tack_card_apply_value() for a card known to show the value @fields were
- * just changed in: only those are copied, nothing is compared. */
+ * just changed in: only those are taken, nothing is compared. */
 void
 tack_card_apply_changes (TackCard            *self,
                          const TackCardValue *value,
@@ -302,22 +309,22 @@ tack_card_apply_changes (TackCard            *self,
 
   if (fields & TACK_CARD_FIELD_COLUMN)
     {
-      copy_string (&self->column_id, value->column);
+      tack_ref_string_set (&self->column_id, value->column);
       changed |= 1u << PROP_COLUMN_ID;
     }
   if (fields & TACK_CARD_FIELD_TITLE)
     {
-      copy_string (&self->title, value->title);
+      tack_ref_string_set (&self->title, value->title);
       changed |= 1u << PROP_TITLE;
     }
   if (fields & TACK_CARD_FIELD_DESCRIPTION)
     {
-      copy_string (&self->description, value->description);
+      tack_ref_string_set (&self->description, value->description);
       changed |= 1u << PROP_DESCRIPTION;
     }
   if (fields & TACK_CARD_FIELD_POSITION)
     {
-      copy_string (&self->position, value->position);
+      tack_ref_string_set (&self->position, value->position);
       changed |= 1u << PROP_POSITION;
     }
   if (fields & TACK_CARD_FIELD_LABELS)
@@ -326,17 +333,17 @@ tack_card_apply_changes (TackCard            *self,
     changed |= swap_strv (&self->assignees, (const char * const *)value->assignees) << PROP_ASSIGNEES;
   if (fields & TACK_CARD_FIELD_DUE)
     {
-      copy_string (&self->due, value->due);
+      tack_ref_string_set (&self->due, value->due);
       changed |= 1u << PROP_DUE;
     }
   if (fields & TACK_CARD_FIELD_UPDATED_AT)
     {
-      copy_string (&self->updated_at, value->updated_at);
+      tack_ref_string_set (&self->updated_at, value->updated_at);
       changed |= 1u << PROP_UPDATED_AT;
     }
   if (fields & TACK_CARD_FIELD_UPDATED_BY)
     {
-      copy_string (&self->updated_by, value->updated_by);
+      tack_ref_string_set (&self->updated_by, value->updated_by);
       changed |= 1u << PROP_UPDATED_BY;
     }
   if (fields & TACK_CARD_FIELD_VERSION)

@@ -17,7 +17,7 @@
  * 40 KB per card leaving a 10,000-card column. A binary tree with a node
  * per item (GSequence) does as few steps but chases a pointer, and misses
  * the cache, at every one of them; the B+ tree keeps up to 64 items and
- * their packed key prefixes side by side, so a search reads a handful of
+ * their packed 16-byte key prefixes side by side, so a search reads a handful of
  * cache lines. A list view reads its items in order, so the leaf of the
  * last item asked for is remembered and its neighbours are found there.
  */
@@ -57,6 +57,16 @@ struct _TackOrderedList
  * down) and each child's first item (its lowest key). Leaves are linked in
  * order for stepping through the list. */
 
+/* The first 16 bytes of a position, big-endian in two words, zero-padded:
+ * ordered like the strings they start, since a string has no zero byte
+ * before its end. Fractional positions grow as cards are put between
+ * others, and with 8 bytes every key past them needed a look at its item. */
+typedef struct
+{
+  guint64 hi;
+  guint64 lo;
+} Prefix;
+
 #define LEAF_MAX   64
 #define INNER_MAX  32
 #define MAX_HEIGHT 24
@@ -68,7 +78,7 @@ struct _Leaf
   guint     n;
   Leaf     *prev;
   Leaf     *next;
-  guint64   keys[LEAF_MAX + 1];
+  Prefix   keys[LEAF_MAX + 1];
   gpointer  items[LEAF_MAX + 1];
 };
 
@@ -76,7 +86,7 @@ typedef struct
 {
   guint     n;
   guint     counts[INNER_MAX + 1];
-  guint64   first_keys[INNER_MAX + 1];
+  Prefix   first_keys[INNER_MAX + 1];
   gpointer  firsts[INNER_MAX + 1];
   gpointer  children[INNER_MAX + 1];   /* Leaf* on the lowest level */
 } Inner;
@@ -84,7 +94,7 @@ typedef struct
 /* A key being looked for. */
 typedef struct
 {
-  guint64     prefix;
+  Prefix     prefix;
   const char *position;
   const char *id;
 } Key;
@@ -99,18 +109,45 @@ typedef struct
   guint  position;      /* of the leaf's first item */
 } Path;
 
-/* The first 8 bytes, big-endian, zero-padded: ordered like the strings
- * they start, since a string has no zero byte before its end. */
 static inline guint64
-prefix_of (const char *s)
+word_of (const char *s,
+         guint      *len)
 {
-  guint64 prefix = 0;
+  guint64 word = 0;
   guint i;
 
   for (i = 0; i < 8 && s[i] != '\0'; i++)
-    prefix = (prefix << 8) | (guint8)s[i];
+    word = (word << 8) | (guint8)s[i];
 
-  return i == 8 ? prefix : prefix << (8 * (8 - i));
+  *len = i;
+  return i == 8 ? word : i == 0 ? 0 : word << (8 * (8 - i));
+}
+
+static inline Prefix
+prefix_of (const char *s)
+{
+  Prefix prefix = { 0, 0 };
+  guint len;
+
+  prefix.hi = word_of (s, &len);
+  if (len == 8)
+    prefix.lo = word_of (s + 8, &len);
+
+  return prefix;
+}
+
+static inline gboolean
+prefix_equal (Prefix a,
+              Prefix b)
+{
+  return a.hi == b.hi && a.lo == b.lo;
+}
+
+static inline gboolean
+prefix_less (Prefix a,
+             Prefix b)
+{
+  return a.hi < b.hi || (a.hi == b.hi && a.lo < b.lo);
 }
 
 static inline void
@@ -131,22 +168,47 @@ static inline int
 compare_key (TackOrderedList *self,
              const Key       *key,
              gpointer         item,
-             guint64          prefix)
+             Prefix          prefix)
 {
   const char *position, *id;
   int r;
 
-  if (key->prefix != prefix)
-    return key->prefix < prefix ? -1 : 1;
+  if (!prefix_equal (key->prefix, prefix))
+    return prefix_less (key->prefix, prefix) ? -1 : 1;
 
   self->key_func (item, &position, &id);
 
   /* Equal prefixes: equal positions if they ended within them, else the
    * rest decides. */
-  if ((prefix & 0xff) != 0 && (r = strcmp (key->position + 8, position + 8)) != 0)
+  if ((prefix.lo & 0xff) != 0 && (r = strcmp (key->position + 16, position + 16)) != 0)
     return r;
 
   return strcmp (key->id, id ? id : "");
+}
+
+/* How many of the sorted @keys[from..to) are below @prefix, and how many
+ * equal it. A binary search waits for one cache line after another, each
+ * chosen by the last compare, and while events stream past the tree's
+ * nodes are rarely in the nearest cache; a scan in order lets the
+ * processor ask for the next lines before it has compared the first. */
+static inline void
+count_prefixes (const Prefix *keys,
+                guint         from,
+                guint         to,
+                Prefix        prefix,
+                guint        *below,
+                guint        *equal)
+{
+  guint i = from;
+  guint j;
+
+  while (i < to && prefix_less (keys[i], prefix))
+    i++;
+  for (j = i; j < to && prefix_equal (keys[j], prefix); j++)
+    ;
+
+  *below = i - from;
+  *equal = j - i;
 }
 
 /* Goes down to the leaf where @key belongs: in each inner node, the last
@@ -163,10 +225,15 @@ descend (TackOrderedList *self,
   for (guint level = 0; level < self->height; level++)
     {
       Inner *inner = node;
-      guint lo = 1;
-      guint hi = inner->n;
+      guint below, equal;
+      guint lo, hi;
 
-      /* The first child whose first key is greater than @key, minus one. */
+      /* The first child whose first key is greater than @key, minus one;
+       * only children whose prefix ties with @key's need their items. */
+      count_prefixes (inner->first_keys, 1, inner->n, key->prefix, &below, &equal);
+      lo = 1 + below;
+      hi = lo + equal;
+
       while (lo < hi)
         {
           guint mid = lo + (hi - lo) / 2;
@@ -196,10 +263,14 @@ leaf_upper_bound (TackOrderedList *self,
                   const Key       *key,
                   gboolean        *equal)
 {
-  guint lo = 0;
-  guint hi = leaf->n;
+  guint below, tied;
+  guint lo, hi;
 
   *equal = FALSE;
+
+  count_prefixes (leaf->keys, 0, leaf->n, key->prefix, &below, &tied);
+  lo = below;
+  hi = below + tied;
 
   while (lo < hi)
     {
@@ -228,7 +299,7 @@ update_firsts (TackOrderedList *self,
                Path            *path)
 {
   gpointer first = path->leaf->items[0];
-  guint64 key = path->leaf->keys[0];
+  Prefix key = path->leaf->keys[0];
 
   for (guint level = self->height; level-- > 0; )
     {
@@ -269,14 +340,14 @@ inner_insert (Inner    *inner,
               gpointer  child,
               guint     count,
               gpointer  first,
-              guint64   first_key)
+              Prefix   first_key)
 {
   guint tail = inner->n - i;
 
   memmove (&inner->children[i + 1], &inner->children[i], tail * sizeof (gpointer));
   memmove (&inner->counts[i + 1], &inner->counts[i], tail * sizeof (guint));
   memmove (&inner->firsts[i + 1], &inner->firsts[i], tail * sizeof (gpointer));
-  memmove (&inner->first_keys[i + 1], &inner->first_keys[i], tail * sizeof (guint64));
+  memmove (&inner->first_keys[i + 1], &inner->first_keys[i], tail * sizeof (Prefix));
   inner->children[i] = child;
   inner->counts[i] = count;
   inner->firsts[i] = first;
@@ -293,7 +364,7 @@ inner_remove (Inner *inner,
   memmove (&inner->children[i], &inner->children[i + 1], tail * sizeof (gpointer));
   memmove (&inner->counts[i], &inner->counts[i + 1], tail * sizeof (guint));
   memmove (&inner->firsts[i], &inner->firsts[i + 1], tail * sizeof (gpointer));
-  memmove (&inner->first_keys[i], &inner->first_keys[i + 1], tail * sizeof (guint64));
+  memmove (&inner->first_keys[i], &inner->first_keys[i + 1], tail * sizeof (Prefix));
   inner->n--;
 }
 
@@ -308,7 +379,7 @@ split (TackOrderedList *self,
   gpointer sibling;
   guint count, left_count;
   gpointer first;
-  guint64 first_key;
+  Prefix first_key;
 
   if (level == self->height)
     {
@@ -318,7 +389,7 @@ split (TackOrderedList *self,
 
       right->n = leaf->n - half;
       memcpy (right->items, &leaf->items[half], right->n * sizeof (gpointer));
-      memcpy (right->keys, &leaf->keys[half], right->n * sizeof (guint64));
+      memcpy (right->keys, &leaf->keys[half], right->n * sizeof (Prefix));
       leaf->n = half;
 
       right->prev = leaf;
@@ -343,7 +414,7 @@ split (TackOrderedList *self,
       memcpy (right->children, &inner->children[half], right->n * sizeof (gpointer));
       memcpy (right->counts, &inner->counts[half], right->n * sizeof (guint));
       memcpy (right->firsts, &inner->firsts[half], right->n * sizeof (gpointer));
-      memcpy (right->first_keys, &inner->first_keys[half], right->n * sizeof (guint64));
+      memcpy (right->first_keys, &inner->first_keys[half], right->n * sizeof (Prefix));
       inner->n = half;
 
       sibling = right;
@@ -358,7 +429,7 @@ split (TackOrderedList *self,
       /* The root split: the tree grows a level. */
       Inner *root = g_new0 (Inner, 1);
       gpointer left_first;
-      guint64 left_key;
+      Prefix left_key;
 
       if (self->height == 0)
         {
@@ -564,6 +635,7 @@ enum {
 };
 
 static GParamSpec *properties[N_PROPS];
+static guint items_changed_id;
 
 static GType
 tack_ordered_list_get_item_type (GListModel *model)
@@ -641,6 +713,8 @@ tack_ordered_list_class_init (TackOrderedListClass *klass)
                        (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  items_changed_id = g_signal_lookup ("items-changed", G_TYPE_LIST_MODEL);
 }
 
 static void
@@ -687,7 +761,12 @@ emit_changed (TackOrderedList *self,
               guint            removed,
               guint            added)
 {
-  g_list_model_items_changed (G_LIST_MODEL (self), position, removed, added);
+  /* GObject has no fast path for a signal of an interface: with nobody
+   * listening (a column no view shows) it still boxes the three arguments
+   * and the instance into GValues, about 1,000 instructions per emission;
+   * asking first costs one look-up. notify skips itself the same way. */
+  if (g_signal_has_handler_pending (self, items_changed_id, 0, FALSE))
+    g_list_model_items_changed (G_LIST_MODEL (self), position, removed, added);
   if (removed != added)
     {
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
@@ -719,7 +798,7 @@ tack_ordered_list_insert (TackOrderedList *self,
   position = path.position + i;
 
   memmove (&leaf->items[i + 1], &leaf->items[i], (leaf->n - i) * sizeof (gpointer));
-  memmove (&leaf->keys[i + 1], &leaf->keys[i], (leaf->n - i) * sizeof (guint64));
+  memmove (&leaf->keys[i + 1], &leaf->keys[i], (leaf->n - i) * sizeof (Prefix));
   leaf->items[i] = g_object_ref (item);
   leaf->keys[i] = key.prefix;
   leaf->n++;
@@ -776,7 +855,7 @@ tack_ordered_list_remove (TackOrderedList *self,
   item = leaf->items[i];
 
   memmove (&leaf->items[i], &leaf->items[i + 1], (leaf->n - i - 1) * sizeof (gpointer));
-  memmove (&leaf->keys[i], &leaf->keys[i + 1], (leaf->n - i - 1) * sizeof (guint64));
+  memmove (&leaf->keys[i], &leaf->keys[i + 1], (leaf->n - i - 1) * sizeof (Prefix));
   leaf->n--;
   self->n_items--;
 

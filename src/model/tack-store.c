@@ -224,8 +224,8 @@ compute_display (CardEntry     *entry,
 
   if (have)
     {
-      g_free (value->id);
-      value->id = g_strdup (tack_card_get_id (entry->card));
+      g_clear_pointer (&value->id, g_ref_string_release);
+      value->id = g_ref_string_new (tack_card_get_id (entry->card));
     }
 
   return have;
@@ -1349,22 +1349,63 @@ parsed_event_clear (ParsedEvent *event)
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (ParsedEvent, parsed_event_clear)
 
+enum {
+  EVENT_SEQ,
+  EVENT_TYPE,
+  EVENT_OP,
+  EVENT_ACTOR,
+  EVENT_DATA,
+  N_EVENT_MEMBERS
+};
+
+/* Which of an event's members @name is, or -1. */
+static int
+event_member (const char *name)
+{
+  switch (name[0])
+    {
+    case 's': return g_str_equal (name, "seq") ? EVENT_SEQ : -1;
+    case 't': return g_str_equal (name, "type") ? EVENT_TYPE : -1;
+    case 'o': return g_str_equal (name, "op") ? EVENT_OP : -1;
+    case 'a': return g_str_equal (name, "actor") ? EVENT_ACTOR : -1;
+    case 'd': return g_str_equal (name, "data") ? EVENT_DATA : -1;
+    default: return -1;
+    }
+}
+
 static gboolean
 parse_event (JsonNode     *node,
              ParsedEvent  *event,
              GError      **error)
 {
+  JsonNode *nodes[N_EVENT_MEMBERS] = { NULL };
+  JsonObjectIter iter;
   JsonObject *root;
   JsonObject *data;
   JsonObject *inner;
   const char *type;
   const char *actor;
+  const char *name;
+  JsonNode *member;
 
-  if (!(root = require_object (node, "An event", error)) ||
-      !tack_json_get_int (root, "seq", &event->seq, error) ||
-      !tack_json_get_string (root, "type", FALSE, &type, error) ||
-      !tack_json_get_string (root, "op", TRUE, &event->op, error) ||
-      !tack_json_get_string (root, "actor", TRUE, &actor, error))
+  if (!(root = require_object (node, "An event", error)))
+    return FALSE;
+
+  /* One pass over the envelope's members rather than a hash lookup for
+   * each: every event comes through here. */
+  json_object_iter_init (&iter, root);
+  while (json_object_iter_next (&iter, &name, &member))
+    {
+      int which = event_member (name);
+
+      if (which >= 0)
+        nodes[which] = member;
+    }
+
+  if (!tack_json_node_get_int (nodes[EVENT_SEQ], "seq", &event->seq, error) ||
+      !tack_json_node_get_string (nodes[EVENT_TYPE], "type", FALSE, &type, error) ||
+      !tack_json_node_get_string (nodes[EVENT_OP], "op", TRUE, &event->op, error) ||
+      !tack_json_node_get_string (nodes[EVENT_ACTOR], "actor", TRUE, &actor, error))
     return FALSE;
 
   if (event->seq < 1)
@@ -1377,7 +1418,7 @@ parse_event (JsonNode     *node,
   if (g_str_equal (type, "card.created") || g_str_equal (type, "card.moved"))
     {
       event->action = EVENT_WRITE_CARD;
-      return (data = tack_json_get_object (root, "data", error)) &&
+      return (data = tack_json_node_get_object (nodes[EVENT_DATA], "data", error)) &&
              (inner = tack_json_get_object (data, "card", error)) &&
              tack_card_view_parse (&event->card, inner, error);
     }
@@ -1385,14 +1426,14 @@ parse_event (JsonNode     *node,
   if (g_str_equal (type, "card.deleted"))
     {
       event->action = EVENT_REMOVE_CARD;
-      return (data = tack_json_get_object (root, "data", error)) &&
+      return (data = tack_json_node_get_object (nodes[EVENT_DATA], "data", error)) &&
              tack_json_get_string (data, "id", FALSE, &event->id, error);
     }
 
   if (g_str_equal (type, "card.updated"))
     {
       event->action = EVENT_INVALIDATE_CARD;
-      return (data = tack_json_get_object (root, "data", error)) &&
+      return (data = tack_json_node_get_object (nodes[EVENT_DATA], "data", error)) &&
              tack_json_get_string (data, "id", FALSE, &event->id, error) &&
              tack_json_get_int (data, "version", &event->version, error);
     }
@@ -1400,7 +1441,7 @@ parse_event (JsonNode     *node,
   if (g_str_equal (type, "column.created") || g_str_equal (type, "column.updated"))
     {
       event->action = EVENT_WRITE_COLUMN;
-      return (data = tack_json_get_object (root, "data", error)) &&
+      return (data = tack_json_node_get_object (nodes[EVENT_DATA], "data", error)) &&
              (inner = tack_json_get_object (data, "column", error)) &&
              tack_column_value_parse (&event->column, inner, error);
     }
@@ -1408,14 +1449,14 @@ parse_event (JsonNode     *node,
   if (g_str_equal (type, "column.deleted"))
     {
       event->action = EVENT_REMOVE_COLUMN;
-      return (data = tack_json_get_object (root, "data", error)) &&
+      return (data = tack_json_node_get_object (nodes[EVENT_DATA], "data", error)) &&
              tack_json_get_string (data, "id", FALSE, &event->id, error);
     }
 
   if (g_str_equal (type, "board.updated"))
     {
       event->action = EVENT_WRITE_BOARD;
-      return (data = tack_json_get_object (root, "data", error)) &&
+      return (data = tack_json_node_get_object (nodes[EVENT_DATA], "data", error)) &&
              (inner = tack_json_get_object (data, "board", error)) &&
              tack_board_value_parse (&event->board, inner, error);
     }
@@ -2014,7 +2055,7 @@ tack_store_create_card_local (TackStore   *self,
   ColumnEntry *column;
   CardEntry *entry;
   LocalOp *lop;
-  char *position;
+  g_autofree char *position = NULL;
   g_autofree char *id = NULL;
 
   g_return_val_if_fail (TACK_IS_STORE (self), NULL);
@@ -2044,11 +2085,11 @@ tack_store_create_card_local (TackStore   *self,
   g_hash_table_insert (self->cards, g_strdup (id), entry);
 
   lop = push_local (self, entry, NULL, op, LOCAL_CREATE);
-  lop->created.id = g_strdup (id);
-  lop->created.column = g_strdup (column_id);
-  lop->created.title = g_strdup (title);
-  lop->created.description = g_strdup ("");
-  lop->created.position = position;
+  lop->created.id = g_ref_string_new (id);
+  lop->created.column = g_ref_string_new (column_id);
+  lop->created.title = g_ref_string_new (title);
+  lop->created.description = g_ref_string_new ("");
+  lop->created.position = g_ref_string_new (position);
   lop->created.labels = g_new0 (char *, 1);
   lop->created.assignees = g_new0 (char *, 1);
 
@@ -2479,8 +2520,8 @@ retarget_cards (TackStore  *self,
 
           if (lop->kind == LOCAL_CREATE && g_strcmp0 (lop->created.column, local_id) == 0)
             {
-              g_free (lop->created.column);
-              lop->created.column = g_strdup (server_id);
+              g_ref_string_release (lop->created.column);
+              lop->created.column = g_ref_string_new (server_id);
               changed = TRUE;
             }
           else if (lop->kind == LOCAL_MOVE &&

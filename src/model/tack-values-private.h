@@ -15,6 +15,10 @@ G_BEGIN_DECLS
  * comes off the wire is parsed into one of these first, so the store
  * either applies a whole, well-typed value or nothing at all. */
 
+/* A TackCardValue's strings (not its string arrays) are GRefStrings: a
+ * copy of the value, and the card that shows it, share them rather than
+ * duplicating them, so a moved card allocates its new column and position
+ * once and the strings the store compares are the ones the card holds. */
 typedef struct
 {
   char    *id;
@@ -112,6 +116,18 @@ gboolean tack_board_value_parse       (TackBoardValue        *value,
                                        GError               **error);
 void     tack_board_value_clear       (TackBoardValue        *value);
 
+JsonObject *tack_json_node_get_object (JsonNode              *node,
+                                       const char            *member,
+                                       GError               **error);
+gboolean    tack_json_node_get_string (JsonNode              *node,
+                                       const char            *member,
+                                       gboolean               nullable,
+                                       const char           **out,
+                                       GError               **error);
+gboolean    tack_json_node_get_int    (JsonNode              *node,
+                                       const char            *member,
+                                       gint64                *out,
+                                       GError               **error);
 JsonObject *tack_json_get_object      (JsonObject            *object,
                                        const char            *member,
                                        GError               **error);
@@ -127,6 +143,31 @@ gboolean    tack_json_get_int         (JsonObject            *object,
                                        const char            *member,
                                        gint64                *out,
                                        GError               **error);
+
+/* GRefString helpers that take %NULL, for the nullable members. */
+static inline char *
+tack_ref_string_new0 (const char *str)
+{
+  return str != NULL ? g_ref_string_new (str) : NULL;
+}
+
+static inline char *
+tack_ref_string_acquire0 (char *str)
+{
+  return str != NULL ? g_ref_string_acquire (str) : NULL;
+}
+
+/* Makes *@field share @str (a GRefString or %NULL), dropping its own. */
+static inline void
+tack_ref_string_set (char **field,
+                     char  *str)
+{
+  char *old = *field;
+
+  *field = tack_ref_string_acquire0 (str);
+  if (old != NULL)
+    g_ref_string_release (old);
+}
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (TackCardValue, tack_card_value_clear)
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (TackColumnValue, tack_column_value_clear)

@@ -31,13 +31,13 @@ invalid (GError    **error,
   return FALSE;
 }
 
+/* The checks on one member's node (%NULL when absent), so that a reader
+ * that already holds the nodes does not look them up again. */
 JsonObject *
-tack_json_get_object (JsonObject  *object,
-                      const char  *member,
-                      GError     **error)
+tack_json_node_get_object (JsonNode    *node,
+                           const char  *member,
+                           GError     **error)
 {
-  JsonNode *node = json_object_get_member (object, member);
-
   if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
     {
       invalid (error, member, "an object");
@@ -45,6 +45,14 @@ tack_json_get_object (JsonObject  *object,
     }
 
   return json_node_get_object (node);
+}
+
+JsonObject *
+tack_json_get_object (JsonObject  *object,
+                      const char  *member,
+                      GError     **error)
+{
+  return tack_json_node_get_object (json_object_get_member (object, member), member, error);
 }
 
 JsonArray *
@@ -63,34 +71,34 @@ tack_json_get_array (JsonObject  *object,
   return json_node_get_array (node);
 }
 
-/* The checks on one member's node (%NULL when absent), so that a reader
- * that already holds the nodes does not look them up again. */
-static gboolean
-node_string (JsonNode    *node,
-             const char  *member,
-             gboolean     nullable,
-             const char **out,
-             GError     **error)
+gboolean
+tack_json_node_get_string (JsonNode    *node,
+                           const char  *member,
+                           gboolean     nullable,
+                           const char **out,
+                           GError     **error)
 {
+  JsonNodeType type = node != NULL ? json_node_get_node_type (node) : JSON_NODE_NULL;
+
   *out = NULL;
 
-  if (nullable && (node == NULL || JSON_NODE_HOLDS_NULL (node)))
+  /* Every string of every event comes through here: one call tells a
+   * value node's string from its other values (it returns NULL for them),
+   * where asking for the value's type first took two more. */
+  if (type == JSON_NODE_VALUE && (*out = json_node_get_string (node)) != NULL)
     return TRUE;
 
-  if (node == NULL ||
-      !JSON_NODE_HOLDS_VALUE (node) ||
-      json_node_get_value_type (node) != G_TYPE_STRING)
-    return invalid (error, member, nullable ? "a string or null" : "a string");
+  if (nullable && type == JSON_NODE_NULL)
+    return TRUE;
 
-  *out = json_node_get_string (node);
-  return TRUE;
+  return invalid (error, member, nullable ? "a string or null" : "a string");
 }
 
-static gboolean
-node_int (JsonNode    *node,
-          const char  *member,
-          gint64      *out,
-          GError     **error)
+gboolean
+tack_json_node_get_int (JsonNode    *node,
+                        const char  *member,
+                        gint64      *out,
+                        GError     **error)
 {
   if (node == NULL ||
       !JSON_NODE_HOLDS_VALUE (node) ||
@@ -108,7 +116,7 @@ tack_json_get_string (JsonObject  *object,
                       const char **out,
                       GError     **error)
 {
-  return node_string (json_object_get_member (object, member), member, nullable, out, error);
+  return tack_json_node_get_string (json_object_get_member (object, member), member, nullable, out, error);
 }
 
 gboolean
@@ -117,7 +125,7 @@ tack_json_get_int (JsonObject  *object,
                    gint64      *out,
                    GError     **error)
 {
-  return node_int (json_object_get_member (object, member), member, out, error);
+  return tack_json_node_get_int (json_object_get_member (object, member), member, out, error);
 }
 
 static gboolean
@@ -187,13 +195,13 @@ node_due (JsonNode  *node,
 {
   const char *due;
 
-  if (!node_string (node, "due", TRUE, &due, error))
+  if (!tack_json_node_get_string (node, "due", TRUE, &due, error))
     return FALSE;
 
   if (due != NULL && !is_valid_date (due))
     return invalid (error, "due", "null or a date as YYYY-MM-DD");
 
-  *out = g_strdup (due);
+  *out = tack_ref_string_new0 (due);
   return TRUE;
 }
 
@@ -328,17 +336,17 @@ tack_card_view_parse (TackCardView  *view,
         nodes[member] = node;
     }
 
-  if (!node_string (nodes[CARD_ID], "id", FALSE, &v.id, error) ||
-      !node_string (nodes[CARD_COLUMN], "column", FALSE, &v.column, error) ||
-      !node_string (nodes[CARD_TITLE], "title", FALSE, &v.title, error) ||
-      !node_string (nodes[CARD_DESCRIPTION], "description", TRUE, &v.description, error) ||
-      !node_string (nodes[CARD_POSITION], "position", FALSE, &v.position, error) ||
-      !node_int (nodes[CARD_VERSION], "version", &v.version, error) ||
-      !node_string (nodes[CARD_UPDATED_AT], "updated_at", TRUE, &v.updated_at, error) ||
-      !node_string (nodes[CARD_UPDATED_BY], "updated_by", TRUE, &v.updated_by, error) ||
+  if (!tack_json_node_get_string (nodes[CARD_ID], "id", FALSE, &v.id, error) ||
+      !tack_json_node_get_string (nodes[CARD_COLUMN], "column", FALSE, &v.column, error) ||
+      !tack_json_node_get_string (nodes[CARD_TITLE], "title", FALSE, &v.title, error) ||
+      !tack_json_node_get_string (nodes[CARD_DESCRIPTION], "description", TRUE, &v.description, error) ||
+      !tack_json_node_get_string (nodes[CARD_POSITION], "position", FALSE, &v.position, error) ||
+      !tack_json_node_get_int (nodes[CARD_VERSION], "version", &v.version, error) ||
+      !tack_json_node_get_string (nodes[CARD_UPDATED_AT], "updated_at", TRUE, &v.updated_at, error) ||
+      !tack_json_node_get_string (nodes[CARD_UPDATED_BY], "updated_by", TRUE, &v.updated_by, error) ||
       !node_string_list (nodes[CARD_LABELS], "labels", &v.labels, error) ||
       !node_string_list (nodes[CARD_ASSIGNEES], "assignees", &v.assignees, error) ||
-      !node_string (nodes[CARD_DUE], "due", TRUE, &v.due, error))
+      !tack_json_node_get_string (nodes[CARD_DUE], "due", TRUE, &v.due, error))
     return FALSE;
 
   if (v.due != NULL && !is_valid_date (v.due))
@@ -360,17 +368,17 @@ void
 tack_card_value_set_view (TackCardValue      *value,
                           const TackCardView *view)
 {
-  value->id = g_strdup (view->id);
-  value->column = g_strdup (view->column);
-  value->title = g_strdup (view->title);
-  value->description = g_strdup (view->description);
-  value->position = g_strdup (view->position);
+  value->id = tack_ref_string_new0 (view->id);
+  value->column = tack_ref_string_new0 (view->column);
+  value->title = tack_ref_string_new0 (view->title);
+  value->description = tack_ref_string_new0 (view->description);
+  value->position = tack_ref_string_new0 (view->position);
   value->labels = strv_from_array (view->labels);
   value->assignees = strv_from_array (view->assignees);
-  value->due = g_strdup (view->due);
+  value->due = tack_ref_string_new0 (view->due);
   value->version = view->version;
-  value->updated_at = g_strdup (view->updated_at);
-  value->updated_by = g_strdup (view->updated_by);
+  value->updated_at = tack_ref_string_new0 (view->updated_at);
+  value->updated_by = tack_ref_string_new0 (view->updated_by);
 }
 
 static gboolean
@@ -380,8 +388,8 @@ update_string (char       **field,
   if (g_strcmp0 (*field, value) == 0)
     return FALSE;
 
-  g_free (*field);
-  *field = g_strdup (value);
+  g_clear_pointer (field, g_ref_string_release);
+  *field = tack_ref_string_new0 (value);
   return TRUE;
 }
 
@@ -458,42 +466,45 @@ tack_card_value_parse (TackCardValue  *value,
 void
 tack_card_value_clear (TackCardValue *value)
 {
-  g_clear_pointer (&value->id, g_free);
-  g_clear_pointer (&value->column, g_free);
-  g_clear_pointer (&value->title, g_free);
-  g_clear_pointer (&value->description, g_free);
-  g_clear_pointer (&value->position, g_free);
+  g_clear_pointer (&value->id, g_ref_string_release);
+  g_clear_pointer (&value->column, g_ref_string_release);
+  g_clear_pointer (&value->title, g_ref_string_release);
+  g_clear_pointer (&value->description, g_ref_string_release);
+  g_clear_pointer (&value->position, g_ref_string_release);
   g_clear_pointer (&value->labels, g_strfreev);
   g_clear_pointer (&value->assignees, g_strfreev);
-  g_clear_pointer (&value->due, g_free);
-  g_clear_pointer (&value->updated_at, g_free);
-  g_clear_pointer (&value->updated_by, g_free);
+  g_clear_pointer (&value->due, g_ref_string_release);
+  g_clear_pointer (&value->updated_at, g_ref_string_release);
+  g_clear_pointer (&value->updated_by, g_ref_string_release);
   value->version = 0;
 }
 
+/* @dest must be cleared; the strings are shared, not copied. */
 void
 tack_card_value_copy (TackCardValue       *dest,
                       const TackCardValue *src)
 {
-  dest->id = g_strdup (src->id);
-  dest->column = g_strdup (src->column);
-  dest->title = g_strdup (src->title);
-  dest->description = g_strdup (src->description);
-  dest->position = g_strdup (src->position);
+  dest->id = tack_ref_string_acquire0 (src->id);
+  dest->column = tack_ref_string_acquire0 (src->column);
+  dest->title = tack_ref_string_acquire0 (src->title);
+  dest->description = tack_ref_string_acquire0 (src->description);
+  dest->position = tack_ref_string_acquire0 (src->position);
   dest->labels = g_strdupv (src->labels);
   dest->assignees = g_strdupv (src->assignees);
-  dest->due = g_strdup (src->due);
+  dest->due = tack_ref_string_acquire0 (src->due);
   dest->version = src->version;
-  dest->updated_at = g_strdup (src->updated_at);
-  dest->updated_by = g_strdup (src->updated_by);
+  dest->updated_at = tack_ref_string_acquire0 (src->updated_at);
+  dest->updated_by = tack_ref_string_acquire0 (src->updated_by);
 }
 
 /* A string member of a PATCH body, when present, replaces *@slot; a
- * @nullable member's null empties it. */
+ * @nullable member's null empties it. @slot holds a GRefString when
+ * @ref_string, else a plain string. */
 static gboolean
 patch_string (JsonObject  *fields,
               const char  *member,
               gboolean     nullable,
+              gboolean     ref_string,
               char       **slot,
               GError     **error)
 {
@@ -505,8 +516,16 @@ patch_string (JsonObject  *fields,
   if (!tack_json_get_string (fields, member, nullable, &s, error))
     return FALSE;
 
-  g_free (*slot);
-  *slot = g_strdup (s ? s : "");
+  if (ref_string)
+    {
+      g_clear_pointer (slot, g_ref_string_release);
+      *slot = g_ref_string_new (s ? s : "");
+    }
+  else
+    {
+      g_free (*slot);
+      *slot = g_strdup (s ? s : "");
+    }
 
   return TRUE;
 }
@@ -522,10 +541,10 @@ tack_card_value_patch (TackCardValue  *value,
 
   tack_card_value_copy (&v, value);
 
-  if (!patch_string (fields, "title", FALSE, &v.title, error) ||
-      !patch_string (fields, "description", TRUE, &v.description, error) ||
-      !patch_string (fields, "column", FALSE, &v.column, error) ||
-      !patch_string (fields, "position", FALSE, &v.position, error))
+  if (!patch_string (fields, "title", FALSE, TRUE, &v.title, error) ||
+      !patch_string (fields, "description", TRUE, TRUE, &v.description, error) ||
+      !patch_string (fields, "column", FALSE, TRUE, &v.column, error) ||
+      !patch_string (fields, "position", FALSE, TRUE, &v.position, error))
     return FALSE;
 
   if (json_object_has_member (fields, "labels"))
@@ -544,7 +563,7 @@ tack_card_value_patch (TackCardValue  *value,
 
   if (json_object_has_member (fields, "due"))
     {
-      g_clear_pointer (&v.due, g_free);
+      g_clear_pointer (&v.due, g_ref_string_release);
       if (!get_due (fields, &v.due, error))
         return FALSE;
     }
@@ -650,8 +669,8 @@ tack_column_value_patch (TackColumnValue  *value,
 
   tack_column_value_copy (&v, value);
 
-  if (!patch_string (fields, "title", FALSE, &v.title, error) ||
-      !patch_string (fields, "position", FALSE, &v.position, error))
+  if (!patch_string (fields, "title", FALSE, FALSE, &v.title, error) ||
+      !patch_string (fields, "position", FALSE, FALSE, &v.position, error))
     return FALSE;
 
   if (json_object_has_member (fields, "wip_limit") &&

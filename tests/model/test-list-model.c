@@ -152,6 +152,18 @@ test_order_bytes (void)
   assert_order (cards, (const char * const[]) { "x2", "c4", "x0", "x1", "x3", NULL });
   assert_order (tack_board_get_columns (tack_store_get_board (store)),
                 (const char * const[]) { "todo", "doing", "done", NULL });
+
+  /* Long positions that share their first 8 and 16 bytes (the list packs
+   * that much of each key) are ordered by the rest, then by id. */
+  write_card (store, "y4", "done", "y4", "0123456789abcdefa", 1);
+  write_card (store, "y2", "done", "y2", "0123456789abcdef", 1);
+  write_card (store, "y5", "done", "y5", "0123456789abcdefB", 1);
+  write_card (store, "y1", "done", "y1", "0123456789abcde", 1);
+  write_card (store, "y3", "done", "y3", "0123456789abcdef", 1);
+  write_card (store, "y6", "done", "y6", "0123456789abcdefaa", 1);
+  write_card (store, "y0", "done", "y0", "01234567", 1);
+  assert_order (tack_column_get_cards (tack_store_lookup_column (store, "done")),
+                (const char * const[]) { "y0", "y1", "y2", "y3", "y5", "y4", "y6", NULL });
 }
 
 static void
@@ -289,6 +301,57 @@ test_random_moves (void)
     }
 
   g_rand_free (rand);
+}
+
+static void
+count_notify (GObject    *object,
+              GParamSpec *pspec,
+              guint      *count)
+{
+  (*count)++;
+}
+
+/* Nobody listening to items-changed (a column no view shows) is no reason
+ * to skip anything else: the list keeps its order, its size and n-items,
+ * and a view that connects, or unblocks, later hears every change from
+ * then on. */
+static void
+test_late_listener (void)
+{
+  g_autoptr(TackStore) store = loaded_store ();
+  GListModel *todo = tack_column_get_cards (tack_store_lookup_column (store, "todo"));
+  GListModel *doing = tack_column_get_cards (tack_store_lookup_column (store, "doing"));
+  guint n_items_notified = 0;
+  Recorder *rec;
+
+  g_signal_connect (todo, "notify::n-items", G_CALLBACK (count_notify), &n_items_notified);
+
+  write_card (store, "c1", "doing", "First", "z", 2);
+  g_assert_cmpuint (n_items_notified, ==, 1);
+  assert_order (todo, (const char * const[]) { "c2", "c3", NULL });
+  assert_order (doing, (const char * const[]) { "c4", "c1", NULL });
+
+  rec = recorder_new (todo);
+  write_card (store, "c1", "todo", "First", "a", 3);
+  assert_changes (rec, (const guint[]) { 0, 0, 1 }, 1);
+  g_assert_cmpuint (n_items_notified, ==, 2);
+  recorder_check (rec);
+
+  /* A blocked handler hears nothing; unblocked, it hears the next. */
+  g_signal_handlers_block_by_func (todo, on_items_changed, rec);
+  write_card (store, "c3", "doing", "Third", "c", 2);
+  assert_changes (rec, NULL, 0);
+  g_signal_handlers_unblock_by_func (todo, on_items_changed, rec);
+  g_ptr_array_remove (rec->shadow, tack_store_lookup_card (store, "c3"));
+  recorder_check (rec);
+
+  write_card (store, "c2", "todo", "Second", "0", 3);
+  assert_changes (rec, (const guint[]) { 1, 1, 0,  0, 0, 1 }, 2);
+  assert_order (todo, (const char * const[]) { "c2", "c1", NULL });
+  recorder_check (rec);
+
+  g_signal_handlers_disconnect_by_func (todo, count_notify, &n_items_notified);
+  recorder_free (rec);
 }
 
 static void
@@ -502,6 +565,7 @@ main (int   argc,
   g_test_add_func ("/tack/list-model/remove", test_remove_and_column_delete);
   g_test_add_func ("/tack/list-model/column-reorder", test_column_reorder);
   g_test_add_func ("/tack/list-model/random-moves", test_random_moves);
+  g_test_add_func ("/tack/list-model/late-listener", test_late_listener);
   g_test_add_func ("/tack/list-model/n-cards-limit", test_n_cards_and_limit);
   g_test_add_func ("/tack/list-model/local-columns", test_local_columns);
   g_test_add_func ("/tack/list-model/large", test_large_lists);

@@ -487,6 +487,19 @@ test_store_malformed_event (void)
     "{\"seq\": 11, \"type\": \"column.updated\", \"op\": 3, \"actor\": null, \"data\": {\"column\": {}}}",
     "{\"seq\": 11, \"type\": \"board.updated\", \"op\": null, \"actor\": null, \"data\": null}",
     "{\"seq\": 0, \"type\": \"board.reset\", \"op\": null, \"actor\": null, \"data\": {}}",
+    /* Each member of the envelope and of a card is checked for its type,
+     * whichever way it is read. */
+    "{\"seq\": 11, \"type\": null, \"op\": null, \"actor\": null, \"data\": {}}",
+    "{\"seq\": 11, \"type\": \"board.reset\", \"op\": null, \"actor\": 7, \"data\": {}}",
+    "{\"seq\": 11, \"type\": \"board.reset\", \"op\": [], \"actor\": null, \"data\": {}}",
+    "{\"seq\": 11.5, \"type\": \"board.reset\", \"op\": null, \"actor\": null, \"data\": {}}",
+    "{\"seq\": 11, \"type\": \"card.moved\", \"op\": null, \"actor\": null}",
+    "{\"seq\": 11, \"type\": \"card.moved\", \"op\": null, \"actor\": null, \"data\": []}",
+    "{\"seq\": 11, \"type\": \"card.moved\", \"op\": null, \"actor\": null, \"data\": {\"card\": {\"id\": \"c1\", \"column\": \"todo\", \"description\": \"\", \"position\": \"a\", \"labels\": [], \"assignees\": [], \"due\": null, \"version\": 5, \"updated_at\": null, \"updated_by\": null, \"title\": null}}}",
+    "{\"seq\": 11, \"type\": \"card.moved\", \"op\": null, \"actor\": null, \"data\": {\"card\": {\"id\": \"c1\", \"column\": \"todo\", \"description\": \"\", \"position\": \"a\", \"labels\": [], \"assignees\": [], \"due\": null, \"version\": 5, \"updated_at\": null, \"updated_by\": null, \"title\": {}}}}",
+    "{\"seq\": 11, \"type\": \"card.moved\", \"op\": null, \"actor\": null, \"data\": {\"card\": {\"id\": \"c1\", \"column\": \"todo\", \"description\": \"\", \"position\": \"a\", \"labels\": [], \"assignees\": [], \"due\": null, \"version\": 5, \"updated_at\": null, \"updated_by\": null, \"title\": [\"T\"]}}}",
+    "{\"seq\": 11, \"type\": \"card.moved\", \"op\": null, \"actor\": null, \"data\": {\"card\": {\"id\": \"c1\", \"column\": \"todo\", \"description\": \"\", \"position\": \"a\", \"labels\": [], \"assignees\": [], \"due\": null, \"version\": 5, \"updated_at\": null, \"updated_by\": null, \"title\": 3}}}",
+    "{\"seq\": 11, \"type\": \"card.moved\", \"op\": null, \"actor\": null, \"data\": {\"card\": {\"id\": \"c1\", \"column\": \"todo\", \"description\": \"\", \"position\": \"a\", \"labels\": [], \"assignees\": [], \"due\": null, \"version\": 5, \"updated_at\": null, \"updated_by\": null, \"title\": true}}}",
   };
   g_autoptr(TackStore) store = loaded_store ();
   g_autofree char *before = dump_store (store);
@@ -502,6 +515,20 @@ test_store_malformed_event (void)
       after = dump_store (store);
       g_assert_cmpstr (after, ==, before);
     }
+
+  /* The card the bad titles were tried on is good with a string one. */
+  {
+    g_autoptr(JsonNode) node = tack_test_parse ("{\"seq\": 11, \"type\": \"card.moved\", \"op\": null, \"actor\": \"ada\", "
+                                                "\"data\": {\"card\": {\"id\": \"c1\", \"column\": \"todo\", \"description\": \"\", "
+                                                "\"position\": \"a\", \"labels\": [], \"assignees\": [], \"due\": null, \"version\": 5, "
+                                                "\"updated_at\": null, \"updated_by\": null, \"title\": \"T\"}}}");
+    g_autoptr(GError) error = NULL;
+
+    g_assert_true (tack_store_apply_event (store, node, &error));
+    g_assert_no_error (error);
+    g_assert_cmpstr (tack_card_get_title (tack_store_lookup_card (store, "c1")), ==, "T");
+    g_assert_null (tack_card_get_updated_by (tack_store_lookup_card (store, "c1")));
+  }
 }
 
 static void
