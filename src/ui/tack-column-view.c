@@ -33,6 +33,9 @@ struct _TackColumnView
   GtkWidget  *new_card_entry;
   GtkWidget  *menu_button;
   GtkFilterListModel *filter_model;
+  GtkSliceListModel  *slice_model;
+  GdkFrameClock      *frame_clock;
+  gulong              after_paint_id;
 
   /* Where a dragged card would land: the row the line is drawn on. */
   GtkWidget  *drop_row;
@@ -416,12 +419,93 @@ tack_column_view_unroot (GtkWidget *widget)
   GTK_WIDGET_CLASS (tack_column_view_parent_class)->unroot (widget);
 }
 
+/* GTK 4.8's list view builds rows for the first 200 items of its model,
+ * however few fit on screen, before its first frame; a row is measured,
+ * so fully built, even below the fold. The list is therefore shown a
+ * slice of the column, as many cards as could fill the tallest monitor,
+ * and after each frame the slice doubles until it holds the whole column:
+ * the rows out of sight are built in the frames after the first, not
+ * before it. */
+
+#define MIN_CARD_HEIGHT 40
+
+static guint
+first_frame_rows (TackColumnView *self)
+{
+  GListModel *monitors = gdk_display_get_monitors (gtk_widget_get_display (GTK_WIDGET (self)));
+  guint n_monitors = g_list_model_get_n_items (monitors);
+  int tallest = 1080;
+
+  for (guint i = 0; i < n_monitors; i++)
+    {
+      g_autoptr(GdkMonitor) monitor = g_list_model_get_item (monitors, i);
+      GdkRectangle geometry;
+
+      gdk_monitor_get_geometry (monitor, &geometry);
+      tallest = MAX (tallest, geometry.height);
+    }
+
+  return tallest / MIN_CARD_HEIGHT + 2;
+}
+
+static void
+stop_growing (TackColumnView *self)
+{
+  if (self->frame_clock != NULL)
+    g_clear_signal_handler (&self->after_paint_id, self->frame_clock);
+  self->frame_clock = NULL;
+}
+
+static void
+after_paint_cb (GdkFrameClock  *frame_clock,
+                TackColumnView *self)
+{
+  guint n_cards = g_list_model_get_n_items (G_LIST_MODEL (self->filter_model));
+  guint size = gtk_slice_list_model_get_size (self->slice_model);
+
+  /* Nothing held back yet: an empty column waits for its cards. */
+  if (n_cards <= size)
+    return;
+
+  size = size < G_MAXUINT / 2 ? size * 2 : G_MAXUINT;
+  if (size >= n_cards)
+    {
+      size = G_MAXUINT;
+      stop_growing (self);
+    }
+  gtk_slice_list_model_set_size (self->slice_model, size);
+}
+
+static void
+tack_column_view_map (GtkWidget *widget)
+{
+  TackColumnView *self = TACK_COLUMN_VIEW (widget);
+
+  GTK_WIDGET_CLASS (tack_column_view_parent_class)->map (widget);
+
+  if (gtk_slice_list_model_get_size (self->slice_model) != G_MAXUINT && self->after_paint_id == 0)
+    {
+      self->frame_clock = gtk_widget_get_frame_clock (widget);
+      self->after_paint_id = g_signal_connect (self->frame_clock, "after-paint",
+                                               G_CALLBACK (after_paint_cb), self);
+    }
+}
+
+static void
+tack_column_view_unmap (GtkWidget *widget)
+{
+  stop_growing (TACK_COLUMN_VIEW (widget));
+
+  GTK_WIDGET_CLASS (tack_column_view_parent_class)->unmap (widget);
+}
+
 static void
 tack_column_view_dispose (GObject *object)
 {
   TackColumnView *self = (TackColumnView *)object;
 
   clear_drop_indicator (self);
+  stop_growing (self);
   gtk_widget_dispose_template (GTK_WIDGET (self), TACK_TYPE_COLUMN_VIEW);
 
   g_clear_object (&self->column);
@@ -478,6 +562,8 @@ tack_column_view_class_init (TackColumnViewClass *klass)
   object_class->set_property = tack_column_view_set_property;
 
   widget_class->root = tack_column_view_root;
+  widget_class->map = tack_column_view_map;
+  widget_class->unmap = tack_column_view_unmap;
   widget_class->unroot = tack_column_view_unroot;
 
   /**
@@ -505,6 +591,7 @@ tack_column_view_class_init (TackColumnViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TackColumnView, new_card_entry);
   gtk_widget_class_bind_template_child (widget_class, TackColumnView, menu_button);
   gtk_widget_class_bind_template_child (widget_class, TackColumnView, filter_model);
+  gtk_widget_class_bind_template_child (widget_class, TackColumnView, slice_model);
   gtk_widget_class_bind_template_callback (widget_class, cards_view_activate_cb);
   gtk_widget_class_bind_template_callback (widget_class, new_card_activate_cb);
 
@@ -552,6 +639,7 @@ tack_column_view_init (TackColumnView *self)
   GtkDropTarget *target;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  gtk_slice_list_model_set_size (self->slice_model, first_frame_rows (self));
 
   g_signal_connect (factory, "setup", G_CALLBACK (card_setup_cb), NULL);
   g_signal_connect (factory, "bind", G_CALLBACK (card_bind_cb), NULL);

@@ -702,6 +702,111 @@ test_card_row_rebinds (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* A long column builds no more rows before its first frame than a
+ * screen can show, where GTK 4.8's list view alone would build 200; the
+ * rest follow in the frames after, so every card can still be reached. */
+
+#define LONG_COLUMN_CARDS 500
+
+typedef struct
+{
+  GtkWidget *window;
+  guint      frames;
+  guint      rows_at_first_frame;
+} FirstFrame;
+
+static guint
+count_card_rows (GtkWidget *widget)
+{
+  guint n = TACK_IS_CARD_ROW (widget) ? 1 : 0;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    n += count_card_rows (child);
+
+  return n;
+}
+
+static void
+first_frame_after_paint_cb (GdkFrameClock *frame_clock,
+                            FirstFrame    *first)
+{
+  if (first->frames++ == 0)
+    first->rows_at_first_frame = count_card_rows (first->window);
+}
+
+static void
+first_frame_realize_cb (GtkWidget  *window,
+                        FirstFrame *first)
+{
+  g_signal_connect (gtk_widget_get_frame_clock (window), "after-paint",
+                    G_CALLBACK (first_frame_after_paint_cb), first);
+}
+
+static gboolean
+is_list_view (GtkWidget     *widget,
+              gconstpointer  data)
+{
+  return GTK_IS_LIST_VIEW (widget);
+}
+
+static void
+test_column_view_rows_after_first_frame (void)
+{
+  g_autoptr(GString) json = g_string_new (NULL);
+  g_autoptr(JsonNode) snapshot = NULL;
+  g_autoptr(TackStore) store = tack_store_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *last_id = g_strdup_printf ("c%03d", LONG_COLUMN_CARDS - 1);
+  FirstFrame first = { 0 };
+  GtkWidget *column_view;
+  GtkWidget *list_view;
+  GtkAdjustment *adjustment;
+  GListModel *shown;
+
+  g_string_append (json,
+                   "{\"board\": {\"id\": \"b1\", \"title\": \"Long\", \"version\": 1, \"seq\": 1},"
+                   " \"columns\": [{\"id\": \"todo\", \"board\": \"b1\", \"title\": \"To Do\","
+                   " \"position\": \"a\", \"wip_limit\": 0, \"version\": 1}], \"cards\": [");
+  for (guint i = 0; i < LONG_COLUMN_CARDS; i++)
+    g_string_append_printf (json,
+                            "%s{\"id\": \"c%03u\", \"column\": \"todo\", \"title\": \"Card %u\","
+                            " \"description\": \"\", \"position\": \"p%03u\", \"labels\": [], \"assignees\": [],"
+                            " \"due\": null, \"version\": 1, \"updated_at\": \"2026-11-25T10:00:00Z\","
+                            " \"updated_by\": \"ada\"}",
+                            i > 0 ? ", " : "", i, i, i);
+  g_string_append (json, "], \"seq\": 1}");
+  snapshot = tack_test_parse (json->str);
+  g_assert_true (tack_store_load_snapshot (store, snapshot, &error));
+  g_assert_no_error (error);
+
+  first.window = gtk_window_new ();
+  gtk_window_set_default_size (GTK_WINDOW (first.window), 400, 600);
+  column_view = tack_column_view_new ();
+  tack_column_view_set_column (TACK_COLUMN_VIEW (column_view), tack_store_lookup_column (store, "todo"));
+  gtk_window_set_child (GTK_WINDOW (first.window), column_view);
+  g_signal_connect_after (first.window, "realize", G_CALLBACK (first_frame_realize_cb), &first);
+  gtk_window_present (GTK_WINDOW (first.window));
+
+  TEST_WAIT_FOR (first.frames > 0);
+  g_assert_cmpuint (first.rows_at_first_frame, >, 0);
+  g_assert_cmpuint (first.rows_at_first_frame, <, 200);
+
+  /* Then the list holds the whole column, and its last card scrolls into
+   * view. */
+  list_view = test_find_widget (column_view, is_list_view, NULL);
+  g_assert_nonnull (list_view);
+  shown = G_LIST_MODEL (gtk_list_view_get_model (GTK_LIST_VIEW (list_view)));
+  TEST_WAIT_FOR (g_list_model_get_n_items (shown) == LONG_COLUMN_CARDS);
+
+  adjustment = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (list_view));
+  TEST_WAIT_FOR ((gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment)),
+                  test_find_card_row (column_view, last_id) != NULL));
+
+  gtk_window_destroy (GTK_WINDOW (first.window));
+}
+
 /* The chips are the box's children. */
 static guint
 count_chips (GtkWidget *box)
@@ -947,6 +1052,7 @@ main (int   argc,
   g_test_add_func ("/tack/ui/card-row/rebinds", test_card_row_rebinds);
   g_test_add_func ("/tack/ui/chip-box/reuses-chips", test_chip_box_reuses_chips);
   g_test_add_func ("/tack/ui/card-filter/hides", test_card_filter_hides);
+  g_test_add_func ("/tack/ui/column-view/rows-after-first-frame", test_column_view_rows_after_first_frame);
   g_test_add_func ("/tack/ui/wrap-label/wraps", test_wrap_label_wraps);
   g_test_add_func ("/tack/ui/avatar/initials", test_avatar_initials);
   g_test_add_func ("/tack/ui/window/size-settings", test_window_size_settings);
