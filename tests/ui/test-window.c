@@ -647,6 +647,42 @@ test_app_snapshot_option (void)
   g_free (run.about_version);
 }
 
+/* The export named on the command line is read while the application
+ * starts; one that cannot be read opens no window, and the application
+ * does not wait for one. */
+static void
+count_window_cb (GtkApplication *app,
+                 GtkWindow      *window,
+                 guint          *n_windows)
+{
+  (*n_windows)++;
+}
+
+static void
+test_app_snapshot_option_missing (void)
+{
+  g_autoptr(TackApplication) app = tack_application_new ();
+  g_autofree char *dir = g_dir_make_tmp ("tack-test-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "missing.json", NULL);
+  char *argv[] = { (char *)"tack", (char *)"--snapshot", path, NULL };
+  AppRun run = { 0 };
+  guint n_windows = 0;
+  guint timeout_id;
+
+  g_application_set_flags (G_APPLICATION (app),
+                           G_APPLICATION_HANDLES_COMMAND_LINE | G_APPLICATION_NON_UNIQUE);
+  g_object_set_data (G_OBJECT (app), "run", &run);
+  g_signal_connect (app, "window-added", G_CALLBACK (count_window_cb), &n_windows);
+  timeout_id = g_timeout_add_seconds (TEST_WAIT_SECONDS, app_timed_out_cb, app);
+
+  g_application_run (G_APPLICATION (app), G_N_ELEMENTS (argv) - 1, argv);
+
+  g_assert_false (run.timed_out);
+  g_source_remove (timeout_id);
+  g_assert_cmpuint (n_windows, ==, 0);
+  g_rmdir (dir);
+}
+
 /* A row is bound to one card after another as a list scrolls: nothing
  * of the card before may stay on screen. */
 static void
@@ -1059,6 +1095,7 @@ main (int   argc,
   g_test_add_func ("/tack/ui/snapshot/file", test_snapshot_file);
   g_test_add_func ("/tack/ui/snapshot/file-errors", test_snapshot_file_errors);
   g_test_add_func ("/tack/ui/app/snapshot-option", test_app_snapshot_option);
+  g_test_add_func ("/tack/ui/app/snapshot-option-missing", test_app_snapshot_option_missing);
 
   return g_test_run ();
 }
