@@ -17,6 +17,7 @@
 
 #include "tack-card-row.h"
 #include "tack-column-view.h"
+#include "tack-head-model.h"
 #include "tack-window-private.h"
 
 struct _TackColumnView
@@ -32,8 +33,11 @@ struct _TackColumnView
   GtkWidget  *cards_view;
   GtkWidget  *new_card_entry;
   GtkWidget  *menu_button;
+  GtkNoSelection     *selection;
   GtkFilterListModel *filter_model;
-  GtkSliceListModel  *slice_model;
+
+  /* The cards the list shows: see first_frame_rows(). */
+  TackHeadModel      *head_model;
   GdkFrameClock      *frame_clock;
   gulong              after_paint_id;
 
@@ -421,13 +425,15 @@ tack_column_view_unroot (GtkWidget *widget)
 
 /* GTK 4.8's list view builds rows for the first 200 items of its model,
  * however few fit on screen, before its first frame; a row is measured,
- * so fully built, even below the fold. The list is therefore shown a
- * slice of the column, as many cards as could fill the tallest monitor,
- * and after each frame the slice doubles until it holds the whole column:
- * the rows out of sight are built in the frames after the first, not
- * before it. */
+ * so fully built, even below the fold. The list is therefore shown the
+ * head of the column, as many cards as could fill the tallest monitor,
+ * and after each frame the head doubles: the rows out of sight are built
+ * in the frames after the first, not before it. Once it is longer than
+ * the rows the list keeps, more doubling would build nothing, and the
+ * list is shown the whole column. */
 
 #define MIN_CARD_HEIGHT 40
+#define LIST_VIEW_ROWS  200
 
 static guint
 first_frame_rows (TackColumnView *self)
@@ -461,19 +467,22 @@ after_paint_cb (GdkFrameClock  *frame_clock,
                 TackColumnView *self)
 {
   guint n_cards = g_list_model_get_n_items (G_LIST_MODEL (self->filter_model));
-  guint size = gtk_slice_list_model_get_size (self->slice_model);
+  guint limit = tack_head_model_get_limit (self->head_model);
 
-  /* Nothing held back yet: an empty column waits for its cards. */
-  if (n_cards <= size)
+  /* An empty column waits for its cards: a board fetched from a server
+   * shows its columns before their cards arrive. */
+  if (n_cards == 0)
     return;
 
-  size = size < G_MAXUINT / 2 ? size * 2 : G_MAXUINT;
-  if (size >= n_cards)
+  if (limit >= LIST_VIEW_ROWS || limit * 2 >= n_cards)
     {
-      size = G_MAXUINT;
       stop_growing (self);
+      tack_head_model_set_limit (self->head_model, G_MAXUINT);
     }
-  gtk_slice_list_model_set_size (self->slice_model, size);
+  else
+    {
+      tack_head_model_set_limit (self->head_model, limit * 2);
+    }
 }
 
 static void
@@ -483,7 +492,7 @@ tack_column_view_map (GtkWidget *widget)
 
   GTK_WIDGET_CLASS (tack_column_view_parent_class)->map (widget);
 
-  if (gtk_slice_list_model_get_size (self->slice_model) != G_MAXUINT && self->after_paint_id == 0)
+  if (tack_head_model_get_limit (self->head_model) != G_MAXUINT && self->after_paint_id == 0)
     {
       self->frame_clock = gtk_widget_get_frame_clock (widget);
       self->after_paint_id = g_signal_connect (self->frame_clock, "after-paint",
@@ -506,6 +515,7 @@ tack_column_view_dispose (GObject *object)
 
   clear_drop_indicator (self);
   stop_growing (self);
+  g_clear_object (&self->head_model);
   gtk_widget_dispose_template (GTK_WIDGET (self), TACK_TYPE_COLUMN_VIEW);
 
   g_clear_object (&self->column);
@@ -591,7 +601,7 @@ tack_column_view_class_init (TackColumnViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TackColumnView, new_card_entry);
   gtk_widget_class_bind_template_child (widget_class, TackColumnView, menu_button);
   gtk_widget_class_bind_template_child (widget_class, TackColumnView, filter_model);
-  gtk_widget_class_bind_template_child (widget_class, TackColumnView, slice_model);
+  gtk_widget_class_bind_template_child (widget_class, TackColumnView, selection);
   gtk_widget_class_bind_template_callback (widget_class, cards_view_activate_cb);
   gtk_widget_class_bind_template_callback (widget_class, new_card_activate_cb);
 
@@ -639,7 +649,9 @@ tack_column_view_init (TackColumnView *self)
   GtkDropTarget *target;
 
   gtk_widget_init_template (GTK_WIDGET (self));
-  gtk_slice_list_model_set_size (self->slice_model, first_frame_rows (self));
+
+  self->head_model = tack_head_model_new (G_LIST_MODEL (self->filter_model), first_frame_rows (self));
+  gtk_no_selection_set_model (self->selection, G_LIST_MODEL (self->head_model));
 
   g_signal_connect (factory, "setup", G_CALLBACK (card_setup_cb), NULL);
   g_signal_connect (factory, "bind", G_CALLBACK (card_bind_cb), NULL);

@@ -21,6 +21,7 @@
 #include "tack-card-row.h"
 #include "tack-chip-box.h"
 #include "tack-column-view.h"
+#include "tack-head-model.h"
 #include "tack-model.h"
 #include "tack-snapshot.h"
 #include "tack-test-json.h"
@@ -738,6 +739,118 @@ test_card_row_rebinds (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* The head of a list: what is shown is always the start of the model;
+ * once unlimited, every change is passed on exactly as it came. */
+
+typedef struct
+{
+  guint n_changes;
+  guint position;
+  guint removed;
+  guint added;
+} Change;
+
+static void
+record_change_cb (GListModel *model,
+                  guint       position,
+                  guint       removed,
+                  guint       added,
+                  Change     *change)
+{
+  change->n_changes++;
+  change->position = position;
+  change->removed = removed;
+  change->added = added;
+}
+
+static void
+assert_head_of (GListModel *head,
+                GListModel *model,
+                guint       limit)
+{
+  guint n = MIN (g_list_model_get_n_items (model), limit);
+
+  g_assert_cmpuint (g_list_model_get_n_items (head), ==, n);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(GObject) shown = g_list_model_get_item (head, i);
+      g_autoptr(GObject) item = g_list_model_get_item (model, i);
+
+      g_assert_true (shown == item);
+    }
+  g_assert_null (g_list_model_get_item (head, n));
+}
+
+static void
+assert_change (Change *change,
+               guint   n_changes,
+               guint   position,
+               guint   removed,
+               guint   added)
+{
+  g_assert_cmpuint (change->n_changes, ==, n_changes);
+  g_assert_cmpuint (change->position, ==, position);
+  g_assert_cmpuint (change->removed, ==, removed);
+  g_assert_cmpuint (change->added, ==, added);
+}
+
+static void
+test_head_model (void)
+{
+  g_autoptr(GtkStringList) list = gtk_string_list_new (NULL);
+  g_autoptr(TackHeadModel) head = NULL;
+  GListModel *model = G_LIST_MODEL (list);
+  const char *one[] = { "new", NULL };
+  Change change = { 0 };
+
+  for (guint i = 0; i < 100; i++)
+    {
+      g_autofree char *text = g_strdup_printf ("%u", i);
+
+      gtk_string_list_append (list, text);
+    }
+
+  head = tack_head_model_new (model, 10);
+  g_signal_connect (head, "items-changed", G_CALLBACK (record_change_cb), &change);
+  g_assert_cmpuint (tack_head_model_get_limit (head), ==, 10);
+  g_assert_true (g_list_model_get_item_type (G_LIST_MODEL (head)) == g_list_model_get_item_type (model));
+  assert_head_of (G_LIST_MODEL (head), model, 10);
+
+  /* Limited: a change below the head is not seen... */
+  gtk_string_list_splice (list, 50, 1, one);
+  gtk_string_list_splice (list, 60, 0, one);
+  g_assert_cmpuint (change.n_changes, ==, 0);
+  assert_head_of (G_LIST_MODEL (head), model, 10);
+
+  /* ...one inside it moves what follows, and one is pushed out. */
+  gtk_string_list_splice (list, 3, 0, one);
+  assert_change (&change, 1, 3, 7, 7);
+  assert_head_of (G_LIST_MODEL (head), model, 10);
+  gtk_string_list_splice (list, 4, 1, one);
+  assert_change (&change, 2, 4, 1, 1);
+  assert_head_of (G_LIST_MODEL (head), model, 10);
+
+  /* A longer head adds the items after it. */
+  tack_head_model_set_limit (head, 20);
+  assert_change (&change, 3, 10, 0, 10);
+  assert_head_of (G_LIST_MODEL (head), model, 20);
+  tack_head_model_set_limit (head, 5);
+  assert_change (&change, 4, 5, 15, 0);
+  assert_head_of (G_LIST_MODEL (head), model, 5);
+  tack_head_model_set_limit (head, G_MAXUINT);
+  assert_change (&change, 5, 5, 0, 97);
+  assert_head_of (G_LIST_MODEL (head), model, G_MAXUINT);
+
+  /* Unlimited, changes are passed on as they are. */
+  gtk_string_list_splice (list, 5, 0, one);
+  assert_change (&change, 6, 5, 0, 1);
+  gtk_string_list_remove (list, 7);
+  assert_change (&change, 7, 7, 1, 0);
+  gtk_string_list_splice (list, 90, 2, one);
+  assert_change (&change, 8, 90, 2, 1);
+  assert_head_of (G_LIST_MODEL (head), model, G_MAXUINT);
+}
+
 /* A long column builds no more rows before its first frame than a
  * screen can show, where GTK 4.8's list view alone would build 200; the
  * rest follow in the frames after, so every card can still be reached. */
@@ -800,6 +913,7 @@ test_column_view_rows_after_first_frame (void)
   GtkWidget *list_view;
   GtkAdjustment *adjustment;
   GListModel *shown;
+  guint frames;
 
   g_string_append (json,
                    "{\"board\": {\"id\": \"b1\", \"title\": \"Long\", \"version\": 1, \"seq\": 1},"
@@ -835,9 +949,13 @@ test_column_view_rows_after_first_frame (void)
   g_assert_nonnull (list_view);
   shown = G_LIST_MODEL (gtk_list_view_get_model (GTK_LIST_VIEW (list_view)));
   TEST_WAIT_FOR (g_list_model_get_n_items (shown) == LONG_COLUMN_CARDS);
+  frames = first.frames;
+  TEST_WAIT_FOR (first.frames > frames);
 
   adjustment = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (list_view));
-  TEST_WAIT_FOR ((gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment)),
+  TEST_WAIT_FOR ((gtk_adjustment_set_value (adjustment,
+                                            gtk_adjustment_get_upper (adjustment) -
+                                            gtk_adjustment_get_page_size (adjustment)),
                   test_find_card_row (column_view, last_id) != NULL));
 
   gtk_window_destroy (GTK_WINDOW (first.window));
@@ -1088,6 +1206,7 @@ main (int   argc,
   g_test_add_func ("/tack/ui/card-row/rebinds", test_card_row_rebinds);
   g_test_add_func ("/tack/ui/chip-box/reuses-chips", test_chip_box_reuses_chips);
   g_test_add_func ("/tack/ui/card-filter/hides", test_card_filter_hides);
+  g_test_add_func ("/tack/ui/head-model/head", test_head_model);
   g_test_add_func ("/tack/ui/column-view/rows-after-first-frame", test_column_view_rows_after_first_frame);
   g_test_add_func ("/tack/ui/wrap-label/wraps", test_wrap_label_wraps);
   g_test_add_func ("/tack/ui/avatar/initials", test_avatar_initials);
