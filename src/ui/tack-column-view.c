@@ -440,6 +440,7 @@ first_frame_rows (TackColumnView *self)
 {
   GListModel *monitors = gdk_display_get_monitors (gtk_widget_get_display (GTK_WIDGET (self)));
   guint n_monitors = g_list_model_get_n_items (monitors);
+  /* Displays not known yet, or small ones: a common desktop height. */
   int tallest = 1080;
 
   for (guint i = 0; i < n_monitors; i++)
