@@ -14,8 +14,11 @@
  * leaving as every item after it replaced, and a list view rebinds every
  * row it is told was replaced: a live move would rebind the rest of the
  * column's rows. Unlimited, this model passes every change on exactly as
- * it came; limited, which lasts a few frames, it may report more than
- * changed. Raising the limit adds the newly shown items at the end. */
+ * it came. Limited (a column not drawn yet), a change inside the head is
+ * passed on as it came, then the end of the head is trimmed or filled up
+ * to the limit; only a change larger than the head itself, such as a
+ * board loading, is reported as the rest of the head replaced. Raising
+ * the limit adds the newly shown items at the end. */
 
 #define G_LOG_DOMAIN "tack-ui"
 
@@ -102,14 +105,32 @@ model_items_changed_cb (GListModel    *model,
   if (position >= n_before && position >= n_after)
     return;
 
-  /* Items replaced in place stay where they were; otherwise the items
-   * after them moved, and some may have crossed the limit. */
+  /* Items replaced in place stay where they were. */
   if (removed == added)
     {
       guint changed = MIN (removed, n_after - position);
 
       if (changed > 0)
         g_list_model_items_changed (G_LIST_MODEL (self), position, changed, changed);
+      return;
+    }
+
+  /* The items after a change inside the head moved with it: say so
+   * exactly, showing for a moment what then stands beyond the limit (or
+   * short of it), then trim or fill the end. What is shown is the start
+   * of the model at every step. */
+  if (position + removed <= n_before && added <= self->limit)
+    {
+      guint n_middle = n_before - removed + added;
+
+      self->n_items = n_middle;
+      g_list_model_items_changed (G_LIST_MODEL (self), position, removed, added);
+
+      self->n_items = n_after;
+      if (n_middle > n_after)
+        g_list_model_items_changed (G_LIST_MODEL (self), n_after, n_middle - n_after, 0);
+      else if (n_middle < n_after)
+        g_list_model_items_changed (G_LIST_MODEL (self), n_middle, 0, n_after - n_middle);
       return;
     }
 

@@ -739,19 +739,39 @@ test_card_row_rebinds (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
-/* The head of a list: what is shown is always the start of the model;
- * once unlimited, every change is passed on exactly as it came. */
+/* The head of a list: what is shown is always the start of the model,
+ * at every emission; a change inside the head is passed on as it came
+ * (then the end is trimmed or filled), and once unlimited every change
+ * is passed on exactly. */
 
 typedef struct
 {
-  guint n_changes;
-  guint position;
-  guint removed;
-  guint added;
+  GListModel *model;
+  guint       n_changes;
+  guint       position;
+  guint       removed;
+  guint       added;
 } Change;
 
 static void
-record_change_cb (GListModel *model,
+assert_start_of (GListModel *head,
+                 GListModel *model)
+{
+  guint n = g_list_model_get_n_items (head);
+
+  g_assert_cmpuint (n, <=, g_list_model_get_n_items (model));
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(GObject) shown = g_list_model_get_item (head, i);
+      g_autoptr(GObject) item = g_list_model_get_item (model, i);
+
+      g_assert_true (shown == item);
+    }
+  g_assert_null (g_list_model_get_item (head, n));
+}
+
+static void
+record_change_cb (GListModel *head,
                   guint       position,
                   guint       removed,
                   guint       added,
@@ -761,6 +781,7 @@ record_change_cb (GListModel *model,
   change->position = position;
   change->removed = removed;
   change->added = added;
+  assert_start_of (head, change->model);
 }
 
 static void
@@ -768,17 +789,8 @@ assert_head_of (GListModel *head,
                 GListModel *model,
                 guint       limit)
 {
-  guint n = MIN (g_list_model_get_n_items (model), limit);
-
-  g_assert_cmpuint (g_list_model_get_n_items (head), ==, n);
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr(GObject) shown = g_list_model_get_item (head, i);
-      g_autoptr(GObject) item = g_list_model_get_item (model, i);
-
-      g_assert_true (shown == item);
-    }
-  g_assert_null (g_list_model_get_item (head, n));
+  g_assert_cmpuint (g_list_model_get_n_items (head), ==, MIN (g_list_model_get_n_items (model), limit));
+  assert_start_of (head, model);
 }
 
 static void
@@ -801,7 +813,8 @@ test_head_model (void)
   g_autoptr(TackHeadModel) head = NULL;
   GListModel *model = G_LIST_MODEL (list);
   const char *one[] = { "new", NULL };
-  Change change = { 0 };
+  const char *many[] = { "a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l", "m", "n", "o", NULL };
+  Change change = { model, 0, };
 
   for (guint i = 0; i < 100; i++)
     {
@@ -822,32 +835,41 @@ test_head_model (void)
   g_assert_cmpuint (change.n_changes, ==, 0);
   assert_head_of (G_LIST_MODEL (head), model, 10);
 
-  /* ...one inside it moves what follows, and one is pushed out. */
+  /* ...one inside it is passed on, then the item pushed past the limit
+   * leaves, or the one that came up to it is added. */
   gtk_string_list_splice (list, 3, 0, one);
-  assert_change (&change, 1, 3, 7, 7);
+  assert_change (&change, 2, 10, 1, 0);
   assert_head_of (G_LIST_MODEL (head), model, 10);
   gtk_string_list_splice (list, 4, 1, one);
-  assert_change (&change, 2, 4, 1, 1);
+  assert_change (&change, 3, 4, 1, 1);
+  assert_head_of (G_LIST_MODEL (head), model, 10);
+  gtk_string_list_remove (list, 2);
+  assert_change (&change, 5, 9, 0, 1);
+  assert_head_of (G_LIST_MODEL (head), model, 10);
+
+  /* More items than the head holds replace the rest of it. */
+  gtk_string_list_splice (list, 0, 0, many);
+  assert_change (&change, 6, 0, 10, 10);
   assert_head_of (G_LIST_MODEL (head), model, 10);
 
   /* A longer head adds the items after it. */
   tack_head_model_set_limit (head, 20);
-  assert_change (&change, 3, 10, 0, 10);
+  assert_change (&change, 7, 10, 0, 10);
   assert_head_of (G_LIST_MODEL (head), model, 20);
   tack_head_model_set_limit (head, 5);
-  assert_change (&change, 4, 5, 15, 0);
+  assert_change (&change, 8, 5, 15, 0);
   assert_head_of (G_LIST_MODEL (head), model, 5);
   tack_head_model_set_limit (head, G_MAXUINT);
-  assert_change (&change, 5, 5, 0, 97);
+  assert_change (&change, 9, 5, 0, 111);
   assert_head_of (G_LIST_MODEL (head), model, G_MAXUINT);
 
   /* Unlimited, changes are passed on as they are. */
   gtk_string_list_splice (list, 5, 0, one);
-  assert_change (&change, 6, 5, 0, 1);
+  assert_change (&change, 10, 5, 0, 1);
   gtk_string_list_remove (list, 7);
-  assert_change (&change, 7, 7, 1, 0);
+  assert_change (&change, 11, 7, 1, 0);
   gtk_string_list_splice (list, 90, 2, one);
-  assert_change (&change, 8, 90, 2, 1);
+  assert_change (&change, 12, 90, 2, 1);
   assert_head_of (G_LIST_MODEL (head), model, G_MAXUINT);
 }
 
