@@ -17,6 +17,7 @@
 
 #include "tack-card-row.h"
 #include "tack-column-view.h"
+#include "tack-head-model.h"
 #include "tack-window-private.h"
 
 struct _TackColumnView
@@ -32,7 +33,13 @@ struct _TackColumnView
   GtkWidget  *cards_view;
   GtkWidget  *new_card_entry;
   GtkWidget  *menu_button;
+  GtkNoSelection     *selection;
   GtkFilterListModel *filter_model;
+
+  /* The cards the list shows: see first_frame_rows(). */
+  TackHeadModel      *head_model;
+  GdkFrameClock      *frame_clock;
+  gulong              after_paint_id;
 
   /* Where a dragged card would land: the row the line is drawn on. */
   GtkWidget  *drop_row;
@@ -416,12 +423,100 @@ tack_column_view_unroot (GtkWidget *widget)
   GTK_WIDGET_CLASS (tack_column_view_parent_class)->unroot (widget);
 }
 
+/* GTK 4.8's list view builds rows for the first 200 items of its model,
+ * however few fit on screen, before its first frame; a row is measured,
+ * so fully built, even below the fold. The list is therefore shown the
+ * head of the column, as many cards as could fill the tallest monitor,
+ * and after each frame the head doubles: the rows out of sight are built
+ * in the frames after the first, not before it. Once it is longer than
+ * the rows the list keeps, more doubling would build nothing, and the
+ * list is shown the whole column. */
+
+#define MIN_CARD_HEIGHT 40
+#define LIST_VIEW_ROWS  200
+
+static guint
+first_frame_rows (TackColumnView *self)
+{
+  GListModel *monitors = gdk_display_get_monitors (gtk_widget_get_display (GTK_WIDGET (self)));
+  guint n_monitors = g_list_model_get_n_items (monitors);
+  /* Displays not known yet, or small ones: a common desktop height. */
+  int tallest = 1080;
+
+  for (guint i = 0; i < n_monitors; i++)
+    {
+      g_autoptr(GdkMonitor) monitor = g_list_model_get_item (monitors, i);
+      GdkRectangle geometry;
+
+      gdk_monitor_get_geometry (monitor, &geometry);
+      tallest = MAX (tallest, geometry.height);
+    }
+
+  return tallest / MIN_CARD_HEIGHT + 2;
+}
+
+static void
+stop_growing (TackColumnView *self)
+{
+  if (self->frame_clock != NULL)
+    g_clear_signal_handler (&self->after_paint_id, self->frame_clock);
+  self->frame_clock = NULL;
+}
+
+static void
+after_paint_cb (GdkFrameClock  *frame_clock,
+                TackColumnView *self)
+{
+  guint n_cards = g_list_model_get_n_items (G_LIST_MODEL (self->filter_model));
+  guint limit = tack_head_model_get_limit (self->head_model);
+
+  /* An empty column waits for its cards: a board fetched from a server
+   * shows its columns before their cards arrive. */
+  if (n_cards == 0)
+    return;
+
+  if (limit >= LIST_VIEW_ROWS || limit * 2 >= n_cards)
+    {
+      stop_growing (self);
+      tack_head_model_set_limit (self->head_model, G_MAXUINT);
+    }
+  else
+    {
+      tack_head_model_set_limit (self->head_model, limit * 2);
+    }
+}
+
+static void
+tack_column_view_map (GtkWidget *widget)
+{
+  TackColumnView *self = TACK_COLUMN_VIEW (widget);
+
+  GTK_WIDGET_CLASS (tack_column_view_parent_class)->map (widget);
+
+  if (tack_head_model_get_limit (self->head_model) != G_MAXUINT && self->after_paint_id == 0)
+    {
+      self->frame_clock = gtk_widget_get_frame_clock (widget);
+      self->after_paint_id = g_signal_connect (self->frame_clock, "after-paint",
+                                               G_CALLBACK (after_paint_cb), self);
+    }
+}
+
+static void
+tack_column_view_unmap (GtkWidget *widget)
+{
+  stop_growing (TACK_COLUMN_VIEW (widget));
+
+  GTK_WIDGET_CLASS (tack_column_view_parent_class)->unmap (widget);
+}
+
 static void
 tack_column_view_dispose (GObject *object)
 {
   TackColumnView *self = (TackColumnView *)object;
 
   clear_drop_indicator (self);
+  stop_growing (self);
+  g_clear_object (&self->head_model);
   gtk_widget_dispose_template (GTK_WIDGET (self), TACK_TYPE_COLUMN_VIEW);
 
   g_clear_object (&self->column);
@@ -478,6 +573,8 @@ tack_column_view_class_init (TackColumnViewClass *klass)
   object_class->set_property = tack_column_view_set_property;
 
   widget_class->root = tack_column_view_root;
+  widget_class->map = tack_column_view_map;
+  widget_class->unmap = tack_column_view_unmap;
   widget_class->unroot = tack_column_view_unroot;
 
   /**
@@ -505,6 +602,7 @@ tack_column_view_class_init (TackColumnViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TackColumnView, new_card_entry);
   gtk_widget_class_bind_template_child (widget_class, TackColumnView, menu_button);
   gtk_widget_class_bind_template_child (widget_class, TackColumnView, filter_model);
+  gtk_widget_class_bind_template_child (widget_class, TackColumnView, selection);
   gtk_widget_class_bind_template_callback (widget_class, cards_view_activate_cb);
   gtk_widget_class_bind_template_callback (widget_class, new_card_activate_cb);
 
@@ -552,6 +650,9 @@ tack_column_view_init (TackColumnView *self)
   GtkDropTarget *target;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->head_model = tack_head_model_new (G_LIST_MODEL (self->filter_model), first_frame_rows (self));
+  gtk_no_selection_set_model (self->selection, G_LIST_MODEL (self->head_model));
 
   g_signal_connect (factory, "setup", G_CALLBACK (card_setup_cb), NULL);
   g_signal_connect (factory, "bind", G_CALLBACK (card_bind_cb), NULL);

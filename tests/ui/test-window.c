@@ -21,6 +21,7 @@
 #include "tack-card-row.h"
 #include "tack-chip-box.h"
 #include "tack-column-view.h"
+#include "tack-head-model.h"
 #include "tack-model.h"
 #include "tack-snapshot.h"
 #include "tack-test-json.h"
@@ -647,6 +648,42 @@ test_app_snapshot_option (void)
   g_free (run.about_version);
 }
 
+/* The export named on the command line is read while the application
+ * starts; one that cannot be read opens no window, and the application
+ * does not wait for one. */
+static void
+count_window_cb (GtkApplication *app,
+                 GtkWindow      *window,
+                 guint          *n_windows)
+{
+  (*n_windows)++;
+}
+
+static void
+test_app_snapshot_option_missing (void)
+{
+  g_autoptr(TackApplication) app = tack_application_new ();
+  g_autofree char *dir = g_dir_make_tmp ("tack-test-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "missing.json", NULL);
+  char *argv[] = { (char *)"tack", (char *)"--snapshot", path, NULL };
+  AppRun run = { 0 };
+  guint n_windows = 0;
+  guint timeout_id;
+
+  g_application_set_flags (G_APPLICATION (app),
+                           G_APPLICATION_HANDLES_COMMAND_LINE | G_APPLICATION_NON_UNIQUE);
+  g_object_set_data (G_OBJECT (app), "run", &run);
+  g_signal_connect (app, "window-added", G_CALLBACK (count_window_cb), &n_windows);
+  timeout_id = g_timeout_add_seconds (TEST_WAIT_SECONDS, app_timed_out_cb, app);
+
+  g_application_run (G_APPLICATION (app), G_N_ELEMENTS (argv) - 1, argv);
+
+  g_assert_false (run.timed_out);
+  g_source_remove (timeout_id);
+  g_assert_cmpuint (n_windows, ==, 0);
+  g_rmdir (dir);
+}
+
 /* A row is bound to one card after another as a list scrolls: nothing
  * of the card before may stay on screen. */
 static void
@@ -700,6 +737,250 @@ test_card_row_rebinds (void)
   g_assert_null (test_find_label (row, "urgent"));
 
   gtk_window_destroy (GTK_WINDOW (window));
+}
+
+/* The head of a list: what is shown is always the start of the model,
+ * at every emission; a change inside the head is passed on as it came
+ * (then the end is trimmed or filled), and once unlimited every change
+ * is passed on exactly. */
+
+typedef struct
+{
+  GListModel *model;
+  guint       n_changes;
+  guint       position;
+  guint       removed;
+  guint       added;
+} Change;
+
+static void
+assert_start_of (GListModel *head,
+                 GListModel *model)
+{
+  guint n = g_list_model_get_n_items (head);
+
+  g_assert_cmpuint (n, <=, g_list_model_get_n_items (model));
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(GObject) shown = g_list_model_get_item (head, i);
+      g_autoptr(GObject) item = g_list_model_get_item (model, i);
+
+      g_assert_true (shown == item);
+    }
+  g_assert_null (g_list_model_get_item (head, n));
+}
+
+static void
+record_change_cb (GListModel *head,
+                  guint       position,
+                  guint       removed,
+                  guint       added,
+                  Change     *change)
+{
+  change->n_changes++;
+  change->position = position;
+  change->removed = removed;
+  change->added = added;
+  assert_start_of (head, change->model);
+}
+
+static void
+assert_head_of (GListModel *head,
+                GListModel *model,
+                guint       limit)
+{
+  g_assert_cmpuint (g_list_model_get_n_items (head), ==, MIN (g_list_model_get_n_items (model), limit));
+  assert_start_of (head, model);
+}
+
+static void
+assert_change (Change *change,
+               guint   n_changes,
+               guint   position,
+               guint   removed,
+               guint   added)
+{
+  g_assert_cmpuint (change->n_changes, ==, n_changes);
+  g_assert_cmpuint (change->position, ==, position);
+  g_assert_cmpuint (change->removed, ==, removed);
+  g_assert_cmpuint (change->added, ==, added);
+}
+
+static void
+test_head_model (void)
+{
+  g_autoptr(GtkStringList) list = gtk_string_list_new (NULL);
+  g_autoptr(TackHeadModel) head = NULL;
+  GListModel *model = G_LIST_MODEL (list);
+  const char *one[] = { "new", NULL };
+  const char *many[] = { "a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l", "m", "n", "o", NULL };
+  Change change = { model, 0, };
+
+  for (guint i = 0; i < 100; i++)
+    {
+      g_autofree char *text = g_strdup_printf ("%u", i);
+
+      gtk_string_list_append (list, text);
+    }
+
+  head = tack_head_model_new (model, 10);
+  g_signal_connect (head, "items-changed", G_CALLBACK (record_change_cb), &change);
+  g_assert_cmpuint (tack_head_model_get_limit (head), ==, 10);
+  g_assert_true (g_list_model_get_item_type (G_LIST_MODEL (head)) == g_list_model_get_item_type (model));
+  assert_head_of (G_LIST_MODEL (head), model, 10);
+
+  /* Limited: a change below the head is not seen... */
+  gtk_string_list_splice (list, 50, 1, one);
+  gtk_string_list_splice (list, 60, 0, one);
+  g_assert_cmpuint (change.n_changes, ==, 0);
+  assert_head_of (G_LIST_MODEL (head), model, 10);
+
+  /* ...one inside it is passed on, then the item pushed past the limit
+   * leaves, or the one that came up to it is added. */
+  gtk_string_list_splice (list, 3, 0, one);
+  assert_change (&change, 2, 10, 1, 0);
+  assert_head_of (G_LIST_MODEL (head), model, 10);
+  gtk_string_list_splice (list, 4, 1, one);
+  assert_change (&change, 3, 4, 1, 1);
+  assert_head_of (G_LIST_MODEL (head), model, 10);
+  gtk_string_list_remove (list, 2);
+  assert_change (&change, 5, 9, 0, 1);
+  assert_head_of (G_LIST_MODEL (head), model, 10);
+
+  /* More items than the head holds replace the rest of it. */
+  gtk_string_list_splice (list, 0, 0, many);
+  assert_change (&change, 6, 0, 10, 10);
+  assert_head_of (G_LIST_MODEL (head), model, 10);
+
+  /* A longer head adds the items after it. */
+  tack_head_model_set_limit (head, 20);
+  assert_change (&change, 7, 10, 0, 10);
+  assert_head_of (G_LIST_MODEL (head), model, 20);
+  tack_head_model_set_limit (head, 5);
+  assert_change (&change, 8, 5, 15, 0);
+  assert_head_of (G_LIST_MODEL (head), model, 5);
+  tack_head_model_set_limit (head, G_MAXUINT);
+  assert_change (&change, 9, 5, 0, 111);
+  assert_head_of (G_LIST_MODEL (head), model, G_MAXUINT);
+
+  /* Unlimited, changes are passed on as they are. */
+  gtk_string_list_splice (list, 5, 0, one);
+  assert_change (&change, 10, 5, 0, 1);
+  gtk_string_list_remove (list, 7);
+  assert_change (&change, 11, 7, 1, 0);
+  gtk_string_list_splice (list, 90, 2, one);
+  assert_change (&change, 12, 90, 2, 1);
+  assert_head_of (G_LIST_MODEL (head), model, G_MAXUINT);
+}
+
+/* A long column builds no more rows before its first frame than a
+ * screen can show, where GTK 4.8's list view alone would build 200; the
+ * rest follow in the frames after, so every card can still be reached. */
+
+#define LONG_COLUMN_CARDS 500
+
+typedef struct
+{
+  GtkWidget *window;
+  guint      frames;
+  guint      rows_at_first_frame;
+} FirstFrame;
+
+static guint
+count_card_rows (GtkWidget *widget)
+{
+  guint n = TACK_IS_CARD_ROW (widget) ? 1 : 0;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    n += count_card_rows (child);
+
+  return n;
+}
+
+static void
+first_frame_after_paint_cb (GdkFrameClock *frame_clock,
+                            FirstFrame    *first)
+{
+  if (first->frames++ == 0)
+    first->rows_at_first_frame = count_card_rows (first->window);
+}
+
+static void
+first_frame_realize_cb (GtkWidget  *window,
+                        FirstFrame *first)
+{
+  g_signal_connect (gtk_widget_get_frame_clock (window), "after-paint",
+                    G_CALLBACK (first_frame_after_paint_cb), first);
+}
+
+static gboolean
+is_list_view (GtkWidget     *widget,
+              gconstpointer  data)
+{
+  return GTK_IS_LIST_VIEW (widget);
+}
+
+static void
+test_column_view_rows_after_first_frame (void)
+{
+  g_autoptr(GString) json = g_string_new (NULL);
+  g_autoptr(JsonNode) snapshot = NULL;
+  g_autoptr(TackStore) store = tack_store_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *last_id = g_strdup_printf ("c%03d", LONG_COLUMN_CARDS - 1);
+  FirstFrame first = { 0 };
+  GtkWidget *column_view;
+  GtkWidget *list_view;
+  GtkAdjustment *adjustment;
+  GListModel *shown;
+  guint frames;
+
+  g_string_append (json,
+                   "{\"board\": {\"id\": \"b1\", \"title\": \"Long\", \"version\": 1, \"seq\": 1},"
+                   " \"columns\": [{\"id\": \"todo\", \"board\": \"b1\", \"title\": \"To Do\","
+                   " \"position\": \"a\", \"wip_limit\": 0, \"version\": 1}], \"cards\": [");
+  for (guint i = 0; i < LONG_COLUMN_CARDS; i++)
+    g_string_append_printf (json,
+                            "%s{\"id\": \"c%03u\", \"column\": \"todo\", \"title\": \"Card %u\","
+                            " \"description\": \"\", \"position\": \"p%03u\", \"labels\": [], \"assignees\": [],"
+                            " \"due\": null, \"version\": 1, \"updated_at\": \"2026-11-25T10:00:00Z\","
+                            " \"updated_by\": \"ada\"}",
+                            i > 0 ? ", " : "", i, i, i);
+  g_string_append (json, "], \"seq\": 1}");
+  snapshot = tack_test_parse (json->str);
+  g_assert_true (tack_store_load_snapshot (store, snapshot, &error));
+  g_assert_no_error (error);
+
+  first.window = gtk_window_new ();
+  gtk_window_set_default_size (GTK_WINDOW (first.window), 400, 600);
+  column_view = tack_column_view_new ();
+  tack_column_view_set_column (TACK_COLUMN_VIEW (column_view), tack_store_lookup_column (store, "todo"));
+  gtk_window_set_child (GTK_WINDOW (first.window), column_view);
+  g_signal_connect_after (first.window, "realize", G_CALLBACK (first_frame_realize_cb), &first);
+  gtk_window_present (GTK_WINDOW (first.window));
+
+  TEST_WAIT_FOR (first.frames > 0);
+  g_assert_cmpuint (first.rows_at_first_frame, >, 0);
+  g_assert_cmpuint (first.rows_at_first_frame, <, 200);
+
+  /* Then the list holds the whole column, and its last card scrolls into
+   * view. */
+  list_view = test_find_widget (column_view, is_list_view, NULL);
+  g_assert_nonnull (list_view);
+  shown = G_LIST_MODEL (gtk_list_view_get_model (GTK_LIST_VIEW (list_view)));
+  TEST_WAIT_FOR (g_list_model_get_n_items (shown) == LONG_COLUMN_CARDS);
+  frames = first.frames;
+  TEST_WAIT_FOR (first.frames > frames);
+
+  adjustment = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (list_view));
+  TEST_WAIT_FOR ((gtk_adjustment_set_value (adjustment,
+                                            gtk_adjustment_get_upper (adjustment) -
+                                            gtk_adjustment_get_page_size (adjustment)),
+                  test_find_card_row (column_view, last_id) != NULL));
+
+  gtk_window_destroy (GTK_WINDOW (first.window));
 }
 
 /* The chips are the box's children. */
@@ -947,12 +1228,15 @@ main (int   argc,
   g_test_add_func ("/tack/ui/card-row/rebinds", test_card_row_rebinds);
   g_test_add_func ("/tack/ui/chip-box/reuses-chips", test_chip_box_reuses_chips);
   g_test_add_func ("/tack/ui/card-filter/hides", test_card_filter_hides);
+  g_test_add_func ("/tack/ui/head-model/head", test_head_model);
+  g_test_add_func ("/tack/ui/column-view/rows-after-first-frame", test_column_view_rows_after_first_frame);
   g_test_add_func ("/tack/ui/wrap-label/wraps", test_wrap_label_wraps);
   g_test_add_func ("/tack/ui/avatar/initials", test_avatar_initials);
   g_test_add_func ("/tack/ui/window/size-settings", test_window_size_settings);
   g_test_add_func ("/tack/ui/snapshot/file", test_snapshot_file);
   g_test_add_func ("/tack/ui/snapshot/file-errors", test_snapshot_file_errors);
   g_test_add_func ("/tack/ui/app/snapshot-option", test_app_snapshot_option);
+  g_test_add_func ("/tack/ui/app/snapshot-option-missing", test_app_snapshot_option_missing);
 
   return g_test_run ();
 }
