@@ -614,3 +614,129 @@ sse_client_free (SseClient *client)
   g_string_free (client->pending_data, TRUE);
   g_free (client);
 }
+
+/* TestProxyStorage */
+
+static void proxy_iface_init (TackStorageInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (TestProxyStorage, test_proxy_storage, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (TACK_TYPE_STORAGE, proxy_iface_init))
+
+#define INNER(s) (TEST_PROXY_STORAGE (s)->inner)
+
+static JsonNode *
+proxy_list_boards (TackStorage *s, GError **error)
+{
+  return tack_storage_list_boards (INNER (s), error);
+}
+
+static JsonNode *
+proxy_create_board (TackStorage *s, const char *title, const char *token, GError **error)
+{
+  return tack_storage_create_board (INNER (s), title, token, error);
+}
+
+static char *
+proxy_get_board_token (TackStorage *s, const char *board_id)
+{
+  return tack_storage_get_board_token (INNER (s), board_id);
+}
+
+static char *
+proxy_find_board_by_token (TackStorage *s, const char *token)
+{
+  return tack_storage_find_board_by_token (INNER (s), token);
+}
+
+static char *
+proxy_get_first_board (TackStorage *s)
+{
+  return tack_storage_get_first_board (INNER (s));
+}
+
+static JsonNode *
+proxy_get_snapshot (TackStorage *s, const char *board_id, GError **error)
+{
+  return tack_storage_get_snapshot (INNER (s), board_id, error);
+}
+
+static JsonNode *
+proxy_get_card (TackStorage *s, const char *board_id, const char *card_id, GError **error)
+{
+  return tack_storage_get_card (INNER (s), board_id, card_id, error);
+}
+
+static gboolean
+proxy_write (TackStorage *s, const TackWriteRequest *request, TackWriteResult **result, GError **error)
+{
+  if (TEST_PROXY_STORAGE (s)->fail_writes)
+    {
+      g_set_error_literal (error, TACK_STORAGE_ERROR, TACK_STORAGE_ERROR_FAILED, "disk full (simulated)");
+      return FALSE;
+    }
+
+  if (!tack_storage_write (INNER (s), request, result, error))
+    return FALSE;
+
+  if ((*result)->event != NULL)
+    tack_storage_emit_committed (s, request->board_id, (*result)->event);
+
+  return TRUE;
+}
+
+static GPtrArray *
+proxy_read_events (TackStorage *s, const char *board_id, gint64 since, guint limit,
+                   gint64 *current_seq, gboolean *reset, GError **error)
+{
+  GPtrArray *events;
+
+  if (limit == 0 || limit != TEST_PROXY_STORAGE (s)->pruned_limit)
+    return tack_storage_read_events (INNER (s), board_id, since, limit, current_seq, reset, error);
+
+  /* Only the current seq: the events after since are gone. */
+  events = tack_storage_read_events (INNER (s), board_id, since, 0, current_seq, reset, error);
+  if (events != NULL)
+    *reset = TRUE;
+
+  return events;
+}
+
+static void
+proxy_close (TackStorage *s)
+{
+  tack_storage_close (INNER (s));
+}
+
+static void
+proxy_iface_init (TackStorageInterface *iface)
+{
+  iface->list_boards = proxy_list_boards;
+  iface->create_board = proxy_create_board;
+  iface->get_board_token = proxy_get_board_token;
+  iface->find_board_by_token = proxy_find_board_by_token;
+  iface->get_first_board = proxy_get_first_board;
+  iface->get_snapshot = proxy_get_snapshot;
+  iface->get_card = proxy_get_card;
+  iface->write = proxy_write;
+  iface->read_events = proxy_read_events;
+  iface->close = proxy_close;
+}
+
+static void
+test_proxy_storage_finalize (GObject *object)
+{
+  g_clear_object (&TEST_PROXY_STORAGE (object)->inner);
+
+  G_OBJECT_CLASS (test_proxy_storage_parent_class)->finalize (object);
+}
+
+static void
+test_proxy_storage_class_init (TestProxyStorageClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = test_proxy_storage_finalize;
+}
+
+static void
+test_proxy_storage_init (TestProxyStorage *self)
+{
+}

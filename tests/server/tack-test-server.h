@@ -136,6 +136,22 @@ void        test_store_result_cb  (GObject      *object,
                                    GAsyncResult *result,
                                    gpointer      user_data);
 
+/* A storage that forwards to a real SQLite storage (@inner) and can be
+ * told to misbehave: every write fails as a full disk would, or reads of
+ * exactly @pruned_limit events find the log pruned after since. It also
+ * shows the HTTP layer runs on any TackStorage; it cannot group commits,
+ * so the server commits each write alone. */
+#define TEST_TYPE_PROXY_STORAGE (test_proxy_storage_get_type ())
+G_DECLARE_FINAL_TYPE (TestProxyStorage, test_proxy_storage, TEST, PROXY_STORAGE, GObject)
+
+struct _TestProxyStorage
+{
+  GObject      parent_instance;
+  TackStorage *inner;
+  gboolean     fail_writes;
+  guint        pruned_limit;   /* 0: never */
+};
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Response, response_free)
 
 G_END_DECLS

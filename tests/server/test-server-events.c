@@ -1095,137 +1095,9 @@ test_events_replay_in_pages_sse (void)
   replay_in_pages (FALSE);
 }
 
-/* A storage whose log loses what follows the first page of a replay, as
- * pruning does under a reader that far behind. */
-#define TEST_TYPE_PRUNING_STORAGE (test_pruning_storage_get_type ())
-G_DECLARE_FINAL_TYPE (TestPruningStorage, test_pruning_storage, TEST, PRUNING_STORAGE, GObject)
-
-struct _TestPruningStorage
-{
-  GObject      parent_instance;
-  TackStorage *inner;
-  guint        pruned_limit;  /* reads of this many events find a gap */
-};
-
-static void pruning_iface_init (TackStorageInterface *iface);
-
-G_DEFINE_FINAL_TYPE_WITH_CODE (TestPruningStorage, test_pruning_storage, G_TYPE_OBJECT,
-                               G_IMPLEMENT_INTERFACE (TACK_TYPE_STORAGE, pruning_iface_init))
-
-#define INNER(s) (TEST_PRUNING_STORAGE (s)->inner)
-
-static JsonNode *
-pruning_list_boards (TackStorage *s, GError **error)
-{
-  return tack_storage_list_boards (INNER (s), error);
-}
-
-static JsonNode *
-pruning_create_board (TackStorage *s, const char *title, const char *token, GError **error)
-{
-  return tack_storage_create_board (INNER (s), title, token, error);
-}
-
-static char *
-pruning_get_board_token (TackStorage *s, const char *board_id)
-{
-  return tack_storage_get_board_token (INNER (s), board_id);
-}
-
-static char *
-pruning_find_board_by_token (TackStorage *s, const char *token)
-{
-  return tack_storage_find_board_by_token (INNER (s), token);
-}
-
-static char *
-pruning_get_first_board (TackStorage *s)
-{
-  return tack_storage_get_first_board (INNER (s));
-}
-
-static JsonNode *
-pruning_get_snapshot (TackStorage *s, const char *board_id, GError **error)
-{
-  return tack_storage_get_snapshot (INNER (s), board_id, error);
-}
-
-static JsonNode *
-pruning_get_card (TackStorage *s, const char *board_id, const char *card_id, GError **error)
-{
-  return tack_storage_get_card (INNER (s), board_id, card_id, error);
-}
-
-static gboolean
-pruning_write (TackStorage *s, const TackWriteRequest *request, TackWriteResult **result, GError **error)
-{
-  if (!tack_storage_write (INNER (s), request, result, error))
-    return FALSE;
-
-  if ((*result)->event != NULL)
-    tack_storage_emit_committed (s, request->board_id, (*result)->event);
-
-  return TRUE;
-}
-
-static GPtrArray *
-pruning_read_events (TackStorage *s, const char *board_id, gint64 since, guint limit,
-                     gint64 *current_seq, gboolean *reset, GError **error)
-{
-  GPtrArray *events;
-
-  if (limit != TEST_PRUNING_STORAGE (s)->pruned_limit)
-    return tack_storage_read_events (INNER (s), board_id, since, limit, current_seq, reset, error);
-
-  /* Only the current seq: the events after since are gone. */
-  events = tack_storage_read_events (INNER (s), board_id, since, 0, current_seq, reset, error);
-  if (events != NULL)
-    *reset = TRUE;
-
-  return events;
-}
-
-static void
-pruning_close (TackStorage *s)
-{
-  tack_storage_close (INNER (s));
-}
-
-static void
-pruning_iface_init (TackStorageInterface *iface)
-{
-  iface->list_boards = pruning_list_boards;
-  iface->create_board = pruning_create_board;
-  iface->get_board_token = pruning_get_board_token;
-  iface->find_board_by_token = pruning_find_board_by_token;
-  iface->get_first_board = pruning_get_first_board;
-  iface->get_snapshot = pruning_get_snapshot;
-  iface->get_card = pruning_get_card;
-  iface->write = pruning_write;
-  iface->read_events = pruning_read_events;
-  iface->close = pruning_close;
-}
-
-static void
-test_pruning_storage_finalize (GObject *object)
-{
-  g_clear_object (&TEST_PRUNING_STORAGE (object)->inner);
-
-  G_OBJECT_CLASS (test_pruning_storage_parent_class)->finalize (object);
-}
-
-static void
-test_pruning_storage_class_init (TestPruningStorageClass *klass)
-{
-  G_OBJECT_CLASS (klass)->finalize = test_pruning_storage_finalize;
-}
-
-static void
-test_pruning_storage_init (TestPruningStorage *self)
-{
-}
-
-/* The log loses the rest of a replay under the reader: it gets a reset
+/* The log loses the rest of a replay under the reader (a storage whose
+ * log loses what follows the first page, as pruning does under a reader
+ * that far behind): it gets a reset
  * with the current seq, as if it had asked that late, then live events
  * from there. */
 static void
@@ -1234,7 +1106,7 @@ test_events_replay_pruned (void)
   g_autoptr(GError) error = NULL;
   g_autofree char *dir = g_dir_make_tmp ("tack-pruning-XXXXXX", &error);
   g_autofree char *db_path = g_build_filename (dir, "inner.db", NULL);
-  g_autoptr(TestPruningStorage) storage = g_object_new (TEST_TYPE_PRUNING_STORAGE, NULL);
+  g_autoptr(TestProxyStorage) storage = g_object_new (TEST_TYPE_PROXY_STORAGE, NULL);
   g_autofree char *column = NULL;
   g_autoptr(JsonNode) live = NULL;
   TestServer *ts;

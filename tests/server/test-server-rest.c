@@ -856,140 +856,15 @@ test_rest_board_update (void)
   test_server_free (ts);
 }
 
-/* A storage that serves from a real SQLite storage but fails writes on
- * demand: the server must answer 500 "internal" and change nothing. It
- * also shows the HTTP layer runs on any TackStorage. */
-#define TEST_TYPE_FAILING_STORAGE (test_failing_storage_get_type ())
-G_DECLARE_FINAL_TYPE (TestFailingStorage, test_failing_storage, TEST, FAILING_STORAGE, GObject)
-
-struct _TestFailingStorage
-{
-  GObject      parent_instance;
-  TackStorage *inner;
-  gboolean     fail;
-};
-
-static void failing_iface_init (TackStorageInterface *iface);
-
-G_DEFINE_FINAL_TYPE_WITH_CODE (TestFailingStorage, test_failing_storage, G_TYPE_OBJECT,
-                               G_IMPLEMENT_INTERFACE (TACK_TYPE_STORAGE, failing_iface_init))
-
-#define INNER(s) (TEST_FAILING_STORAGE (s)->inner)
-
-static JsonNode *
-failing_list_boards (TackStorage *s, GError **error)
-{
-  return tack_storage_list_boards (INNER (s), error);
-}
-
-static JsonNode *
-failing_create_board (TackStorage *s, const char *title, const char *token, GError **error)
-{
-  return tack_storage_create_board (INNER (s), title, token, error);
-}
-
-static char *
-failing_get_board_token (TackStorage *s, const char *board_id)
-{
-  return tack_storage_get_board_token (INNER (s), board_id);
-}
-
-static char *
-failing_find_board_by_token (TackStorage *s, const char *token)
-{
-  return tack_storage_find_board_by_token (INNER (s), token);
-}
-
-static char *
-failing_get_first_board (TackStorage *s)
-{
-  return tack_storage_get_first_board (INNER (s));
-}
-
-static JsonNode *
-failing_get_snapshot (TackStorage *s, const char *board_id, GError **error)
-{
-  return tack_storage_get_snapshot (INNER (s), board_id, error);
-}
-
-static JsonNode *
-failing_get_card (TackStorage *s, const char *board_id, const char *card_id, GError **error)
-{
-  return tack_storage_get_card (INNER (s), board_id, card_id, error);
-}
-
-static gboolean
-failing_write (TackStorage *s, const TackWriteRequest *request, TackWriteResult **result, GError **error)
-{
-  if (TEST_FAILING_STORAGE (s)->fail)
-    {
-      g_set_error_literal (error, TACK_STORAGE_ERROR, TACK_STORAGE_ERROR_FAILED, "disk full (simulated)");
-      return FALSE;
-    }
-
-  if (!tack_storage_write (INNER (s), request, result, error))
-    return FALSE;
-
-  if ((*result)->event != NULL)
-    tack_storage_emit_committed (s, request->board_id, (*result)->event);
-
-  return TRUE;
-}
-
-static GPtrArray *
-failing_read_events (TackStorage *s, const char *board_id, gint64 since, guint limit,
-                     gint64 *current_seq, gboolean *reset, GError **error)
-{
-  return tack_storage_read_events (INNER (s), board_id, since, limit, current_seq, reset, error);
-}
-
-static void
-failing_close (TackStorage *s)
-{
-  tack_storage_close (INNER (s));
-}
-
-static void
-failing_iface_init (TackStorageInterface *iface)
-{
-  iface->list_boards = failing_list_boards;
-  iface->create_board = failing_create_board;
-  iface->get_board_token = failing_get_board_token;
-  iface->find_board_by_token = failing_find_board_by_token;
-  iface->get_first_board = failing_get_first_board;
-  iface->get_snapshot = failing_get_snapshot;
-  iface->get_card = failing_get_card;
-  iface->write = failing_write;
-  iface->read_events = failing_read_events;
-  iface->close = failing_close;
-}
-
-static void
-test_failing_storage_finalize (GObject *object)
-{
-  g_clear_object (&TEST_FAILING_STORAGE (object)->inner);
-
-  G_OBJECT_CLASS (test_failing_storage_parent_class)->finalize (object);
-}
-
-static void
-test_failing_storage_class_init (TestFailingStorageClass *klass)
-{
-  G_OBJECT_CLASS (klass)->finalize = test_failing_storage_finalize;
-}
-
-static void
-test_failing_storage_init (TestFailingStorage *self)
-{
-}
-
+/* Writes through a storage that fails them are answered 500 "internal"
+ * and change nothing. */
 static void
 test_rest_internal_error (void)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *dir = g_dir_make_tmp ("tack-failing-XXXXXX", &error);
   g_autofree char *db_path = g_build_filename (dir, "inner.db", NULL);
-  g_autoptr(TestFailingStorage) storage = g_object_new (TEST_TYPE_FAILING_STORAGE, NULL);
+  g_autoptr(TestProxyStorage) storage = g_object_new (TEST_TYPE_PROXY_STORAGE, NULL);
   TestServer *ts;
   WsClient *client;
   g_autofree char *column = NULL;
@@ -1006,12 +881,12 @@ test_rest_internal_error (void)
   column = test_create_column (ts, "Works", NULL);
   TEST_WAIT_FOR (ws_client_count_events (client) == 1);
 
-  storage->fail = TRUE;
+  storage->fail_writes = TRUE;
   path = g_strdup_printf ("/api/v1/boards/%s/columns", ts->board_id);
   failed = test_http (ts, "POST", path, ts->board_token, "{\"op\": \"x\", \"title\": \"Fails\"}");
   g_assert_cmpuint (failed->status, ==, 500);
   g_assert_cmpstr (response_error_code (failed), ==, "internal");
-  storage->fail = FALSE;
+  storage->fail_writes = FALSE;
 
   g_assert_cmpint (test_board_seq (ts), ==, 4);
   g_assert_cmpuint (ws_client_count_events (client), ==, 1);
