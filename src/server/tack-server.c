@@ -613,7 +613,7 @@ check_rate (TackServer        *self,
 /* Writes.
  *
  * A write is answered only once it is durable, and the fsync that makes it
- * so costs a millisecond or more. So a valid write is not committed at
+ * so can cost a millisecond. So a valid write is not committed at
  * once: its message is paused and queued, and the writes received in one
  * main-loop iteration are committed together (group commit: one
  * transaction, a savepoint each, one fsync). Each write still succeeds or
@@ -626,8 +626,7 @@ check_rate (TackServer        *self,
 typedef struct
 {
   SoupServerMessage *msg;
-  TackWriteRequest   request;
-  JsonObject        *fields;
+  TackWriteRequest   request;     /* owns its strings and fields */
   TackWriteResult   *result;
   GError            *error;
 } QueuedWrite;
@@ -642,7 +641,7 @@ queued_write_free (gpointer data)
   g_free ((char *)write->request.target_id);
   g_free ((char *)write->request.op);
   g_free ((char *)write->request.actor);
-  json_object_unref (write->fields);
+  json_object_unref (write->request.fields);
   g_clear_pointer (&write->result, tack_write_result_free);
   g_clear_error (&write->error);
   g_free (write);
@@ -741,14 +740,13 @@ run_write (TackServer        *self,
 
   write = g_new0 (QueuedWrite, 1);
   write->msg = g_object_ref (msg);
-  write->fields = json_object_ref (fields);
   write->request = (TackWriteRequest) {
     .kind = kind,
     .board_id = g_strdup (board_id),
     .target_id = g_strdup (target_id),
     .op = g_strdup (op),
     .actor = g_strdup (actor),
-    .fields = write->fields,
+    .fields = json_object_ref (fields),
   };
 
   if (self->queued_writes == NULL)
