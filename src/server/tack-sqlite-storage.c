@@ -279,6 +279,19 @@ exec (TackSqliteStorage  *self,
   return TRUE;
 }
 
+/* Runs one statement that returns no rows and is run often (the
+ * transaction's own statements): prepared once, not parsed on every call
+ * as sqlite3_exec() would. @sql must be a string literal. */
+static gboolean
+run (TackSqliteStorage  *self,
+     const char         *sql,
+     GError            **error)
+{
+  sqlite3_stmt *stmt = prepare (self, sql, error);
+
+  return stmt != NULL && step_done (self, stmt, error);
+}
+
 static void
 not_found (GError     **error,
            const char  *what,
@@ -461,7 +474,11 @@ column_to_node (const Column *column)
 static JsonNode *
 parse_array (const char *text)
 {
-  JsonNode *node = json_from_string (text, NULL);
+  JsonNode *node = NULL;
+
+  /* Most cards have no labels and no assignees: no parser for those. */
+  if (text != NULL && !g_str_equal (text, "[]"))
+    node = json_from_string (text, NULL);
 
   if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
     {
@@ -633,7 +650,8 @@ typedef struct
   guint       status;
   JsonNode   *body;
   const char *event_type;
-  JsonNode   *event_data;
+  JsonNode   *event_data;   /* often the body itself, one more ref: both
+                             * are only written out, never changed */
   gboolean    conflict;
 } WriteContext;
 
@@ -791,7 +809,7 @@ write_update_board (TackSqliteStorage       *self,
 
   ctx->body = wrap ("board", board_to_node (board));
   ctx->event_type = "board.updated";
-  ctx->event_data = wrap ("board", board_to_node (board));
+  ctx->event_data = json_node_ref (ctx->body);
 
   return TRUE;
 }
@@ -832,7 +850,7 @@ write_create_column (TackSqliteStorage       *self,
   ctx->status = 201;
   ctx->body = wrap ("column", column_to_node (&column));
   ctx->event_type = "column.created";
-  ctx->event_data = wrap ("column", column_to_node (&column));
+  ctx->event_data = json_node_ref (ctx->body);
 
   return TRUE;
 }
@@ -926,7 +944,7 @@ write_update_column (TackSqliteStorage       *self,
 
   ctx->body = wrap ("column", column_to_node (column));
   ctx->event_type = "column.updated";
-  ctx->event_data = wrap ("column", column_to_node (column));
+  ctx->event_data = json_node_ref (ctx->body);
 
   return TRUE;
 }
@@ -960,7 +978,7 @@ write_delete_column (TackSqliteStorage       *self,
   object = json_object_new ();
   json_object_set_string_member (object, "id", column->id);
   ctx->event_data = json_node_init_object (json_node_alloc (), object);
-  ctx->body = json_node_copy (ctx->event_data);
+  ctx->body = json_node_ref (ctx->event_data);
   ctx->event_type = "column.deleted";
   json_object_unref (object);
 
@@ -1032,7 +1050,7 @@ write_create_card (TackSqliteStorage       *self,
   ctx->status = 201;
   ctx->body = wrap ("card", card_to_node (card));
   ctx->event_type = "card.created";
-  ctx->event_data = wrap ("card", card_to_node (card));
+  ctx->event_data = json_node_ref (ctx->body);
 
   return TRUE;
 }
@@ -1228,7 +1246,7 @@ write_move_card (TackSqliteStorage       *self,
 
   ctx->body = wrap ("card", card_to_node (card));
   ctx->event_type = "card.moved";
-  ctx->event_data = wrap ("card", card_to_node (card));
+  ctx->event_data = json_node_ref (ctx->body);
 
   return TRUE;
 }
@@ -1258,7 +1276,7 @@ write_delete_card (TackSqliteStorage       *self,
   json_object_set_string_member (object, "id", card->id);
   json_object_set_string_member (object, "column", card->column);
   ctx->event_data = json_node_init_object (json_node_alloc (), object);
-  ctx->body = json_node_copy (ctx->event_data);
+  ctx->body = json_node_ref (ctx->event_data);
   ctx->event_type = "card.deleted";
   json_object_unref (object);
 
@@ -1350,7 +1368,7 @@ write_begin (TackSqliteStorage  *self,
              GError            **error)
 {
   if (!self->in_group)
-    return exec (self, "BEGIN IMMEDIATE", error);
+    return run (self, "BEGIN IMMEDIATE", error);
 
   /* An I/O error can make SQLite roll the whole transaction back; a
    * savepoint now would start a transaction of its own and commit it on
@@ -1363,14 +1381,14 @@ write_begin (TackSqliteStorage  *self,
       return FALSE;
     }
 
-  return exec (self, "SAVEPOINT tack_write", error);
+  return run (self, "SAVEPOINT tack_write", error);
 }
 
 static gboolean
 write_keep (TackSqliteStorage  *self,
             GError            **error)
 {
-  return exec (self, self->in_group ? "RELEASE tack_write" : "COMMIT", error);
+  return run (self, self->in_group ? "RELEASE tack_write" : "COMMIT", error);
 }
 
 static void
@@ -1378,11 +1396,11 @@ write_undo (TackSqliteStorage *self)
 {
   if (!self->in_group)
     {
-      exec (self, "ROLLBACK", NULL);
+      run (self, "ROLLBACK", NULL);
       return;
     }
 
-  if (!exec (self, "ROLLBACK TO tack_write", NULL) || !exec (self, "RELEASE tack_write", NULL))
+  if (!run (self, "ROLLBACK TO tack_write", NULL) || !run (self, "RELEASE tack_write", NULL))
     self->group_lost = TRUE;
 }
 
@@ -1649,7 +1667,7 @@ tack_sqlite_storage_get_snapshot (TackStorage  *storage,
   int rc;
 
   /* One read transaction, so the snapshot and its seq agree. */
-  if (!exec (self, "BEGIN", error))
+  if (!run (self, "BEGIN", error))
     return NULL;
 
   if (!(board = load_board (self, board_id, error)))
@@ -1697,12 +1715,12 @@ tack_sqlite_storage_get_snapshot (TackStorage  *storage,
     }
 
   json_object_set_int_member (object, "seq", board->seq);
-  exec (self, "COMMIT", NULL);
+  run (self, "COMMIT", NULL);
 
   return g_steal_pointer (&node);
 
 fail:
-  exec (self, "ROLLBACK", NULL);
+  run (self, "ROLLBACK", NULL);
   return NULL;
 }
 
@@ -1793,7 +1811,7 @@ tack_sqlite_storage_begin_group (TackStorage  *storage,
 
   g_return_val_if_fail (!self->in_group, FALSE);
 
-  if (!exec (self, "BEGIN IMMEDIATE", error))
+  if (!run (self, "BEGIN IMMEDIATE", error))
     return FALSE;
 
   self->in_group = TRUE;
@@ -1818,16 +1836,16 @@ tack_sqlite_storage_commit_group (TackStorage  *storage,
   if (self->group_lost || sqlite3_get_autocommit (self->db))
     {
       if (!sqlite3_get_autocommit (self->db))
-        exec (self, "ROLLBACK", NULL);
+        run (self, "ROLLBACK", NULL);
       g_set_error_literal (error, TACK_STORAGE_ERROR, TACK_STORAGE_ERROR_FAILED,
                            "The group's transaction was rolled back");
       return FALSE;
     }
 
-  if (!exec (self, "COMMIT", error))
+  if (!run (self, "COMMIT", error))
     {
       if (!sqlite3_get_autocommit (self->db))
-        exec (self, "ROLLBACK", NULL);
+        run (self, "ROLLBACK", NULL);
       return FALSE;
     }
 
