@@ -252,7 +252,7 @@ join_subscriber (Upgrade            *upgrade,
   io = soup_server_message_steal_connection (msg);
 
   if (server->subscribers == NULL)
-    server->subscribers = tack_subscriber_pool_new (server, n_workers ());
+    server->subscribers = tack_subscriber_pool_new (server, n_workers (), server->worker_capacity);
 
   /* Checked before the handshake; only a board gone since lands here. */
   if (!(events = read_missed (server, upgrade->board_id, upgrade->since, limit, &current, &reset, &error)))
@@ -383,6 +383,18 @@ tack_server_read_replay (TackServer *self,
     g_hash_table_remove (hub->replays, session);
 
   return frames;
+}
+
+/* For tests: a few subscribers per worker make a pool of many. Before
+ * the first subscriber. */
+void
+tack_server_set_worker_capacity (TackServer *self,
+                                 guint       capacity)
+{
+  g_return_if_fail (TACK_IS_SERVER (self));
+  g_return_if_fail (self->subscribers == NULL);
+
+  self->worker_capacity = capacity;
 }
 
 /* For tests: pages of a few events make every replay a long one. */

@@ -60,6 +60,9 @@ struct _TackServer
   /* events read per step of a replay (0: the defaults) */
   guint        replay_first_page;
   guint        replay_page;
+
+  /* subscribers per worker thread (0: the default) */
+  guint        worker_capacity;
 };
 
 gboolean tack_server_ensure_storage  (TackServer        *self,
@@ -105,6 +108,8 @@ GPtrArray *tack_server_read_replay    (TackServer       *self,
 void     tack_server_set_replay_pages (TackServer       *self,
                                        guint             first,
                                        guint             page);
+void     tack_server_set_worker_capacity (TackServer    *self,
+                                          guint          capacity);
 
 /* tack-server-subscribers.c */
 typedef enum
@@ -114,7 +119,9 @@ typedef enum
 } TackSubscriberKind;
 
 TackSubscriberPool *tack_subscriber_pool_new       (TackServer          *server,
-                                                    guint                n_workers);
+                                                    guint                n_workers,
+                                                    guint                capacity);
+guint               tack_subscriber_pool_get_n_workers (TackSubscriberPool *pool);
 void                tack_subscriber_pool_add       (TackSubscriberPool  *pool,
                                                     TackSubscriberKind   kind,
                                                     const char          *board_id,

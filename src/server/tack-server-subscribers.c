@@ -18,7 +18,9 @@
  * SoupWebsocketConnection made on the worker; an SSE response is sent
  * without a length or chunks, delimited by the end of the connection, so
  * its body is the event stream itself, written as it is. The main context
- * keeps the listening socket, HTTP requests and polls.
+ * keeps the listening socket, HTTP requests and polls. The same O(N) holds
+ * on a worker, so each takes a bounded number of subscribers, the fewest
+ * first, and the pool starts more workers as subscribers come.
  *
  * Everything crosses threads through mailboxes, FIFO queues drained by a
  * GSource in the receiving context. The main context posts to a worker:
@@ -50,6 +52,17 @@
 #include "tack-server-private.h"
 
 #define SHUTDOWN_GRACE_MS 250
+
+/* A worker's main context visits every source it holds on every
+ * iteration, about four per WebSocket subscriber (libsoup's input source
+ * and its socket's, the keep-alive timeout), and every new subscriber,
+ * broadcast or client frame costs its worker an iteration. With all
+ * subscribers on one worker, a connection storm of N clients cost O(N²):
+ * at 1,000 the worker spent 86 % of its instructions in
+ * g_main_context_prepare() and _check(). So a worker takes at most this
+ * many subscribers, and the pool starts another when all are full. */
+#define WORKER_CAPACITY 256
+#define MAX_WORKERS 64
 
 /* What a WebSocket's output holds before libsoup hears "would block". */
 #define COALESCE_MAX_BUFFER (256 * 1024)
@@ -444,6 +457,9 @@ struct _Worker
   GSource      *grace_source;
   gboolean      draining;    /* its inbox */
   GPtrArray    *dirty;       /* Subs to flush once the inbox is drained */
+
+  /* On the server's context: handed to it and not yet left. */
+  guint         n_subs;
 };
 
 struct _TackSubscriberPool
@@ -452,7 +468,7 @@ struct _TackSubscriberPool
   gboolean    stopping;
   Mailbox    *notes;        /* on the server's context */
   GPtrArray  *workers;
-  guint       next;
+  guint       capacity;     /* subscribers per worker before another starts */
 };
 
 static void
@@ -1486,6 +1502,8 @@ pool_note (gpointer owner,
       break;
 
     case NOTE_LEFT:
+      g_assert (note->worker->n_subs > 0);
+      note->worker->n_subs--;
       tack_server_subscriber_left (pool->server, note->board_id, note->session, note->frame, note->dropped);
       break;
 
@@ -1498,14 +1516,17 @@ pool_note (gpointer owner,
 
 /**
  * tack_subscriber_pool_new:
- * @n_workers: how many subscriber threads
+ * @n_workers: how many subscriber threads to start with
+ * @capacity: subscribers per worker before the pool starts another, or 0
+ *   for the default
  *
  * Starts the workers. Notes from them are handled on the thread-default
  * main context of the caller, the server's.
  */
 TackSubscriberPool *
 tack_subscriber_pool_new (TackServer *server,
-                          guint       n_workers)
+                          guint       n_workers,
+                          guint       capacity)
 {
   TackSubscriberPool *pool = g_new0 (TackSubscriberPool, 1);
   g_autoptr(GMainContext) context = g_main_context_ref_thread_default ();
@@ -1513,15 +1534,48 @@ tack_subscriber_pool_new (TackServer *server,
   pool->server = server;
   pool->notes = mailbox_new (context, pool_note, NULL, NULL, pool);
   pool->workers = g_ptr_array_new ();
+  pool->capacity = capacity > 0 ? capacity : WORKER_CAPACITY;
 
-  for (guint i = 0; i < MAX (n_workers, 1); i++)
+  for (guint i = 0; i < CLAMP (n_workers, 1, MAX_WORKERS); i++)
     g_ptr_array_add (pool->workers, worker_new (pool, i));
 
   return pool;
 }
 
+guint
+tack_subscriber_pool_get_n_workers (TackSubscriberPool *pool)
+{
+  return pool->workers->len;
+}
+
+/* The worker with the fewest subscribers, or a new one when even that
+ * one is full. */
+static Worker *
+pool_pick_worker (TackSubscriberPool *pool)
+{
+  Worker *least = g_ptr_array_index (pool->workers, 0);
+
+  for (guint i = 1; i < pool->workers->len; i++)
+    {
+      Worker *worker = g_ptr_array_index (pool->workers, i);
+
+      if (worker->n_subs < least->n_subs)
+        least = worker;
+    }
+
+  if (least->n_subs >= pool->capacity && pool->workers->len < MAX_WORKERS)
+    {
+      least = worker_new (pool, pool->workers->len);
+      g_ptr_array_add (pool->workers, least);
+    }
+
+  return least;
+}
+
+/* @busy_only: skip the workers without subscribers (broadcasts) */
 static void
 pool_post_all (TackSubscriberPool  *pool,
+               gboolean             busy_only,
                Command    *(*make) (gpointer),
                gpointer     data)
 {
@@ -1529,7 +1583,8 @@ pool_post_all (TackSubscriberPool  *pool,
     {
       Worker *worker = g_ptr_array_index (pool->workers, i);
 
-      mailbox_post (worker->inbox, make (data));
+      if (!busy_only || worker->n_subs > 0)
+        mailbox_post (worker->inbox, make (data));
     }
 }
 
@@ -1546,7 +1601,7 @@ pool_post_all (TackSubscriberPool  *pool,
  * @heartbeat_ms: how often the stream is kept warm (WebSocket pings,
  *   SSE `: ping` comments)
  *
- * Hands a new subscriber to the next worker, in turn.
+ * Hands a new subscriber to the worker with the fewest.
  */
 void
 tack_subscriber_pool_add (TackSubscriberPool *pool,
@@ -1565,7 +1620,10 @@ tack_subscriber_pool_add (TackSubscriberPool *pool,
                           guint               heartbeat_ms)
 {
   Command *command = g_new0 (Command, 1);
-  Worker *worker = g_ptr_array_index (pool->workers, pool->next++ % pool->workers->len);
+  Worker *worker = pool_pick_worker (pool);
+
+  /* Counted from now: a broadcast after this reaches its worker. */
+  worker->n_subs++;
 
   command->kind = CMD_ADD;
   command->sub_kind = kind;
@@ -1595,7 +1653,7 @@ tack_subscriber_pool_reject (TackSubscriberPool *pool,
                              const char         *reason)
 {
   Command *command = g_new0 (Command, 1);
-  Worker *worker = g_ptr_array_index (pool->workers, pool->next++ % pool->workers->len);
+  Worker *worker = pool_pick_worker (pool);
 
   command->kind = CMD_ADD;
   command->sub_kind = TACK_SUBSCRIBER_WEBSOCKET;
@@ -1641,7 +1699,7 @@ tack_subscriber_pool_broadcast (TackSubscriberPool  *pool,
 {
   Broadcast broadcast = { board_id, events, n_events, NULL, NULL };
 
-  pool_post_all (pool, make_events, &broadcast);
+  pool_post_all (pool, TRUE, make_events, &broadcast);
 }
 
 static Command *
@@ -1668,7 +1726,7 @@ tack_subscriber_pool_send_frame (TackSubscriberPool *pool,
 {
   Broadcast broadcast = { board_id, NULL, 0, frame, except };
 
-  pool_post_all (pool, make_frame, &broadcast);
+  pool_post_all (pool, TRUE, make_frame, &broadcast);
 }
 
 static Command *
@@ -1692,7 +1750,7 @@ void
 tack_subscriber_pool_free (TackSubscriberPool *pool)
 {
   pool->stopping = TRUE;
-  pool_post_all (pool, make_shutdown, NULL);
+  pool_post_all (pool, FALSE, make_shutdown, NULL);
 
   for (guint i = 0; i < pool->workers->len; i++)
     {

@@ -828,6 +828,95 @@ test_events_many_subscribers (void)
   test_server_free (ts);
 }
 
+/* A worker takes a few subscribers; more start more workers. Events and
+ * presence cross every worker, a worker left empty hears no broadcast,
+ * and one that empties takes the next subscriber again. */
+static void
+test_events_spread_over_workers (void)
+{
+  TestServer *ts = test_server_new (0);
+  g_autofree char *column = first_column (ts);
+  g_autoptr(JsonNode) first = NULL;
+  g_autoptr(JsonNode) second = NULL;
+  g_autoptr(JsonNode) third = NULL;
+  WsClient *ws[10];
+  SseClient *sse[2];
+  WsClient *late;
+  guint n_workers;
+
+  tack_server_set_worker_capacity (ts->server, 4);
+
+  for (guint i = 0; i < G_N_ELEMENTS (ws); i++)
+    {
+      g_autofree char *query = g_strdup_printf ("user=u%u", i);
+
+      ws[i] = ws_client_connect (ts, query);
+      TEST_WAIT_FOR (ws[i]->frames->len >= 1);
+      g_assert_cmpstr (frame_type (ws_client_frame (ws[i], 0)), ==, "hello");
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (sse); i++)
+    sse[i] = sse_client_connect (ts, NULL, NULL);
+  TEST_WAIT_FOR (tack_server_get_n_subscribers (ts->server) == 12);
+
+  /* Twelve subscribers, four a worker. */
+  n_workers = tack_subscriber_pool_get_n_workers (ts->server->subscribers);
+  g_assert_cmpuint (n_workers, >=, 3);
+
+  /* One says where it is: the nine other WebSockets hear it, whatever
+   * worker they are on. */
+  ws_client_send (ws[0], "{\"type\": \"presence\", \"state\": {\"viewing\": \"card-1\"}}");
+  for (guint i = 1; i < G_N_ELEMENTS (ws); i++)
+    {
+      TEST_WAIT_FOR (ws[i]->frames->len >= 2);
+      g_assert_cmpstr (frame_type (ws_client_frame (ws[i], 1)), ==, "presence");
+    }
+
+  first = test_create_card (ts, column, "For every worker", NULL);
+  for (guint i = 0; i < G_N_ELEMENTS (ws); i++)
+    {
+      TEST_WAIT_FOR (ws_client_count_events (ws[i]) == 1);
+      g_assert_cmpint (json_object_get_int_member (ws_client_frame (ws[i], ws[i]->frames->len - 1), "seq"), ==, 4);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (sse); i++)
+    {
+      TEST_WAIT_FOR (sse[i]->events->len == 1);
+      g_assert_cmpstr (((SseEvent *)g_ptr_array_index (sse[i]->events, 0))->id, ==, "4");
+    }
+
+  /* The WebSockets leave; the SSE streams still hear the board. */
+  for (guint i = 0; i < G_N_ELEMENTS (ws); i++)
+    {
+      soup_websocket_connection_close (ws[i]->ws, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
+      TEST_WAIT_FOR (ws[i]->closed);
+      ws_client_free (ws[i]);
+    }
+  TEST_WAIT_FOR (tack_server_get_n_subscribers (ts->server) == 2);
+  second = test_create_card (ts, column, "For the streams", NULL);
+  for (guint i = 0; i < G_N_ELEMENTS (sse); i++)
+    {
+      TEST_WAIT_FOR (sse[i]->events->len == 2);
+      g_assert_cmpstr (((SseEvent *)g_ptr_array_index (sse[i]->events, 1))->id, ==, "5");
+    }
+
+  /* A newcomer lands on a worker that emptied, which hears the board
+   * again; no worker is started for it. */
+  late = ws_client_connect (ts, "since=5");
+  TEST_WAIT_FOR (late->frames->len >= 1);
+  g_assert_cmpint (json_object_get_int_member (ws_client_frame (late, 0), "seq"), ==, 5);
+  third = test_create_card (ts, column, "For the newcomer", NULL);
+  TEST_WAIT_FOR (ws_client_count_events (late) == 1);
+  g_assert_cmpint (json_object_get_int_member (ws_client_frame (late, late->frames->len - 1), "seq"), ==, 6);
+  g_assert_cmpuint (tack_subscriber_pool_get_n_workers (ts->server->subscribers), ==, n_workers);
+
+  for (guint i = 0; i < G_N_ELEMENTS (sse); i++)
+    {
+      TEST_WAIT_FOR (sse[i]->events->len == 3);
+      sse_client_free (sse[i]);
+    }
+  ws_client_free (late);
+  test_server_free (ts);
+}
+
 /* Subscribers come and go while writes are in flight: those that stay
  * get every event once, in seq order, whatever left around them; those
  * that leave (closing, or dropping the connection) are forgotten, with
@@ -1168,6 +1257,7 @@ main (int   argc,
   g_test_add_func ("/tack/server/events/burst-over-limit", test_events_burst_over_limit);
   g_test_add_func ("/tack/server/events/stop", test_events_stop);
   g_test_add_func ("/tack/server/events/many-subscribers", test_events_many_subscribers);
+  g_test_add_func ("/tack/server/events/spread-over-workers", test_events_spread_over_workers);
   g_test_add_func ("/tack/server/events/leave-during-broadcast", test_events_leave_during_broadcast);
   g_test_add_func ("/tack/server/events/burst", test_events_burst);
 
