@@ -1753,15 +1753,14 @@ tack_subscriber_pool_free (TackSubscriberPool *pool)
   pool_post_all (pool, FALSE, make_shutdown, NULL);
 
   for (guint i = 0; i < pool->workers->len; i++)
-    {
-      Worker *worker = g_ptr_array_index (pool->workers, i);
+    g_thread_join (((Worker *)g_ptr_array_index (pool->workers, i))->thread);
 
-      g_thread_join (worker->thread);
-      worker_free (worker);
-    }
-
+  /* The last notes still name their workers. */
   mailbox_drain (pool->notes);
   mailbox_destroy (pool->notes);
+
+  for (guint i = 0; i < pool->workers->len; i++)
+    worker_free (g_ptr_array_index (pool->workers, i));
   g_ptr_array_unref (pool->workers);
   g_free (pool);
 }
