@@ -32,6 +32,7 @@
 #include "tack-connection.h"
 #include "tack-presence-private.h"
 #include "tack-transport.h"
+#include "tack-net-private.h"
 
 #define DEFAULT_HEARTBEAT_MS 15000
 
@@ -204,12 +205,12 @@ drop_transport (TackConnection *self)
       tack_transport_close (self->transport);
       /* We may be inside one of its signal emissions (or libsoup's under
        * it): let the stack unwind before it goes. */
-      g_idle_add_full (G_PRIORITY_DEFAULT, release_cb,
+      tack_net_idle_add_full (G_PRIORITY_DEFAULT, release_cb,
                        g_steal_pointer (&self->transport), g_object_unref);
     }
 
-  g_clear_handle_id (&self->heartbeat_id, g_source_remove);
-  g_clear_handle_id (&self->stable_id, g_source_remove);
+  g_clear_handle_id (&self->heartbeat_id, tack_net_source_remove);
+  g_clear_handle_id (&self->stable_id, tack_net_source_remove);
 
   self->opened = FALSE;
   self->greeted = FALSE;
@@ -276,7 +277,7 @@ check_caught_up (TackConnection *self)
   set_state (self, TACK_CONNECTION_LIVE);
 
   if (self->attempt > 0 && self->stable_id == 0)
-    self->stable_id = g_timeout_add (self->stable_time, stable_cb, self);
+    self->stable_id = tack_net_timeout_add (self->stable_time, stable_cb, self);
 }
 
 static gboolean
@@ -315,8 +316,8 @@ restart_heartbeat (TackConnection *self)
 {
   guint period = MAX (10, (guint)(heartbeat_deadline_us (self) / 1000 / 8));
 
-  g_clear_handle_id (&self->heartbeat_id, g_source_remove);
-  self->heartbeat_id = g_timeout_add (period, heartbeat_cb, self);
+  g_clear_handle_id (&self->heartbeat_id, tack_net_source_remove);
+  self->heartbeat_id = tack_net_timeout_add (period, heartbeat_cb, self);
 }
 
 static void
@@ -404,8 +405,8 @@ schedule_retry (TackConnection *self,
   g_debug ("Retry %u in %" G_GINT64_FORMAT " ms (ceiling %" G_GINT64_FORMAT " ms): %s",
            self->attempt, delay / 1000, ceiling / 1000, reason);
 
-  g_clear_handle_id (&self->retry_id, g_source_remove);
-  self->retry_id = g_timeout_add ((guint)(delay / 1000), retry_cb, self);
+  g_clear_handle_id (&self->retry_id, tack_net_source_remove);
+  self->retry_id = tack_net_timeout_add ((guint)(delay / 1000), retry_cb, self);
 
   set_reason (self, reason);
   set_next_attempt (self, g_get_monotonic_time () + delay);
@@ -443,7 +444,7 @@ fail (TackConnection *self,
       else
         reason = g_strdup_printf ("Access refused: %s", error->message);
 
-      g_clear_handle_id (&self->retry_id, g_source_remove);
+      g_clear_handle_id (&self->retry_id, tack_net_source_remove);
       set_next_attempt (self, 0);
       set_reason (self, reason);
       set_state (self, TACK_CONNECTION_FAILED);
@@ -562,7 +563,7 @@ first_snapshot_cb (GObject      *object,
 static void
 connect_now (TackConnection *self)
 {
-  g_clear_handle_id (&self->retry_id, g_source_remove);
+  g_clear_handle_id (&self->retry_id, tack_net_source_remove);
   drop_transport (self);
   set_next_attempt (self, 0);
   set_state (self, TACK_CONNECTION_CONNECTING);
@@ -780,7 +781,7 @@ tack_connection_dispose (GObject *object)
 
   self->started = FALSE;
   drop_transport (self);
-  g_clear_handle_id (&self->retry_id, g_source_remove);
+  g_clear_handle_id (&self->retry_id, tack_net_source_remove);
   g_cancellable_cancel (self->lifetime);
 
   if (self->system_bus != NULL && self->sleep_subscription != 0)
@@ -1270,7 +1271,7 @@ tack_connection_stop (TackConnection *self)
   g_return_if_fail (TACK_IS_CONNECTION (self));
 
   self->started = FALSE;
-  g_clear_handle_id (&self->retry_id, g_source_remove);
+  g_clear_handle_id (&self->retry_id, tack_net_source_remove);
   drop_transport (self);
   set_attempt (self, 0);
   set_next_attempt (self, 0);

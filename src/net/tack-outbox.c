@@ -34,6 +34,7 @@
 #include <string.h>
 
 #include "tack-outbox.h"
+#include "tack-net-private.h"
 
 #define LOCAL_PREFIX "local:"
 
@@ -318,7 +319,7 @@ journal_written_cb (GObject      *object,
       /* Sending what is not on disk would break the crash promise: the
        * edits stay visible and queued, and the write is tried again. */
       g_warning ("Cannot write the outbox journal %s: %s", self->journal_path, error->message);
-      self->journal_retry_id = g_timeout_add (JOURNAL_RETRY_MS, journal_retry_cb, self);
+      self->journal_retry_id = tack_net_timeout_add (JOURNAL_RETRY_MS, journal_retry_cb, self);
       return;
     }
 
@@ -511,8 +512,8 @@ schedule_retry (TackOutbox   *self,
 
   g_debug ("Outbox: retrying in %u ms: %s", delay_ms, error->message);
 
-  g_clear_handle_id (&self->retry_id, g_source_remove);
-  self->retry_id = g_timeout_add (delay_ms, retry_cb, self);
+  g_clear_handle_id (&self->retry_id, tack_net_source_remove);
+  self->retry_id = tack_net_timeout_add (delay_ms, retry_cb, self);
 }
 
 static void
@@ -929,8 +930,8 @@ tack_outbox_dispose (GObject *object)
   TackOutbox *self = (TackOutbox *)object;
 
   g_cancellable_cancel (self->cancellable);
-  g_clear_handle_id (&self->retry_id, g_source_remove);
-  g_clear_handle_id (&self->journal_retry_id, g_source_remove);
+  g_clear_handle_id (&self->retry_id, tack_net_source_remove);
+  g_clear_handle_id (&self->journal_retry_id, tack_net_source_remove);
 
   if (self->store != NULL)
     g_clear_signal_handler (&self->loaded_handler, self->store);
@@ -1235,7 +1236,7 @@ tack_outbox_flush (TackOutbox *self)
 {
   g_return_if_fail (TACK_IS_OUTBOX (self));
 
-  g_clear_handle_id (&self->retry_id, g_source_remove);
+  g_clear_handle_id (&self->retry_id, tack_net_source_remove);
   self->attempt = 0;
   send_next (self);
 }

@@ -16,6 +16,7 @@
 #include "config.h"
 
 #include "tack-poll-transport.h"
+#include "tack-net-private.h"
 
 /* How much longer than the wait (or interval) an answer may take. */
 #define SLACK_MS 5000
@@ -137,7 +138,7 @@ schedule_next (TackPollTransport *self,
   if (more)
     poll_next (self, 0);
   else if (self->interval > 0)
-    self->timeout_id = g_timeout_add_seconds (self->interval, interval_cb, self);
+    self->timeout_id = tack_net_timeout_add_seconds (self->interval, interval_cb, self);
   else
     poll_next (self, self->wait);
 }
@@ -285,7 +286,7 @@ tack_poll_transport_close (TackTransport *transport)
   TackPollTransport *self = TACK_POLL_TRANSPORT (transport);
 
   g_cancellable_cancel (self->cancellable);
-  g_clear_handle_id (&self->timeout_id, g_source_remove);
+  g_clear_handle_id (&self->timeout_id, tack_net_source_remove);
 }
 
 static void
@@ -294,7 +295,7 @@ tack_poll_transport_dispose (GObject *object)
   TackPollTransport *self = TACK_POLL_TRANSPORT (object);
 
   g_cancellable_cancel (self->cancellable);
-  g_clear_handle_id (&self->timeout_id, g_source_remove);
+  g_clear_handle_id (&self->timeout_id, tack_net_source_remove);
 
   G_OBJECT_CLASS (tack_poll_transport_parent_class)->dispose (object);
 }

@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "tack-sse-transport.h"
+#include "tack-net-private.h"
 
 /* SSE has no hello; the server comments at least this often. */
 #define DEFAULT_HEARTBEAT_MS 15000
@@ -63,7 +64,7 @@ emit_hello (TackSseTransport *self,
   JsonObject *object = json_object_new ();
 
   self->greeted = TRUE;
-  g_clear_handle_id (&self->hello_id, g_source_remove);
+  g_clear_handle_id (&self->hello_id, tack_net_source_remove);
 
   json_object_set_string_member (object, "type", "hello");
   if (seq >= 0)
@@ -322,7 +323,7 @@ send_cb (GObject      *object,
 
   if (!tack_transport_is_closed (TACK_TRANSPORT (self)))
     {
-      self->hello_id = g_timeout_add (HELLO_WAIT_MS, hello_timeout_cb, self);
+      self->hello_id = tack_net_timeout_add (HELLO_WAIT_MS, hello_timeout_cb, self);
       read_next_line (self);
     }
 }
@@ -369,7 +370,7 @@ tack_sse_transport_close (TackTransport *transport)
   TackSseTransport *self = TACK_SSE_TRANSPORT (transport);
 
   g_cancellable_cancel (self->cancellable);
-  g_clear_handle_id (&self->hello_id, g_source_remove);
+  g_clear_handle_id (&self->hello_id, tack_net_source_remove);
   if (self->stream != NULL)
     g_input_stream_close_async (G_INPUT_STREAM (self->stream), G_PRIORITY_DEFAULT,
                                 NULL, NULL, NULL);
@@ -382,7 +383,7 @@ tack_sse_transport_dispose (GObject *object)
   TackSseTransport *self = TACK_SSE_TRANSPORT (object);
 
   g_cancellable_cancel (self->cancellable);
-  g_clear_handle_id (&self->hello_id, g_source_remove);
+  g_clear_handle_id (&self->hello_id, tack_net_source_remove);
   g_clear_object (&self->stream);
 
   G_OBJECT_CLASS (tack_sse_transport_parent_class)->dispose (object);

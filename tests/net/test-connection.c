@@ -666,6 +666,106 @@ test_connection_restored_backup (void)
   fixture_teardown (&f);
 }
 
+/* A connection made on a thread with a main context of its own lives
+ * there, as GIO's objects do: its retries run on that context. The
+ * global default context is not iterated at all here; a retry timer
+ * attached to it would never fire. Nothing listens on the port, so every
+ * attempt fails at once. */
+typedef struct
+{
+  char    *url;
+  guint    retries;
+  gboolean other_thread;
+  GThread *thread;
+} OwnContext;
+
+static void
+own_context_retry_cb (TackConnection *connection,
+                      guint           attempt,
+                      gint64          delay,
+                      gint64          ceiling,
+                      OwnContext     *own)
+{
+  own->retries++;
+  own->other_thread |= g_thread_self () != own->thread;
+}
+
+static gboolean
+own_context_tick_cb (gpointer user_data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+static gpointer
+own_context_thread (gpointer data)
+{
+  OwnContext *own = data;
+  GMainContext *context = g_main_context_new ();
+  GSource *tick = g_timeout_source_new (50);
+  gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+  TackApi *api;
+  TackStore *store;
+  TackDispatcher *dispatcher;
+  TackConnection *connection;
+
+  own->thread = g_thread_self ();
+  g_main_context_push_thread_default (context);
+  g_source_set_callback (tick, own_context_tick_cb, NULL, NULL);
+  g_source_attach (tick, context);
+
+  api = tack_api_new (own->url, "board", "token");
+  store = tack_store_new ();
+  dispatcher = tack_dispatcher_new (store, api);
+  connection = tack_connection_new (api, dispatcher);
+  g_object_set (connection, "backoff-base", 10, "backoff-cap", 30, NULL);
+  g_signal_connect (connection, "retry-scheduled", G_CALLBACK (own_context_retry_cb), own);
+  tack_connection_start (connection);
+
+  while (own->retries < 3 && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (context, TRUE);
+
+  tack_connection_stop (connection);
+  g_object_unref (connection);
+  g_object_unref (dispatcher);
+  g_object_unref (store);
+  g_object_unref (api);
+  while (g_main_context_iteration (context, FALSE))
+    ;
+
+  g_source_destroy (tick);
+  g_source_unref (tick);
+  g_main_context_pop_thread_default (context);
+  g_main_context_unref (context);
+
+  return NULL;
+}
+
+static void
+test_connection_own_context (void)
+{
+  g_autoptr(GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
+                                            G_SOCKET_PROTOCOL_TCP, NULL);
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) any = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+  OwnContext own = { 0 };
+  GThread *thread;
+
+  /* A port that was free a moment ago and that nobody listens on. */
+  g_assert_true (g_socket_bind (socket, any, FALSE, NULL));
+  bound = g_socket_get_local_address (socket, NULL);
+  own.url = g_strdup_printf ("http://127.0.0.1:%u",
+                             g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)));
+  g_socket_close (socket, NULL);
+
+  thread = g_thread_new ("own-context", own_context_thread, &own);
+  g_thread_join (thread);
+
+  g_assert_cmpuint (own.retries, >=, 3);
+  g_assert_false (own.other_thread);
+  g_free (own.url);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -687,6 +787,7 @@ main (int   argc,
   g_test_add_func ("/tack/net/connection/auth-failed", test_connection_auth_failed);
   g_test_add_func ("/tack/net/connection/board-gone", test_connection_board_gone);
   g_test_add_func ("/tack/net/connection/presence", test_connection_presence);
+  g_test_add_func ("/tack/net/connection/own-context", test_connection_own_context);
 
   return g_test_run ();
 }
