@@ -187,14 +187,16 @@ def main():
             continue
         print(f'## {scenario}\n')
         if scenario == 'e2e':
-            print('| clients | moves per run | p50 | p99 | max | lost |')
-            print('|---|---|---|---|---|---|')
+            print('| clients | moves per run | p50 | p99 | max | client CPU (core) | lost |')
+            print('|---|---|---|---|---|---|---|')
             for v in dict.fromkeys(r['variant'] for r in rows):
                 rs = [r for r in rows if r['variant'] == v]
                 cells = []
                 for k in ('p50', 'p99', 'max'):
                     vals = [r['result']['latency_us'][k] for r in rs if r['result']['latency_us'][k] >= 0]
                     cells.append(f"{fmt(statistics.median(vals), 'µs')} [{min(vals):,.0f}–{max(vals):,.0f}]" if vals else '—')
+                cpu = [r['result']['client_cpu'] for r in rs if 'client_cpu' in r['result']]
+                cells.append(f"{statistics.median(cpu):.2f}" if cpu else '—')
                 lost = sum(1 for r in rs if r['exit'] != 0)
                 print(f"| {v} | {rs[0]['result']['moves']} | " + ' | '.join(cells) + f' | {lost} |')
             print()

@@ -10,12 +10,14 @@
  * Measured per (move, client): from A sending the POST to B's TackCard
  * notifying the new version — HTTP, the SQLite commit, the event log, the
  * fan-out, B's transport, dispatcher and store. Moves go one at a time.
- * Prints one JSON object.
+ * Prints one JSON object, with the share of its core this process used
+ * while moving: the clients B share it.
  */
 
 #include "config.h"
 
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #include <json-glib/json-glib.h>
@@ -61,7 +63,20 @@ struct _E2e
   GMainLoop   *loop;
   GArray      *latency_us;
   int          exit_code;
+  double       cpu_start;
+  double       cpu_s;
+  gint64       start_ns;
+  gint64       end_ns;
 };
+
+static double
+cpu_seconds (void)
+{
+  struct rusage ru;
+
+  getrusage (RUSAGE_SELF, &ru);
+  return ru.ru_utime.tv_sec + ru.ru_stime.tv_sec + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
 
 static gint64
 now_ns (void)
@@ -155,8 +170,16 @@ move_next (E2e *e2e)
 
   if (e2e->moved == e2e->n_moves)
     {
+      e2e->cpu_s = cpu_seconds () - e2e->cpu_start;
+      e2e->end_ns = now_ns ();
       g_main_loop_quit (e2e->loop);
       return;
+    }
+
+  if (e2e->moved == 0)
+    {
+      e2e->cpu_start = cpu_seconds ();
+      e2e->start_ns = now_ns ();
     }
 
   /* Every client must already hold the card: the store's identity map
@@ -347,10 +370,11 @@ main (int   argc,
 
   g_array_sort (e2e.latency_us, cmp_u32);
   g_print ("{\"scenario\": \"e2e\", \"clients\": %u, \"moves\": %u, \"live\": %u, \"samples\": %u, "
-           "\"latency_us\": {\"p50\": %.0f, \"p99\": %.0f, \"max\": %.0f}}\n",
+           "\"latency_us\": {\"p50\": %.0f, \"p99\": %.0f, \"max\": %.0f}, \"client_cpu\": %.2f}\n",
            e2e.n_clients, e2e.moved, e2e.n_live, e2e.latency_us->len,
            pct (e2e.latency_us, 0.5), pct (e2e.latency_us, 0.99),
-           e2e.latency_us->len ? (double)g_array_index (e2e.latency_us, guint32, e2e.latency_us->len - 1) : -1);
+           e2e.latency_us->len ? (double)g_array_index (e2e.latency_us, guint32, e2e.latency_us->len - 1) : -1,
+           e2e.end_ns > e2e.start_ns ? e2e.cpu_s / ((e2e.end_ns - e2e.start_ns) / 1e9) : 0.0);
   if (e2e.latency_us->len < (guint)clients * moves && e2e.exit_code == 0)
     e2e.exit_code = 2;
   return e2e.exit_code;
