@@ -206,7 +206,7 @@ drop_transport (TackConnection *self)
       /* We may be inside one of its signal emissions (or libsoup's under
        * it): let the stack unwind before it goes. */
       tack_net_idle_add_full (G_PRIORITY_DEFAULT, release_cb,
-                       g_steal_pointer (&self->transport), g_object_unref);
+                              g_steal_pointer (&self->transport), g_object_unref);
     }
 
   g_clear_handle_id (&self->heartbeat_id, tack_net_source_remove);
