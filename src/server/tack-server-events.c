@@ -839,13 +839,7 @@ tack_server_queue_event (TackServer *self,
   pending->event = tack_event_ref (event);
   g_queue_push_tail (&self->pending, pending);
 
-  if (self->flush_source == NULL)
-    {
-      self->flush_source = g_idle_source_new ();
-      g_source_set_priority (self->flush_source, G_PRIORITY_DEFAULT);
-      g_source_set_callback (self->flush_source, flush_cb, self, NULL);
-      g_source_attach (self->flush_source, g_main_context_get_thread_default ());
-    }
+  tack_server_ensure_idle (&self->flush_source, flush_cb, self);
 }
 
 void
@@ -853,11 +847,7 @@ tack_server_flush_events (TackServer *self)
 {
   Pending *pending;
 
-  if (self->flush_source != NULL)
-    {
-      g_source_destroy (self->flush_source);
-      g_clear_pointer (&self->flush_source, g_source_unref);
-    }
+  tack_server_clear_source (&self->flush_source);
 
   /* Everything committed since the last flush, in runs of one board, so
    * a subscriber gets a run of events with one flush. */

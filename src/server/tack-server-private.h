@@ -14,6 +14,33 @@
 
 G_BEGIN_DECLS
 
+/* One idle source kept in @slot until it runs or is cleared: asking again
+ * before then changes nothing. On the thread-default main context, at the
+ * priority of the sockets. */
+static inline void
+tack_server_ensure_idle (GSource     **slot,
+                         GSourceFunc   func,
+                         gpointer      data)
+{
+  if (*slot != NULL)
+    return;
+
+  *slot = g_idle_source_new ();
+  g_source_set_priority (*slot, G_PRIORITY_DEFAULT);
+  g_source_set_callback (*slot, func, data, NULL);
+  g_source_attach (*slot, g_main_context_get_thread_default ());
+}
+
+static inline void
+tack_server_clear_source (GSource **slot)
+{
+  if (*slot != NULL)
+    {
+      g_source_destroy (*slot);
+      g_clear_pointer (slot, g_source_unref);
+    }
+}
+
 typedef struct _TackSubscriberPool TackSubscriberPool;
 
 #define TACK_SERVER_MAX_BODY        (1024 * 1024)

@@ -472,16 +472,6 @@ struct _TackSubscriberPool
 };
 
 static void
-clear_source (GSource **source)
-{
-  if (*source != NULL)
-    {
-      g_source_destroy (*source);
-      g_clear_pointer (source, g_source_unref);
-    }
-}
-
-static void
 board_free (gpointer data)
 {
   Board *board = data;
@@ -557,7 +547,7 @@ sub_clear_output (Sub *sub)
   g_queue_clear_full (&sub->queue, (GDestroyNotify)g_bytes_unref);
   sub->pending_bytes = 0;
   sub->written = 0;
-  clear_source (&sub->writable_source);
+  tack_server_clear_source (&sub->writable_source);
 }
 
 static void
@@ -572,9 +562,9 @@ sub_free (Sub *sub)
     sub->worker->dirty->pdata[sub->dirty - 1] = NULL;
 
   sub_clear_output (sub);
-  clear_source (&sub->grace_source);
-  clear_source (&sub->in_source);
-  clear_source (&sub->ping_source);
+  tack_server_clear_source (&sub->grace_source);
+  tack_server_clear_source (&sub->in_source);
+  tack_server_clear_source (&sub->ping_source);
 
   if (sub->ws != NULL)
     g_signal_handlers_disconnect_by_data (sub->ws, sub);
@@ -650,7 +640,7 @@ sse_end (Sub   *sub,
          guint  grace_ms)
 {
   sub->ending = TRUE;
-  clear_source (&sub->ping_source);
+  tack_server_clear_source (&sub->ping_source);
   if (sub->grace_source == NULL)
     sub->grace_source = attach_timeout (sub->worker, grace_ms, sub_grace_cb, sub);
   sub_flush (sub);
@@ -1445,7 +1435,7 @@ worker_new (TackSubscriberPool *pool,
 static void
 worker_free (Worker *worker)
 {
-  clear_source (&worker->grace_source);
+  tack_server_clear_source (&worker->grace_source);
   mailbox_destroy (worker->inbox);
   g_ptr_array_unref (worker->dirty);
   g_hash_table_unref (worker->boards);

@@ -664,11 +664,7 @@ run_queued_writes (TackServer *self)
   g_autoptr(GPtrArray) writes = g_steal_pointer (&self->queued_writes);
   g_autoptr(GError) error = NULL;
 
-  if (self->write_source != NULL)
-    {
-      g_source_destroy (self->write_source);
-      g_clear_pointer (&self->write_source, g_source_unref);
-    }
+  tack_server_clear_source (&self->write_source);
 
   if (writes == NULL)
     return;
@@ -756,13 +752,7 @@ run_write (TackServer        *self,
 
   /* At the priority of the sockets, so writes that arrive in the next
    * iteration before it runs join the group. */
-  if (self->write_source == NULL)
-    {
-      self->write_source = g_idle_source_new ();
-      g_source_set_priority (self->write_source, G_PRIORITY_DEFAULT);
-      g_source_set_callback (self->write_source, run_queued_writes_cb, self, NULL);
-      g_source_attach (self->write_source, g_main_context_get_thread_default ());
-    }
+  tack_server_ensure_idle (&self->write_source, run_queued_writes_cb, self);
 }
 
 static const char *
