@@ -23,7 +23,17 @@
  *
  * Cards keep, next to their version, the version at which each field last
  * changed (v_title, v_description, …). A PATCH with base_version B
- * conflicts only on fields it changes whose last change is newer than B. */
+ * conflicts only on fields it changes whose last change is newer than B.
+ *
+ * Every subscriber that connects asks for its board's latest seq, and
+ * every request with a board token for the board it opens: a reconnect
+ * storm would make that thousands of queries a second on the one thread
+ * that also commits. So the storage keeps, in memory, the seq of each
+ * board's last committed event (updated as it announces each event, never
+ * inside a transaction, so it never shows a write that could still be
+ * rolled back) and the boards of the tokens it has looked up (a token
+ * never changes). Both rely on this storage being the database's only
+ * writer, which gap-free seqs need anyway. */
 
 #define G_LOG_DOMAIN "tack-server"
 
@@ -43,6 +53,11 @@ struct _TackSqliteStorage
   sqlite3    *db;
   GHashTable *statements;
   guint       retention;
+
+  /* Board id → the seq of its last committed event (gint64 *), and
+   * token → board id; filled as they are read. */
+  GHashTable *heads;
+  GHashTable *tokens;
 
   /* Group commit. */
   gboolean    in_group;
@@ -332,6 +347,34 @@ load_board (TackSqliteStorage  *self,
   sqlite3_reset (stmt);
 
   return board;
+}
+
+/* The seq of the board's last committed event. */
+static gboolean
+load_head (TackSqliteStorage  *self,
+           const char         *board_id,
+           gint64             *seq,
+           GError            **error)
+{
+  g_autoptr(Board) board = NULL;
+  gint64 *head;
+
+  if ((head = g_hash_table_lookup (self->heads, board_id)))
+    {
+      *seq = *head;
+      return TRUE;
+    }
+
+  if (!(board = load_board (self, board_id, error)))
+    return FALSE;
+
+  *seq = board->seq;
+
+  /* Inside a transaction the row may hold a seq not committed yet. */
+  if (sqlite3_get_autocommit (self->db))
+    g_hash_table_insert (self->heads, g_steal_pointer (&board->id), g_memdup2 (seq, sizeof *seq));
+
+  return TRUE;
 }
 
 static Column *
@@ -1404,6 +1447,24 @@ write_undo (TackSqliteStorage *self)
     self->group_lost = TRUE;
 }
 
+/* After the COMMIT that made @event durable. */
+static void
+emit_committed (TackSqliteStorage *self,
+                const char        *board_id,
+                TackEvent         *event)
+{
+  gint64 *head = g_hash_table_lookup (self->heads, board_id);
+
+  if (head == NULL)
+    {
+      head = g_new (gint64, 1);
+      g_hash_table_insert (self->heads, g_strdup (board_id), head);
+    }
+  *head = tack_event_get_seq (event);
+
+  tack_storage_emit_committed (TACK_STORAGE (self), board_id, event);
+}
+
 static void
 announce (TackSqliteStorage *self,
           const char        *board_id,
@@ -1413,7 +1474,7 @@ announce (TackSqliteStorage *self,
 
   if (!self->in_group)
     {
-      tack_storage_emit_committed (TACK_STORAGE (self), board_id, event);
+      emit_committed (self, board_id, event);
       return;
     }
 
@@ -1642,7 +1703,18 @@ static char *
 tack_sqlite_storage_find_board_by_token (TackStorage *storage,
                                          const char  *token)
 {
-  return single_text (TACK_SQLITE_STORAGE (storage), "SELECT id FROM boards WHERE token = ?", token);
+  TackSqliteStorage *self = TACK_SQLITE_STORAGE (storage);
+  const char *known;
+  char *board_id;
+
+  if ((known = g_hash_table_lookup (self->tokens, token)))
+    return g_strdup (known);
+
+  board_id = single_text (self, "SELECT id FROM boards WHERE token = ?", token);
+  if (board_id != NULL)
+    g_hash_table_insert (self->tokens, g_strdup (token), g_strdup (board_id));
+
+  return board_id;
 }
 
 static char *
@@ -1753,24 +1825,24 @@ tack_sqlite_storage_read_events (TackStorage  *storage,
 {
   TackSqliteStorage *self = TACK_SQLITE_STORAGE (storage);
   g_autoptr(GPtrArray) events = g_ptr_array_new_with_free_func ((GDestroyNotify)tack_event_unref);
-  g_autoptr(Board) board = NULL;
   sqlite3_stmt *stmt;
+  gint64 head;
   int rc;
 
   *reset = FALSE;
 
-  if (!(board = load_board (self, board_id, error)))
+  if (!load_head (self, board_id, &head, error))
     return NULL;
 
-  *current_seq = board->seq;
+  *current_seq = head;
 
-  if (since < 0 || since > board->seq)
+  if (since < 0 || since > head)
     {
       *reset = TRUE;
       return g_steal_pointer (&events);
     }
 
-  if (since == board->seq || limit == 0)
+  if (since == head || limit == 0)
     return g_steal_pointer (&events);
 
   if (!(stmt = prepare (self,
@@ -1853,7 +1925,7 @@ tack_sqlite_storage_commit_group (TackStorage  *storage,
     {
       Pending *p = g_ptr_array_index (pending, i);
 
-      tack_storage_emit_committed (storage, p->board_id, p->event);
+      emit_committed (self, p->board_id, p->event);
     }
 
   return TRUE;
@@ -1865,6 +1937,8 @@ tack_sqlite_storage_close (TackStorage *storage)
   TackSqliteStorage *self = TACK_SQLITE_STORAGE (storage);
 
   g_hash_table_remove_all (self->statements);
+  g_hash_table_remove_all (self->heads);
+  g_hash_table_remove_all (self->tokens);
 
   if (self->db != NULL)
     {
@@ -1897,6 +1971,8 @@ tack_sqlite_storage_finalize (GObject *object)
 
   tack_sqlite_storage_close (TACK_STORAGE (self));
   g_clear_pointer (&self->statements, g_hash_table_unref);
+  g_clear_pointer (&self->heads, g_hash_table_unref);
+  g_clear_pointer (&self->tokens, g_hash_table_unref);
   g_clear_pointer (&self->pending, g_ptr_array_unref);
 
   G_OBJECT_CLASS (tack_sqlite_storage_parent_class)->finalize (object);
@@ -1920,6 +1996,8 @@ static void
 tack_sqlite_storage_init (TackSqliteStorage *self)
 {
   self->statements = g_hash_table_new_full (NULL, NULL, NULL, finalize_statement);
+  self->heads = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->tokens = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->pending = g_ptr_array_new_with_free_func (pending_free);
   self->retention = 10000;
 }

@@ -899,9 +899,9 @@ test_rest_internal_error (void)
 
 /* Group commit in the storage: writes between begin_group and
  * commit_group are each judged alone (a conflict or a replay inside the
- * group works as outside it), nothing is announced before the commit, and
- * a commit that fails leaves no trace: no event, no seq used, no op
- * remembered. */
+ * group works as outside it), nothing is announced before the commit nor
+ * read as the board's seq, and a commit that fails leaves no trace: no
+ * event, no seq used, no op remembered. */
 static void
 committed_seq_cb (TackStorage *storage,
                   const char  *board_id,
@@ -911,6 +911,23 @@ committed_seq_cb (TackStorage *storage,
   gint64 seq = tack_event_get_seq (event);
 
   g_array_append_val ((GArray *)user_data, seq);
+}
+
+/* The board's seq as a subscriber that connects now is told it. */
+static gint64
+storage_head (TackStorage *storage,
+              const char  *board_id)
+{
+  g_autoptr(GPtrArray) events = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 current = -1;
+  gboolean reset;
+
+  events = tack_storage_read_events (storage, board_id, G_MAXINT64, 0, &current, &reset, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (events);
+
+  return current;
 }
 
 static TackWriteResult *
@@ -976,6 +993,7 @@ test_rest_group_commit_storage (void)
   board = tack_storage_create_board (storage, "Group", "group-token", &error);
   g_assert_no_error (error);
   board_id = json_object_get_string_member (json_node_get_object (board), "id");
+  g_assert_cmpint (storage_head (storage, board_id), ==, 0);
 
   g_assert_true (tack_storage_begin_group (storage, &error));
   g_assert_no_error (error);
@@ -1007,13 +1025,15 @@ test_rest_group_commit_storage (void)
   g_assert_error (error, TACK_STORAGE_ERROR, TACK_STORAGE_ERROR_NOT_FOUND);
   g_clear_error (&error);
 
-  /* Nothing is announced before the commit. */
+  /* Nothing is announced before the commit, nor read as the board's seq. */
   g_assert_cmpuint (seqs->len, ==, 0);
+  g_assert_cmpint (storage_head (storage, board_id), ==, 0);
   g_assert_true (tack_storage_commit_group (storage, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (seqs->len, ==, 2);
   g_assert_cmpint (g_array_index (seqs, gint64, 0), ==, 1);
   g_assert_cmpint (g_array_index (seqs, gint64, 1), ==, 2);
+  g_assert_cmpint (storage_head (storage, board_id), ==, 2);
 
   /* A commit that fails undoes the group and announces nothing. */
   tack_sqlite_storage_fail_commits_for_testing (sqlite, TRUE);
@@ -1025,6 +1045,7 @@ test_rest_group_commit_storage (void)
   g_assert_error (error, TACK_STORAGE_ERROR, TACK_STORAGE_ERROR_FAILED);
   g_clear_error (&error);
   g_assert_cmpuint (seqs->len, ==, 2);
+  g_assert_cmpint (storage_head (storage, board_id), ==, 2);
   tack_sqlite_storage_fail_commits_for_testing (sqlite, FALSE);
 
   /* The op is not remembered and the seq not used: the retry is new. */
@@ -1034,6 +1055,7 @@ test_rest_group_commit_storage (void)
   g_assert_nonnull (retried->event);
   g_assert_cmpint (tack_event_get_seq (retried->event), ==, 3);
   g_assert_cmpuint (seqs->len, ==, 3);
+  g_assert_cmpint (storage_head (storage, board_id), ==, 3);
 
   snapshot = tack_storage_get_snapshot (storage, board_id, &error);
   g_assert_no_error (error);
