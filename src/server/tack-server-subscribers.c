@@ -288,9 +288,11 @@ mailbox_new (GMainContext     *context,
   return mailbox;
 }
 
-static void
-mailbox_post (Mailbox  *mailbox,
-              gpointer  item)
+/* Posts without waking the mailbox's context; returns whether it needs
+ * waking (mailbox_wake()) to see the item. */
+static gboolean
+mailbox_post_quietly (Mailbox  *mailbox,
+                      gpointer  item)
 {
   gboolean was_empty;
 
@@ -300,8 +302,21 @@ mailbox_post (Mailbox  *mailbox,
   HAPPENS_BEFORE (mailbox);
   g_mutex_unlock (&mailbox->mutex);
 
-  if (was_empty)
-    g_main_context_wakeup (mailbox->context);
+  return was_empty;
+}
+
+static void
+mailbox_wake (Mailbox *mailbox)
+{
+  g_main_context_wakeup (mailbox->context);
+}
+
+static void
+mailbox_post (Mailbox  *mailbox,
+              gpointer  item)
+{
+  if (mailbox_post_quietly (mailbox, item))
+    mailbox_wake (mailbox);
 }
 
 static void
@@ -469,6 +484,11 @@ struct _TackSubscriberPool
   Mailbox    *notes;        /* on the server's context */
   GPtrArray  *workers;
   guint       capacity;     /* subscribers per worker before another starts */
+
+  /* Workers given subscribers in this iteration of the server's context,
+   * woken at its end. */
+  GPtrArray  *to_wake;
+  GSource    *wake_source;
 };
 
 static void
@@ -1525,6 +1545,7 @@ tack_subscriber_pool_new (TackServer *server,
   pool->notes = mailbox_new (context, pool_note, NULL, NULL, pool);
   pool->workers = g_ptr_array_new ();
   pool->capacity = capacity > 0 ? capacity : WORKER_CAPACITY;
+  pool->to_wake = g_ptr_array_new ();
 
   for (guint i = 0; i < CLAMP (n_workers, 1, MAX_WORKERS); i++)
     g_ptr_array_add (pool->workers, worker_new (pool, i));
@@ -1560,6 +1581,20 @@ pool_pick_worker (TackSubscriberPool *pool)
     }
 
   return least;
+}
+
+static gboolean
+pool_wake_cb (gpointer user_data)
+{
+  TackSubscriberPool *pool = user_data;
+
+  tack_server_clear_source (&pool->wake_source);
+
+  for (guint i = 0; i < pool->to_wake->len; i++)
+    mailbox_wake (((Worker *)g_ptr_array_index (pool->to_wake, i))->inbox);
+  g_ptr_array_set_size (pool->to_wake, 0);
+
+  return G_SOURCE_REMOVE;
 }
 
 /* @busy_only: skip the workers without subscribers (broadcasts) */
@@ -1630,7 +1665,15 @@ tack_subscriber_pool_add (TackSubscriberPool *pool,
   command->max_queue_bytes = max_queue_bytes;
   command->heartbeat_ms = heartbeat_ms;
 
-  mailbox_post (worker->inbox, command);
+  /* Each iteration of a worker visits every source of its subscribers,
+   * so in a storm of connections it should take all that arrived in one
+   * iteration of the server's context together rather than wake for each:
+   * it is woken once that iteration is over. */
+  if (mailbox_post_quietly (worker->inbox, command))
+    {
+      g_ptr_array_add (pool->to_wake, worker);
+      tack_server_ensure_idle (&pool->wake_source, pool_wake_cb, pool);
+    }
 }
 
 /* A WebSocket whose board went away during the handshake: closed with
@@ -1740,6 +1783,7 @@ void
 tack_subscriber_pool_free (TackSubscriberPool *pool)
 {
   pool->stopping = TRUE;
+  tack_server_clear_source (&pool->wake_source);
   pool_post_all (pool, FALSE, make_shutdown, NULL);
 
   for (guint i = 0; i < pool->workers->len; i++)
@@ -1752,5 +1796,6 @@ tack_subscriber_pool_free (TackSubscriberPool *pool)
   for (guint i = 0; i < pool->workers->len; i++)
     worker_free (g_ptr_array_index (pool->workers, i));
   g_ptr_array_unref (pool->workers);
+  g_ptr_array_unref (pool->to_wake);
   g_free (pool);
 }
