@@ -201,9 +201,16 @@ main (int   argc,
   tack_server_set_heartbeat_ms (server, heartbeat_ms);
   tack_server_set_write_rate_limit (server, rate_limit);
 
+  /* Before the "Listening on" line: a supervisor that reads it may stop
+   * the server at once, and that must be a clean stop. */
+  loop = g_main_loop_new (NULL, FALSE);
+  g_unix_signal_add (SIGINT, quit_cb, loop);
+  g_unix_signal_add (SIGTERM, quit_cb, loop);
+
+  /* The error names the address or the database, whichever failed. */
   if (!tack_server_listen (server, address, port, &error))
     {
-      g_printerr ("tack-server: cannot listen on %s:%u: %s\n", address, port, error->message);
+      g_printerr ("tack-server: %s\n", error->message);
       return EXIT_FAILURE;
     }
 
@@ -213,9 +220,6 @@ main (int   argc,
 
   raise_file_limit ();
 
-  loop = g_main_loop_new (NULL, FALSE);
-  g_unix_signal_add (SIGINT, quit_cb, loop);
-  g_unix_signal_add (SIGTERM, quit_cb, loop);
   g_main_loop_run (loop);
 
   tack_server_stop (server);
