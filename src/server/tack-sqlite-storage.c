@@ -33,15 +33,21 @@
  * inside a transaction, so it never shows a write that could still be
  * rolled back) and the boards of the tokens it has looked up (a token
  * never changes). Both rely on this storage being the database's only
- * writer, which gap-free seqs need anyway. */
+ * writer, as do the broadcasts, so it holds an flock() on the file while
+ * open: a second server on the same database refuses to start. SQLite's
+ * own locks are POSIX record locks, which flock() does not touch, so
+ * `sqlite3 db .backup` still works meanwhile. */
 
 #define G_LOG_DOMAIN "tack-server"
 
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <glib/gstdio.h>
 #include <sqlite3.h>
 #include <string.h>
+#include <sys/file.h>
 
 #include "tack-position.h"
 #include "tack-sqlite-storage.h"
@@ -51,6 +57,7 @@ struct _TackSqliteStorage
   GObject     parent_instance;
 
   sqlite3    *db;
+  int         lock_fd;
   GHashTable *statements;
   guint       retention;
 
@@ -1945,6 +1952,12 @@ tack_sqlite_storage_close (TackStorage *storage)
       sqlite3_close (self->db);
       self->db = NULL;
     }
+
+  if (self->lock_fd >= 0)
+    {
+      g_close (self->lock_fd, NULL);
+      self->lock_fd = -1;
+    }
 }
 
 static void
@@ -2000,6 +2013,7 @@ tack_sqlite_storage_init (TackSqliteStorage *self)
   self->tokens = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->pending = g_ptr_array_new_with_free_func (pending_free);
   self->retention = 10000;
+  self->lock_fd = -1;
 }
 
 /**
@@ -2033,6 +2047,20 @@ tack_sqlite_storage_new (const char  *path,
   /* Board tokens live in the database: only its owner may read it. */
   if (!existed)
     g_chmod (path, 0600);
+
+  self->lock_fd = g_open (path, O_RDONLY | O_CLOEXEC, 0);
+  if (self->lock_fd < 0 || flock (self->lock_fd, LOCK_EX | LOCK_NB) != 0)
+    {
+      int saved_errno = errno;
+
+      if (saved_errno == EWOULDBLOCK)
+        g_set_error (error, TACK_STORAGE_ERROR, TACK_STORAGE_ERROR_FAILED,
+                     "“%s” is in use by another tack-server: one server per database", path);
+      else
+        g_set_error (error, TACK_STORAGE_ERROR, TACK_STORAGE_ERROR_FAILED,
+                     "Cannot lock “%s”: %s", path, g_strerror (saved_errno));
+      return NULL;
+    }
 
   sqlite3_busy_timeout (self->db, 5000);
 

@@ -6,7 +6,8 @@
  */
 
 /* The real tack-server binary: its command line, its one "Listening on"
- * line, and writes that were answered surviving kill -9. */
+ * line, writes that were answered surviving kill -9, and one server per
+ * database. */
 
 #include "config.h"
 
@@ -168,6 +169,75 @@ test_durability_kill9 (void)
   }
 }
 
+static void
+exited_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_subprocess_wait_finish (G_SUBPROCESS (object), result, NULL);
+  *(gboolean *)user_data = TRUE;
+}
+
+/* A second server on a database that one already serves refuses to
+ * start, says why, and leaves the first one serving. */
+static void
+test_durability_one_server_per_database (void)
+{
+  const char *exe = g_getenv ("TACK_SERVER_PATH");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("tack-twice-XXXXXX", &error);
+  g_autofree char *db_path = g_build_filename (dir, "tack.db", NULL);
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
+                                                                       G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_autoptr(GSubprocess) second = NULL;
+  g_autofree char *err = NULL;
+  gboolean exited = FALSE;
+  Child *child;
+  TestServer *ts;
+
+  g_assert_no_error (error);
+  child = spawn (db_path);
+  ts = test_server_new_remote (child->url, "durable-admin");
+  ts->board_id = test_server_new_board (ts, &ts->board_token);
+
+  g_subprocess_launcher_setenv (launcher, "TACK_ADMIN_TOKEN", "durable-admin", TRUE);
+  second = g_subprocess_launcher_spawn (launcher, &error, exe, "--listen", "127.0.0.1:0", "--db", db_path, NULL);
+  g_assert_no_error (error);
+  g_subprocess_wait_async (second, NULL, exited_cb, &exited);
+  TEST_WAIT_FOR (exited);
+  g_subprocess_communicate_utf8 (second, NULL, NULL, NULL, &err, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (second));
+  g_assert_cmpint (g_subprocess_get_exit_status (second), !=, 0);
+  g_assert_nonnull (strstr (err, "in use by another tack-server"));
+
+  /* The first still serves, and writes. */
+  {
+    g_autofree char *column = test_create_column (ts, "Still here", NULL);
+
+    g_assert_cmpint (test_board_seq (ts), ==, 1);
+  }
+
+  /* Once it stops, the database is free again. */
+  kill_child (child, SIGTERM);
+  child = spawn (db_path);
+  kill_child (child, SIGTERM);
+
+  test_server_free (ts);
+  {
+    g_autoptr(GDir) listing = g_dir_open (dir, 0, NULL);
+    const char *name;
+
+    while (listing && (name = g_dir_read_name (listing)))
+      {
+        g_autofree char *file = g_build_filename (dir, name, NULL);
+
+        g_unlink (file);
+      }
+    g_rmdir (dir);
+  }
+}
+
 /* Without TACK_ADMIN_TOKEN the token is made once, kept beside the
  * database with mode 0600, and the same on the next start. */
 static void
@@ -252,6 +322,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/tack/server/durability/kill-9", test_durability_kill9);
+  g_test_add_func ("/tack/server/durability/one-server-per-database", test_durability_one_server_per_database);
   g_test_add_func ("/tack/server/durability/admin-token-file", test_durability_admin_token_file);
   g_test_add_func ("/tack/server/durability/command-line", test_durability_command_line);
 
