@@ -85,6 +85,22 @@ kill_child (Child *child,
   g_free (child);
 }
 
+/* A database's folder: the database, its WAL and its token file. */
+static void
+remove_dir (const char *dir)
+{
+  g_autoptr(GDir) listing = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (listing && (name = g_dir_read_name (listing)))
+    {
+      g_autofree char *file = g_build_filename (dir, name, NULL);
+
+      g_unlink (file);
+    }
+  g_rmdir (dir);
+}
+
 static void
 test_durability_kill9 (void)
 {
@@ -155,16 +171,8 @@ test_durability_kill9 (void)
 
   {
     g_autofree char *data_dir = g_path_get_dirname (db_path);
-    g_autoptr(GDir) listing = g_dir_open (data_dir, 0, NULL);
-    const char *name;
 
-    while (listing && (name = g_dir_read_name (listing)))
-      {
-        g_autofree char *file = g_build_filename (data_dir, name, NULL);
-
-        g_unlink (file);
-      }
-    g_rmdir (data_dir);
+    remove_dir (data_dir);
     g_rmdir (dir);
   }
 }
@@ -224,18 +232,7 @@ test_durability_one_server_per_database (void)
   kill_child (child, SIGTERM);
 
   test_server_free (ts);
-  {
-    g_autoptr(GDir) listing = g_dir_open (dir, 0, NULL);
-    const char *name;
-
-    while (listing && (name = g_dir_read_name (listing)))
-      {
-        g_autofree char *file = g_build_filename (dir, name, NULL);
-
-        g_unlink (file);
-      }
-    g_rmdir (dir);
-  }
+  remove_dir (dir);
 }
 
 /* Without TACK_ADMIN_TOKEN the token is made once, kept beside the
