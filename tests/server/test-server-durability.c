@@ -67,6 +67,16 @@ spawn (const char *db_path)
   return child;
 }
 
+/* A client of @child's server, with a new board of its own. */
+static TestServer *
+new_board_on (Child *child)
+{
+  TestServer *ts = test_server_new_remote (child->url, "durable-admin");
+
+  ts->board_id = test_server_new_board (ts, &ts->board_token);
+  return ts;
+}
+
 static void
 kill_child (Child *child,
             int    signum)
@@ -115,8 +125,7 @@ test_durability_kill9 (void)
   g_assert_no_error (error);
 
   child = spawn (db_path);
-  ts = test_server_new_remote (child->url, "durable-admin");
-  ts->board_id = test_server_new_board (ts, &ts->board_token);
+  ts = new_board_on (child);
   column = test_create_column (ts, "Column", NULL);
 
   for (guint i = 0; i < 50; i++)
@@ -205,8 +214,7 @@ test_durability_one_server_per_database (void)
 
   g_assert_no_error (error);
   child = spawn (db_path);
-  ts = test_server_new_remote (child->url, "durable-admin");
-  ts->board_id = test_server_new_board (ts, &ts->board_token);
+  ts = new_board_on (child);
 
   g_subprocess_launcher_setenv (launcher, "TACK_ADMIN_TOKEN", "durable-admin", TRUE);
   second = g_subprocess_launcher_spawn (launcher, &error, exe, "--listen", "127.0.0.1:0", "--db", db_path, NULL);
