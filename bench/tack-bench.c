@@ -38,12 +38,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <time.h>
 
 #include <json-glib/json-glib.h>
 #include <glib-unix.h>
 #include <libsoup/soup.h>
+
+#include "tack-bench-cpu.h"
 
 #define STAMP "bench:"
 
@@ -154,8 +155,7 @@ struct _Bench
   gsize        rss_base_kib;
   gsize        rss_idle_kib;
   gsize        rss_end_kib;
-  struct rusage ru_start;
-  gint64       ru_start_ns;
+  TackBenchCpu cpu;
   double       client_cpu_connect;
   double       client_cpu_publish;
 
@@ -206,29 +206,6 @@ read_rss_kib (int pid)
   if (p == NULL)
     return 0;
   return (gsize)g_ascii_strtoull (p + strlen ("VmRSS:"), NULL, 10);
-}
-
-static double
-cpu_seconds (const struct rusage *ru)
-{
-  return ru->ru_utime.tv_sec + ru->ru_utime.tv_usec / 1e6
-       + ru->ru_stime.tv_sec + ru->ru_stime.tv_usec / 1e6;
-}
-
-/* Client CPU as a fraction of one core since the last mark. */
-static double
-cpu_mark (Bench *bench)
-{
-  struct rusage ru;
-  gint64 t = now_ns ();
-  double frac = 0;
-
-  getrusage (RUSAGE_SELF, &ru);
-  if (bench->ru_start_ns != 0 && t > bench->ru_start_ns)
-    frac = (cpu_seconds (&ru) - cpu_seconds (&bench->ru_start)) / ((t - bench->ru_start_ns) / 1e9);
-  bench->ru_start = ru;
-  bench->ru_start_ns = t;
-  return frac;
 }
 
 static void finish (Bench *bench);
@@ -1165,7 +1142,7 @@ connect_more (Bench *bench)
     {
       /* Everyone is live (or failed): let the server settle, then weigh it. */
       bench->pub_start_ns = -1;
-      bench->client_cpu_connect = cpu_mark (bench);
+      bench->client_cpu_connect = tack_bench_cpu_mark (&bench->cpu);
       if (bench->ready_file != NULL)
         g_file_set_contents (bench->ready_file, "live\n", -1, NULL);
       g_timeout_add (bench->idle_ms, on_idle_done, bench);
@@ -1433,7 +1410,7 @@ resync_reconnect (Bench *bench)
 static void
 resync_begin (Bench *bench)
 {
-  cpu_mark (bench);
+  tack_bench_cpu_mark (&bench->cpu);
   bench->pub_start_ns = now_ns ();
   bench->last_progress_ns = bench->pub_start_ns;
   bench->resync_phase = 1;
@@ -1466,7 +1443,7 @@ static void
 start_publishing (Bench *bench)
 {
   bench->expected = (guint64)bench->n_events * bench->n_live;
-  cpu_mark (bench);
+  tack_bench_cpu_mark (&bench->cpu);
   bench->pub_start_ns = now_ns ();
   bench->last_progress_ns = bench->pub_start_ns;
   bench->watchdog_id = g_timeout_add (250, on_watchdog, bench);
@@ -1529,7 +1506,7 @@ finish (Bench *bench)
   if (bench->finished)
     return;
   bench->finished = TRUE;
-  bench->client_cpu_publish = bench->pub_start_ns > 0 ? cpu_mark (bench) : 0;
+  bench->client_cpu_publish = bench->pub_start_ns > 0 ? tack_bench_cpu_mark (&bench->cpu) : 0;
   bench->rss_end_kib = read_rss_kib (bench->server_pid);
   g_cancellable_cancel (bench->cancellable);
 
@@ -1599,7 +1576,7 @@ on_start (gpointer user_data)
   Bench *bench = user_data;
 
   bench->rss_base_kib = read_rss_kib (bench->server_pid);
-  cpu_mark (bench);
+  tack_bench_cpu_mark (&bench->cpu);
   bench->storm_start_ns = now_ns ();
   connect_more (bench);
   return G_SOURCE_REMOVE;

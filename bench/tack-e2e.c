@@ -17,13 +17,13 @@
 #include "config.h"
 
 #include <string.h>
-#include <sys/resource.h>
 #include <time.h>
 
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
 
 #include "tack-api.h"
+#include "tack-bench-cpu.h"
 #include "tack-connection.h"
 #include "tack-dispatcher.h"
 #include "tack-store.h"
@@ -63,20 +63,9 @@ struct _E2e
   GMainLoop   *loop;
   GArray      *latency_us;
   int          exit_code;
-  double       cpu_start;
-  double       cpu_s;
-  gint64       start_ns;
-  gint64       end_ns;
+  TackBenchCpu cpu;
+  double       client_cpu;
 };
-
-static double
-cpu_seconds (void)
-{
-  struct rusage ru;
-
-  getrusage (RUSAGE_SELF, &ru);
-  return ru.ru_utime.tv_sec + ru.ru_stime.tv_sec + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
-}
 
 static gint64
 now_ns (void)
@@ -170,17 +159,13 @@ move_next (E2e *e2e)
 
   if (e2e->moved == e2e->n_moves)
     {
-      e2e->cpu_s = cpu_seconds () - e2e->cpu_start;
-      e2e->end_ns = now_ns ();
+      e2e->client_cpu = tack_bench_cpu_mark (&e2e->cpu);
       g_main_loop_quit (e2e->loop);
       return;
     }
 
   if (e2e->moved == 0)
-    {
-      e2e->cpu_start = cpu_seconds ();
-      e2e->start_ns = now_ns ();
-    }
+    tack_bench_cpu_mark (&e2e->cpu);
 
   /* Every client must already hold the card: the store's identity map
    * keeps one TackCard per id, updated in place. */
@@ -374,7 +359,7 @@ main (int   argc,
            e2e.n_clients, e2e.moved, e2e.n_live, e2e.latency_us->len,
            pct (e2e.latency_us, 0.5), pct (e2e.latency_us, 0.99),
            e2e.latency_us->len ? (double)g_array_index (e2e.latency_us, guint32, e2e.latency_us->len - 1) : -1,
-           e2e.end_ns > e2e.start_ns ? e2e.cpu_s / ((e2e.end_ns - e2e.start_ns) / 1e9) : 0.0);
+           e2e.client_cpu);
   if (e2e.latency_us->len < (guint)clients * moves && e2e.exit_code == 0)
     e2e.exit_code = 2;
   return e2e.exit_code;
