@@ -356,6 +356,21 @@ load_board (TackSqliteStorage  *self,
   return board;
 }
 
+static void
+remember_head (TackSqliteStorage *self,
+               const char        *board_id,
+               gint64             seq)
+{
+  gint64 *head = g_hash_table_lookup (self->heads, board_id);
+
+  if (head == NULL)
+    {
+      head = g_new (gint64, 1);
+      g_hash_table_insert (self->heads, g_strdup (board_id), head);
+    }
+  *head = seq;
+}
+
 /* The seq of the board's last committed event. */
 static gboolean
 load_head (TackSqliteStorage  *self,
@@ -379,7 +394,7 @@ load_head (TackSqliteStorage  *self,
 
   /* Inside a transaction the row may hold a seq not committed yet. */
   if (sqlite3_get_autocommit (self->db))
-    g_hash_table_insert (self->heads, g_steal_pointer (&board->id), g_memdup2 (seq, sizeof *seq));
+    remember_head (self, board_id, *seq);
 
   return TRUE;
 }
@@ -1460,15 +1475,7 @@ emit_committed (TackSqliteStorage *self,
                 const char        *board_id,
                 TackEvent         *event)
 {
-  gint64 *head = g_hash_table_lookup (self->heads, board_id);
-
-  if (head == NULL)
-    {
-      head = g_new (gint64, 1);
-      g_hash_table_insert (self->heads, g_strdup (board_id), head);
-    }
-  *head = tack_event_get_seq (event);
-
+  remember_head (self, board_id, tack_event_get_seq (event));
   tack_storage_emit_committed (TACK_STORAGE (self), board_id, event);
 }
 
