@@ -45,6 +45,7 @@
 #include <libsoup/soup.h>
 
 #include "tack-bench-cpu.h"
+#include "tack-bench-url.h"
 
 #define STAMP "bench:"
 
@@ -1658,10 +1659,15 @@ main (int   argc,
     }
   bench.batch_ms = MAX (batch_ms, 0);
   bench.stall_s = MAX (stall_s, 1);
-  if (bench.url == NULL || subs < 0 || events < 0 || window < 1 || (bench.sse && bench.target != TARGET_TACK
-                                                                      && bench.target != TARGET_NCHAN))
+  if (!tack_bench_check_url (bench.url, &error))
     {
-      g_printerr ("tack-bench: needs --url; SSE only against tack and nchan\n");
+      g_printerr ("tack-bench: %s\n", error->message);
+      return 1;
+    }
+  if (subs < 0 || events < 0 || window < 1 || (bench.sse && bench.target != TARGET_TACK
+                                               && bench.target != TARGET_NCHAN))
+    {
+      g_printerr ("tack-bench: SSE only against tack and nchan\n");
       return 1;
     }
   if (bench.admin_token == NULL)

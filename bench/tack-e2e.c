@@ -24,6 +24,7 @@
 
 #include "tack-api.h"
 #include "tack-bench-cpu.h"
+#include "tack-bench-url.h"
 #include "tack-connection.h"
 #include "tack-dispatcher.h"
 #include "tack-store.h"
@@ -289,9 +290,14 @@ main (int   argc,
 
   context = g_option_context_new ("- client A's REST move into N clients' stores");
   g_option_context_add_main_entries (context, entries, NULL);
-  if (!g_option_context_parse (context, &argc, &argv, &error) || e2e.url == NULL || clients < 1 || moves < 1)
+  if (!g_option_context_parse (context, &argc, &argv, &error) || !tack_bench_check_url (e2e.url, &error))
     {
-      g_printerr ("tack-e2e: %s\n", error ? error->message : "needs --url");
+      g_printerr ("tack-e2e: %s\n", error->message);
+      return 1;
+    }
+  if (clients < 1 || moves < 1)
+    {
+      g_printerr ("tack-e2e: --clients and --moves must be at least 1\n");
       return 1;
     }
   if (admin_token == NULL)

@@ -21,6 +21,8 @@
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
 
+#include "tack-bench-url.h"
+
 typedef struct
 {
   char        *url;
@@ -215,9 +217,14 @@ main (int   argc,
 
   context = g_option_context_new ("- replay vs snapshot after missing events");
   g_option_context_add_main_entries (context, entries, NULL);
-  if (!g_option_context_parse (context, &argc, &argv, &error) || r.url == NULL || n_cards < 1 || repeats < 1)
+  if (!g_option_context_parse (context, &argc, &argv, &error) || !tack_bench_check_url (r.url, &error))
     {
-      g_printerr ("tack-resync: %s\n", error ? error->message : "needs --url");
+      g_printerr ("tack-resync: %s\n", error->message);
+      return 1;
+    }
+  if (n_cards < 1 || repeats < 1)
+    {
+      g_printerr ("tack-resync: --cards and --repeats must be at least 1\n");
       return 1;
     }
   if (admin_token == NULL)
