@@ -1065,7 +1065,7 @@ server_callback (SoupServer        *server,
                  gpointer           user_data)
 {
   TackServer *self = user_data;
-  g_auto(GStrv) split = NULL;
+  g_autofree char *split = NULL;
   g_autoptr(GPtrArray) parts = g_ptr_array_new ();
   g_auto(Access) access = { 0 };
 
@@ -1086,13 +1086,21 @@ server_callback (SoupServer        *server,
       return;
     }
 
-  split = g_strsplit (path + strlen ("/api/v1/"), "/", -1);
-  for (guint i = 0; split[i]; i++)
-    if (split[i][0] != '\0')
-      g_ptr_array_add (parts, split[i]);
+  /* The path's non-empty parts, cut in one copy of it: this runs for
+   * every request, each subscriber of a connection storm included. */
+  split = g_strdup (path + strlen ("/api/v1/"));
+  for (char *part = split, *slash; part != NULL; part = slash)
+    {
+      if ((slash = strchr (part, '/')) != NULL)
+        *slash++ = '\0';
+      if (*part != '\0')
+        g_ptr_array_add (parts, part);
+    }
   g_ptr_array_add (parts, NULL);
 
-  g_debug ("%s %s", soup_server_message_get_method (msg), path);
+  /* GLib formats a message before it drops it. */
+  if (!g_log_writer_default_would_drop (G_LOG_LEVEL_DEBUG, G_LOG_DOMAIN))
+    g_debug ("%s %s", soup_server_message_get_method (msg), path);
 
   if (parts->len == 2 && g_str_equal (g_ptr_array_index (parts, 0), "health"))
     {

@@ -78,7 +78,8 @@ test_events_websocket (void)
   g_assert_cmpstr (frame_type (hello), ==, "hello");
   g_assert_cmpint (json_object_get_int_member (hello, "seq"), ==, 3);
   g_assert_cmpint (json_object_get_int_member (hello, "heartbeat_ms"), >, 0);
-  g_assert_nonnull (json_object_get_string_member (hello, "session"));
+  g_assert_true (g_uuid_string_is_valid (json_object_get_string_member (hello, "session")));
+  g_assert_cmpint (json_object_get_string_member (hello, "session")[14], ==, '4');
   frame = ws_client_frame (ada, 1);
   g_assert_cmpint (json_object_get_int_member (frame, "seq"), ==, 1);
   g_assert_cmpstr (frame_type (frame), ==, "column.created");
@@ -106,6 +107,9 @@ test_events_websocket (void)
   TEST_WAIT_FOR (bob->frames->len >= 1);
   g_assert_cmpstr (frame_type (ws_client_frame (bob, 0)), ==, "hello");
   g_assert_cmpint (json_object_get_int_member (ws_client_frame (bob, 0), "seq"), ==, 4);
+  g_assert_true (g_uuid_string_is_valid (json_object_get_string_member (ws_client_frame (bob, 0), "session")));
+  g_assert_cmpstr (json_object_get_string_member (ws_client_frame (bob, 0), "session"), !=,
+                   json_object_get_string_member (hello, "session"));
   g_assert_cmpuint (tack_server_get_n_subscribers (ts->server), ==, 2);
 
   ws_client_send (bob, "{\"type\": \"presence\", \"state\": {\"viewing\": \"card-1\"}}");

@@ -54,6 +54,15 @@ test_rest_health_and_boards (void)
   g_assert_cmpstr (json_object_get_string_member (response_object (health, NULL), "status"), ==, "ok");
   g_assert_cmpstr (json_object_get_string_member (response_object (health, NULL), "version"), ==, PACKAGE_VERSION);
 
+  /* Empty parts of a path do not count; other parts do. */
+  {
+    g_autoptr(Response) doubled = test_http (ts, "GET", "/api/v1//health/", NULL, NULL);
+    g_autoptr(Response) longer = test_http (ts, "GET", "/api/v1/health/x", NULL, NULL);
+
+    g_assert_cmpuint (doubled->status, ==, 200);
+    g_assert_cmpuint (longer->status, ==, 404);
+  }
+
   /* The default board: three columns, and the same board the second time. */
   {
     g_autoptr(Response) snap = NULL;
