@@ -191,6 +191,27 @@ error_for_status (guint status)
     }
 }
 
+static JsonNode *
+parse_body (GBytes  *bytes,
+            GError **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) local_error = NULL;
+  gsize len;
+  const char *data = g_bytes_get_data (bytes, &len);
+
+  if (!json_parser_load_from_data (parser, data, len, &local_error) ||
+      json_parser_get_root (parser) == NULL)
+    {
+      g_set_error (error, TACK_API_ERROR, TACK_API_ERROR_INTERNAL,
+                   "The server answered with malformed JSON: %s",
+                   local_error ? local_error->message : "empty");
+      return NULL;
+    }
+
+  return json_parser_steal_root (parser);
+}
+
 /**
  * tack_api_error_from_message:
  * @body: (nullable): the response body, if it was read
@@ -214,13 +235,7 @@ tack_api_error_from_message (SoupMessage *message,
   GError *error;
 
   if (body != NULL && g_bytes_get_size (body) > 0)
-    {
-      gsize len;
-      const char *data = g_bytes_get_data (body, &len);
-      g_autofree char *copy = g_strndup (data, len);
-
-      root = json_from_string (copy, NULL);
-    }
+    root = parse_body (body, NULL);
 
   if (root != NULL && JSON_NODE_HOLDS_OBJECT (root))
     {
@@ -597,6 +612,27 @@ tack_api_new_message (TackApi    *self,
 
 /* Plain request/response. */
 
+/* Answers this large are parsed in a worker thread: a board snapshot of
+ * 10,000 cards is 4 MB, a few hundred milliseconds of json-glib during
+ * which the window would not draw. Smaller ones, every other answer, are
+ * parsed where they arrive, without the round trip through a thread. */
+#define PARSE_IN_THREAD_BYTES (64 * 1024)
+
+static void
+parse_in_thread (GTask        *task,
+                 gpointer      source_object,
+                 gpointer      task_data,
+                 GCancellable *cancellable)
+{
+  GError *error = NULL;
+  JsonNode *root = parse_body (task_data, &error);
+
+  if (root == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, root, (GDestroyNotify)json_node_unref);
+}
+
 static void
 request_read_cb (GObject      *object,
                  GAsyncResult *result,
@@ -607,7 +643,7 @@ request_read_cb (GObject      *object,
   SoupMessage *message = g_task_get_task_data (task);
   g_autoptr(GBytes) bytes = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) root = NULL;
+  JsonNode *root;
   guint status;
 
   bytes = soup_session_send_and_read_finish (session, result, &error);
@@ -632,23 +668,18 @@ request_read_cb (GObject      *object,
       return;
     }
 
-  {
-    gsize len;
-    const char *data = g_bytes_get_data (bytes, &len);
-    g_autofree char *copy = g_strndup (data, len);
-
-    root = json_from_string (copy, &error);
-  }
-
-  if (root == NULL)
+  if (g_bytes_get_size (bytes) >= PARSE_IN_THREAD_BYTES)
     {
-      g_task_return_new_error (task, TACK_API_ERROR, TACK_API_ERROR_INTERNAL,
-                               "The server answered with malformed JSON: %s",
-                               error ? error->message : "empty");
+      /* The message is no longer needed; the body takes its place. */
+      g_task_set_task_data (task, g_steal_pointer (&bytes), (GDestroyNotify)g_bytes_unref);
+      g_task_run_in_thread (task, parse_in_thread);
       return;
     }
 
-  g_task_return_pointer (task, g_steal_pointer (&root), (GDestroyNotify)json_node_unref);
+  if (!(root = parse_body (bytes, &error)))
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_pointer (task, root, (GDestroyNotify)json_node_unref);
 }
 
 /**

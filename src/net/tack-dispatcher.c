@@ -18,6 +18,7 @@
 #include "config.h"
 
 #include "tack-dispatcher.h"
+#include "tack-json.h"
 
 struct _TackDispatcher
 {
@@ -391,6 +392,7 @@ snapshot_cb (GObject      *object,
     }
 
   g_debug ("Snapshot loaded at seq %" G_GINT64_FORMAT, tack_dispatcher_get_seq (self));
+  tack_json_node_unref_in_thread (g_steal_pointer (&snapshot));
   notify_seq (self);
   finish_waiting (self, NULL);
 

@@ -17,6 +17,7 @@
 #include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
 
+#include "tack-json.h"
 #include "tack-snapshot.h"
 
 static void
@@ -76,30 +77,6 @@ tack_snapshot_load_async (TackStore           *store,
   g_task_run_in_thread (task, parse_in_thread);
 }
 
-static void
-free_in_thread (GTask        *task,
-                gpointer      source_object,
-                gpointer      task_data,
-                GCancellable *cancellable)
-{
-  json_node_unref (task_data);
-  g_task_return_boolean (task, TRUE);
-}
-
-/* A board's parsed JSON is one small allocation per member: freeing the
- * tree of 10,000 cards costs the main loop about as much as loading them
- * into the store did, just before the window's first frame. Nothing
- * else holds it, so a worker frees it. */
-static void
-free_off_main_loop (JsonNode *node)
-{
-  g_autoptr(GTask) task = g_task_new (NULL, NULL, NULL, NULL);
-
-  g_task_set_source_tag (task, free_off_main_loop);
-  g_task_set_task_data (task, node, NULL);
-  g_task_run_in_thread (task, free_in_thread);
-}
-
 /**
  * tack_snapshot_load_finish:
  *
@@ -121,7 +98,7 @@ tack_snapshot_load_finish (TackStore     *store,
     return FALSE;
 
   loaded = tack_store_load_snapshot (store, snapshot, error);
-  free_off_main_loop (snapshot);
+  tack_json_node_unref_in_thread (snapshot);
 
   return loaded;
 }

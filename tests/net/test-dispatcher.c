@@ -254,6 +254,85 @@ test_dispatcher_presence (void)
   fixture_teardown (&f);
 }
 
+/* A snapshot past the size parsed in a worker thread (PARSE_IN_THREAD_BYTES
+ * in tack-api.c) takes the same path into the store: events that arrive
+ * meanwhile wait for it, then go in order. */
+static void
+test_dispatcher_large_snapshot (void)
+{
+  Fixture f = { 0 };
+  g_autoptr(GString) cards = g_string_new (NULL);
+  g_autoptr(TackColumn) column = NULL;
+  const guint n_cards = 2000;
+
+  fixture_setup (&f);
+  dispatch_created (f.dispatcher, 2, "k2", "Two");
+
+  for (guint i = 0; i < n_cards; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("big%04u", i);
+      g_autofree char *card = card_json (id, "A card of a large board", 1);
+
+      g_string_append_printf (cards, "%s%s", i ? ", " : "", card);
+    }
+  g_free (f.fake.snapshot);
+  f.fake.snapshot = snapshot_json (10, cards->str);
+  g_assert_cmpuint (strlen (f.fake.snapshot), >, 256 * 1024);
+
+  dispatch (f.dispatcher, "{\"type\": \"reset\", \"seq\": 10}");
+  dispatch_created (f.dispatcher, 11, "k11", "After the snapshot");
+  g_assert_true (tack_dispatcher_get_loading (f.dispatcher));
+
+  TEST_WAIT_FOR (!tack_dispatcher_get_loading (f.dispatcher));
+  g_assert_null (tack_store_lookup_card (f.store, "k2"));
+  g_assert_nonnull (tack_store_lookup_card (f.store, "big0000"));
+  g_assert_nonnull (tack_store_lookup_card (f.store, "big1999"));
+  g_assert_nonnull (tack_store_lookup_card (f.store, "k11"));
+  column = g_list_model_get_item (tack_board_get_columns (tack_store_get_board (f.store)), 0);
+  g_assert_cmpuint (tack_column_get_n_cards (column), ==, n_cards + 1);
+  g_assert_cmpint (tack_dispatcher_get_seq (f.dispatcher), ==, 11);
+
+  fixture_teardown (&f);
+}
+
+static void
+on_reload_failed (TackDispatcher *dispatcher,
+                  const GError   *error,
+                  GError        **out)
+{
+  g_clear_error (out);
+  *out = g_error_copy (error);
+}
+
+/* A large answer that is not JSON fails the reload like a small one: the
+ * store keeps what it had and is not told anything new. */
+static void
+test_dispatcher_large_malformed_snapshot (void)
+{
+  Fixture f = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GString) body = g_string_new ("{\"board\": ");
+
+  fixture_setup (&f);
+  dispatch_created (f.dispatcher, 2, "k2", "Two");
+  g_signal_connect (f.dispatcher, "reload-failed", G_CALLBACK (on_reload_failed), &error);
+
+  while (body->len < 256 * 1024)
+    g_string_append (body, "[\"not closed\", ");
+  g_free (f.fake.snapshot);
+  f.fake.snapshot = g_string_free (g_steal_pointer (&body), FALSE);
+
+  dispatch (f.dispatcher, "{\"type\": \"reset\", \"seq\": 10}");
+  TEST_WAIT_FOR (!tack_dispatcher_get_loading (f.dispatcher));
+
+  g_assert_error (error, TACK_API_ERROR, TACK_API_ERROR_INTERNAL);
+  g_assert_nonnull (strstr (error->message, "malformed JSON"));
+  g_assert_nonnull (tack_store_lookup_card (f.store, "k2"));
+  g_assert_cmpint (tack_dispatcher_get_seq (f.dispatcher), ==, 2);
+
+  fixture_teardown (&f);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -263,6 +342,8 @@ main (int   argc,
   g_test_add_func ("/tack/net/dispatcher/order", test_dispatcher_order);
   g_test_add_func ("/tack/net/dispatcher/reset", test_dispatcher_reset);
   g_test_add_func ("/tack/net/dispatcher/presence", test_dispatcher_presence);
+  g_test_add_func ("/tack/net/dispatcher/large-snapshot", test_dispatcher_large_snapshot);
+  g_test_add_func ("/tack/net/dispatcher/large-malformed-snapshot", test_dispatcher_large_malformed_snapshot);
 
   return g_test_run ();
 }
