@@ -90,6 +90,54 @@ test_position_prepend_append (void)
   g_assert_cmpuint (strlen (last), <, 100);
 }
 
+/* A column that only ever gets new cards on top, or finished ones at the
+ * bottom, keeps short keys: they count, and grow only by doubling. */
+static void
+test_position_count (void)
+{
+  g_autofree char *first = tack_position_between (NULL, NULL);
+  g_autofree char *last = g_strdup (first);
+
+  for (guint i = 0; i < 10000; i++)
+    {
+      char *a = tack_position_between (NULL, first);
+      char *b = tack_position_between (last, NULL);
+
+      assert_between (NULL, first, a);
+      assert_between (last, NULL, b);
+      g_assert_cmpint (a[strlen (a) - 1], !=, '0');
+      g_assert_cmpint (b[strlen (b) - 1], !=, '0');
+      g_free (first);
+      g_free (last);
+      first = a;
+      last = b;
+    }
+
+  g_assert_cmpuint (strlen (first), <=, 8);
+  g_assert_cmpuint (strlen (last), <=, 8);
+}
+
+/* Cards put anywhere, in any order: every key lands strictly between its
+ * neighbours, and none ends in the lowest digit. */
+static void
+test_position_anywhere (void)
+{
+  g_autoptr(GPtrArray) keys = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GRand) rand = g_rand_new_with_seed (6);
+
+  for (guint i = 0; i < 5000; i++)
+    {
+      guint at = g_rand_int_range (rand, 0, keys->len + 1);
+      const char *before = at > 0 ? g_ptr_array_index (keys, at - 1) : NULL;
+      const char *after = at < keys->len ? g_ptr_array_index (keys, at) : NULL;
+      char *key = tack_position_between (before, after);
+
+      assert_between (before, after, key);
+      g_assert_cmpint (key[strlen (key) - 1], !=, '0');
+      g_ptr_array_insert (keys, at, key);
+    }
+}
+
 static void
 test_position_tight (void)
 {
@@ -118,6 +166,8 @@ main (int   argc,
   g_test_add_func ("/tack/position/same-gap", test_position_same_gap);
   g_test_add_func ("/tack/position/prepend-append", test_position_prepend_append);
   g_test_add_func ("/tack/position/tight", test_position_tight);
+  g_test_add_func ("/tack/position/count", test_position_count);
+  g_test_add_func ("/tack/position/anywhere", test_position_anywhere);
 
   return g_test_run ();
 }
