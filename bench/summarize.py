@@ -97,21 +97,31 @@ def summarize_apply_widgets(rows):
 
 def summarize_ttff(rows):
     renderers = sorted({r['result']['renderer'] for r in rows})
-    print(f"GSK renderer: {', '.join(renderers)}. Window 1280×800; the board has four columns.\n")
-    print('| cards | Tack first frame | bare first frame | Tack ÷ bare | Tack window built at | bare lists built at | rows built Tack / bare | rows shown Tack / bare |')
-    print('|---|---|---|---|---|---|---|---|')
+    print(f"GSK renderer: {', '.join(renderers)}. Window 1280×800; the board has four columns. "
+          'file: a board export (`--snapshot FILE`); live: the same board served by tack-server '
+          '(`--server URL --board ID`; Tack\'s window is added before the board arrives, the bare one after). '
+          'Max stall: the longest the main loop went without running a 5 ms high-priority timeout, '
+          'from the window being added to the first frame.\n')
+    print('| source | cards | Tack first frame | bare first frame | Tack ÷ bare | Tack window built at | bare lists built at | '
+          'Tack max stall | bare max stall | rows built Tack / bare | rows shown Tack / bare |')
+    print('|---|---|---|---|---|---|---|---|---|---|---|')
     for v in dict.fromkeys(r['variant'] for r in rows):
+        source, cards = ('live', v[len('live-'):]) if v.startswith('live-') else ('file', v)
         t = [r for r in rows if r['variant'] == v and r['result']['view'] == 'tack']
         b = [r for r in rows if r['variant'] == v and r['result']['view'] == 'bare']
         tm, tc = med_range([r['result']['first_frame_ms'] for r in t], '{:,.0f}')
         bm, bc = med_range([r['result']['first_frame_ms'] for r in b], '{:,.0f}')
         _, tw = med_range([r['result']['window_ms'] for r in t], '{:,.0f}')
         _, bw = med_range([r['result']['window_ms'] for r in b], '{:,.0f}')
+        # Results from before the stall clock have none.
+        ts, tsc = med_range([r['result'].get('max_stall_ms') for r in t], '{:,.0f}')
+        bs, bsc = med_range([r['result'].get('max_stall_ms') for r in b], '{:,.0f}')
         # Row counts do not vary from round to round: the median only.
         trb, brb, trm, brm = (f"{statistics.median([r['result'][k] for r in rs]):,.0f}" if rs else '—'
                               for rs, k in ((t, 'rows_built'), (b, 'rows_built'), (t, 'rows_mapped'), (b, 'rows_mapped')))
         ratio = f'{tm / bm:.2f}×' if tm and bm else '—'
-        print(f"| {int(v):,} | {tc} ms{lost_mark(t)} | {bc} ms{lost_mark(b)} | {ratio} | {tw} ms | {bw} ms | {trb} / {brb} | {trm} / {brm} |")
+        print(f"| {source} | {int(cards):,} | {tc} ms{lost_mark(t)} | {bc} ms{lost_mark(b)} | {ratio} | {tw} ms | {bw} ms | "
+              f"{tsc + ' ms' if ts is not None else tsc} | {bsc + ' ms' if bs is not None else bsc} | {trb} / {brb} | {trm} / {brm} |")
     print()
 
 
