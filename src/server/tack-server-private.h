@@ -74,6 +74,12 @@ struct _TackServer
   GQueue       pending;         /* committed events not yet broadcast */
   GSource     *flush_source;
 
+  /* board id → SnapshotEntry: each board's snapshot as last served,
+   * until its next committed event; most recently served first */
+  GHashTable  *snapshots;
+  GQueue       snapshot_order;
+  gsize        snapshot_bytes;
+
   /* writes received in this main-loop iteration, committed together */
   GPtrArray   *queued_writes;
   GSource     *write_source;

@@ -657,6 +657,7 @@ proxy_get_first_board (TackStorage *s)
 static JsonNode *
 proxy_get_snapshot (TackStorage *s, const char *board_id, GError **error)
 {
+  TEST_PROXY_STORAGE (s)->n_snapshots++;
   return tack_storage_get_snapshot (INNER (s), board_id, error);
 }
 

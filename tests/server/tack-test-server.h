@@ -138,7 +138,8 @@ void        test_store_result_cb  (GObject      *object,
 
 /* A storage that forwards to a real SQLite storage (@inner) and can be
  * told to misbehave: every write fails as a full disk would, or reads of
- * exactly @pruned_limit events find the log pruned after since. It also
+ * exactly @pruned_limit events find the log pruned after since. It counts
+ * the snapshots read through it. It also
  * shows the HTTP layer runs on any TackStorage; it cannot group commits,
  * so the server commits each write alone. */
 #define TEST_TYPE_PROXY_STORAGE (test_proxy_storage_get_type ())
@@ -150,6 +151,7 @@ struct _TestProxyStorage
   TackStorage *inner;
   gboolean     fail_writes;
   guint        pruned_limit;   /* 0: never */
+  guint        n_snapshots;    /* snapshots read */
 };
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Response, response_free)

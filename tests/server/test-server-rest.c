@@ -906,6 +906,77 @@ test_rest_internal_error (void)
   g_rmdir (dir);
 }
 
+/* A board's snapshot is read from the storage once per seq: clients that
+ * open the board meanwhile get the same answer, and the next committed
+ * change, and only that, makes the next reader see it. */
+static void
+test_rest_snapshot_cache (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("tack-snapshots-XXXXXX", &error);
+  g_autofree char *db_path = g_build_filename (dir, "inner.db", NULL);
+  g_autoptr(TestProxyStorage) storage = g_object_new (TEST_TYPE_PROXY_STORAGE, NULL);
+  g_autofree char *path = NULL;
+  g_autofree char *columns = NULL;
+  g_autofree char *column = NULL;
+  g_autoptr(Response) first = NULL;
+  g_autoptr(Response) again = NULL;
+  g_autoptr(Response) refused = NULL;
+  g_autoptr(Response) unchanged = NULL;
+  g_autoptr(Response) changed = NULL;
+  g_autoptr(Response) other = NULL;
+  g_autofree char *other_token = NULL;
+  g_autofree char *other_board = NULL;
+  g_autofree char *other_path = NULL;
+  TestServer *ts;
+  guint n;
+
+  storage->inner = TACK_STORAGE (tack_sqlite_storage_new (db_path, 10000, &error));
+  g_assert_no_error (error);
+  ts = test_server_new_full (0, TACK_STORAGE (storage));
+  path = g_strdup_printf ("/api/v1/boards/%s", ts->board_id);
+
+  first = test_http (ts, "GET", path, ts->board_token, NULL);
+  g_assert_cmpuint (first->status, ==, 200);
+  n = storage->n_snapshots;
+  again = test_http (ts, "GET", path, ts->board_token, NULL);
+  g_assert_cmpuint (again->status, ==, 200);
+  g_assert_cmpstr (again->body, ==, first->body);
+  g_assert_cmpuint (storage->n_snapshots, ==, n);
+
+  /* Nothing committed, nothing new to read; no token, no snapshot. */
+  storage->fail_writes = TRUE;
+  columns = g_strdup_printf ("%s/columns", path);
+  refused = test_http (ts, "POST", columns, ts->board_token, "{\"op\": \"x\", \"title\": \"Fails\"}");
+  g_assert_cmpuint (refused->status, ==, 500);
+  storage->fail_writes = FALSE;
+  g_clear_pointer (&refused, response_free);
+  refused = test_http (ts, "GET", path, NULL, NULL);
+  g_assert_cmpuint (refused->status, ==, 401);
+  unchanged = test_http (ts, "GET", path, ts->board_token, NULL);
+  g_assert_cmpstr (unchanged->body, ==, first->body);
+  g_assert_cmpuint (storage->n_snapshots, ==, n);
+
+  /* Another board's change leaves this one's alone. */
+  other_board = test_server_new_board (ts, &other_token);
+  other_path = g_strdup_printf ("/api/v1/boards/%s", other_board);
+  other = test_http (ts, "GET", other_path, other_token, NULL);
+  g_assert_cmpuint (other->status, ==, 200);
+  g_assert_null (strstr (other->body, ts->board_id));
+
+  column = test_create_column (ts, "Fresh", NULL);
+  changed = test_http (ts, "GET", path, ts->board_token, NULL);
+  g_assert_cmpuint (changed->status, ==, 200);
+  g_assert_nonnull (strstr (changed->body, column));
+  g_assert_cmpint (json_object_get_int_member (json_node_get_object (changed->json), "seq"), ==,
+                   test_board_seq (ts));
+  g_assert_cmpuint (storage->n_snapshots, ==, n + 2);
+
+  test_server_free (ts);
+  g_unlink (db_path);
+  g_rmdir (dir);
+}
+
 /* Group commit in the storage: writes between begin_group and
  * commit_group are each judged alone (a conflict or a replay inside the
  * group works as outside it), nothing is announced before the commit nor
@@ -1220,6 +1291,7 @@ main (int   argc,
   g_test_add_func ("/tack/server/rest/concurrent-writers", test_rest_concurrent_writers);
   g_test_add_func ("/tack/server/rest/board-update", test_rest_board_update);
   g_test_add_func ("/tack/server/rest/internal-error", test_rest_internal_error);
+  g_test_add_func ("/tack/server/rest/snapshot-cache", test_rest_snapshot_cache);
   g_test_add_func ("/tack/server/rest/rate-limited", test_rest_rate_limited);
   g_test_add_func ("/tack/server/rest/group-commit-storage", test_rest_group_commit_storage);
   g_test_add_func ("/tack/server/rest/group-commit-server", test_rest_group_commit_server);
