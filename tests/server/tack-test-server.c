@@ -10,6 +10,7 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
+#include "tack-sqlite-storage.h"
 #include "tack-test-server.h"
 
 static gboolean
@@ -152,8 +153,11 @@ test_server_free (TestServer *ts)
 
   if (ts->dir != NULL)
     remove_tree (ts->dir);
+  if (ts->storage_dir != NULL)
+    remove_tree (ts->storage_dir);
 
   g_free (ts->dir);
+  g_free (ts->storage_dir);
   g_free (ts->db_path);
   g_free (ts->base);
   g_free (ts->admin);
@@ -740,4 +744,25 @@ test_proxy_storage_class_init (TestProxyStorageClass *klass)
 static void
 test_proxy_storage_init (TestProxyStorage *self)
 {
+}
+
+TestServer *
+test_server_new_proxied (TestProxyStorage **storage)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("tack-proxied-XXXXXX", &error);
+  g_autofree char *db_path = NULL;
+  g_autoptr(TestProxyStorage) proxy = g_object_new (TEST_TYPE_PROXY_STORAGE, NULL);
+  TestServer *ts;
+
+  g_assert_no_error (error);
+  db_path = g_build_filename (dir, "inner.db", NULL);
+  proxy->inner = TACK_STORAGE (tack_sqlite_storage_new (db_path, 10000, &error));
+  g_assert_no_error (error);
+
+  ts = test_server_new_full (0, TACK_STORAGE (proxy));
+  ts->storage_dir = g_steal_pointer (&dir);
+  *storage = proxy;
+
+  return ts;
 }

@@ -29,6 +29,7 @@ typedef struct
   char        *admin;
   char        *board_id;
   char        *board_token;
+  char        *storage_dir; /* a proxied storage's database, removed too */
 } TestServer;
 
 typedef struct
@@ -153,6 +154,10 @@ struct _TestProxyStorage
   guint        pruned_limit;   /* 0: never */
   guint        n_snapshots;    /* snapshots read */
 };
+
+/* A server on a TestProxyStorage over its own SQLite database; @storage
+ * stays valid until test_server_free(). */
+TestServer *test_server_new_proxied (TestProxyStorage **storage);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Response, response_free)
 

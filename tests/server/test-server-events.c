@@ -14,9 +14,6 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include <glib/gstdio.h>
-
-#include "tack-sqlite-storage.h"
 #include "tack-test-server.h"
 
 static char *
@@ -1196,22 +1193,15 @@ test_events_replay_in_pages_sse (void)
 static void
 test_events_replay_pruned (void)
 {
-  g_autoptr(GError) error = NULL;
-  g_autofree char *dir = g_dir_make_tmp ("tack-pruning-XXXXXX", &error);
-  g_autofree char *db_path = g_build_filename (dir, "inner.db", NULL);
-  g_autoptr(TestProxyStorage) storage = g_object_new (TEST_TYPE_PROXY_STORAGE, NULL);
+  TestProxyStorage *storage;
+  TestServer *ts = test_server_new_proxied (&storage);
   g_autofree char *column = NULL;
   g_autoptr(JsonNode) live = NULL;
-  TestServer *ts;
   WsClient *ws;
   JsonObject *reset;
   gint64 current;
 
-  storage->inner = TACK_STORAGE (tack_sqlite_storage_new (db_path, 10000, &error));
-  g_assert_no_error (error);
   storage->pruned_limit = 3;
-
-  ts = test_server_new_full (0, TACK_STORAGE (storage));
   tack_server_set_replay_pages (ts->server, 2, 3);
   column = first_column (ts);
   for (guint i = 0; i < 10; i++)
@@ -1236,8 +1226,6 @@ test_events_replay_pruned (void)
 
   ws_client_free (ws);
   test_server_free (ts);
-  g_unlink (db_path);
-  g_rmdir (dir);
 }
 
 int

@@ -870,20 +870,13 @@ test_rest_board_update (void)
 static void
 test_rest_internal_error (void)
 {
-  g_autoptr(GError) error = NULL;
-  g_autofree char *dir = g_dir_make_tmp ("tack-failing-XXXXXX", &error);
-  g_autofree char *db_path = g_build_filename (dir, "inner.db", NULL);
-  g_autoptr(TestProxyStorage) storage = g_object_new (TEST_TYPE_PROXY_STORAGE, NULL);
-  TestServer *ts;
+  TestProxyStorage *storage;
+  TestServer *ts = test_server_new_proxied (&storage);
   WsClient *client;
   g_autofree char *column = NULL;
   g_autoptr(Response) failed = NULL;
   g_autofree char *path = NULL;
 
-  storage->inner = TACK_STORAGE (tack_sqlite_storage_new (db_path, 10000, &error));
-  g_assert_no_error (error);
-
-  ts = test_server_new_full (0, TACK_STORAGE (storage));
   client = ws_client_connect (ts, "since=3");
 
   /* Writes through the double work, and reach subscribers. */
@@ -902,8 +895,6 @@ test_rest_internal_error (void)
 
   ws_client_free (client);
   test_server_free (ts);
-  g_unlink (db_path);
-  g_rmdir (dir);
 }
 
 /* A board's snapshot is read from the storage once per seq: clients that
@@ -912,10 +903,8 @@ test_rest_internal_error (void)
 static void
 test_rest_snapshot_cache (void)
 {
-  g_autoptr(GError) error = NULL;
-  g_autofree char *dir = g_dir_make_tmp ("tack-snapshots-XXXXXX", &error);
-  g_autofree char *db_path = g_build_filename (dir, "inner.db", NULL);
-  g_autoptr(TestProxyStorage) storage = g_object_new (TEST_TYPE_PROXY_STORAGE, NULL);
+  TestProxyStorage *storage;
+  TestServer *ts = test_server_new_proxied (&storage);
   g_autofree char *path = NULL;
   g_autofree char *columns = NULL;
   g_autofree char *column = NULL;
@@ -928,12 +917,8 @@ test_rest_snapshot_cache (void)
   g_autofree char *other_token = NULL;
   g_autofree char *other_board = NULL;
   g_autofree char *other_path = NULL;
-  TestServer *ts;
   guint n;
 
-  storage->inner = TACK_STORAGE (tack_sqlite_storage_new (db_path, 10000, &error));
-  g_assert_no_error (error);
-  ts = test_server_new_full (0, TACK_STORAGE (storage));
   path = g_strdup_printf ("/api/v1/boards/%s", ts->board_id);
 
   first = test_http (ts, "GET", path, ts->board_token, NULL);
@@ -973,8 +958,6 @@ test_rest_snapshot_cache (void)
   g_assert_cmpuint (storage->n_snapshots, ==, n + 2);
 
   test_server_free (ts);
-  g_unlink (db_path);
-  g_rmdir (dir);
 }
 
 /* Group commit in the storage: writes between begin_group and
