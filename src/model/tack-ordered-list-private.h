@@ -42,5 +42,7 @@ gpointer         tack_ordered_list_get      (TackOrderedList        *self,
                                              guint                   position);
 guint            tack_ordered_list_get_size (TackOrderedList        *self);
 void             tack_ordered_list_clear    (TackOrderedList        *self);
+void             tack_ordered_list_freeze   (TackOrderedList        *self);
+void             tack_ordered_list_thaw     (TackOrderedList        *self);
 
 G_END_DECLS

@@ -1150,6 +1150,7 @@ load_snapshot (TackStore  *self,
   g_autoptr(GArray) cards = NULL;
   g_autoptr(GHashTable) seen = NULL;
   g_autoptr(GPtrArray) doomed = NULL;
+  g_autoptr(GPtrArray) frozen = NULL;
   GHashTableIter iter;
   const char *current_id;
   JsonObject *root;
@@ -1232,6 +1233,18 @@ load_snapshot (TackStore  *self,
   g_hash_table_remove_all (seen);
   g_ptr_array_set_size (doomed, 0);
 
+  /* The columns' lists report the cards as one change each, at the end:
+   * a view bound to a column then lays it out once, not once a card. */
+  frozen = g_ptr_array_new_with_free_func (g_object_unref);
+  g_hash_table_iter_init (&iter, self->columns);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      TackOrderedList *list = tack_column_get_card_list (((ColumnEntry *)value)->column);
+
+      tack_ordered_list_freeze (list);
+      g_ptr_array_add (frozen, g_object_ref (list));
+    }
+
   for (guint i = 0; i < cards->len; i++)
     {
       TackCardValue *v = &g_array_index (cards, TackCardValue, i);
@@ -1252,6 +1265,9 @@ load_snapshot (TackStore  *self,
     }
   for (guint i = 0; i < doomed->len; i++)
     tack_store_remove_card (self, g_ptr_array_index (doomed, i));
+
+  for (guint i = 0; i < frozen->len; i++)
+    tack_ordered_list_thaw (g_ptr_array_index (frozen, i));
 
   /* An ordinary snapshot older than the events applied since cannot take
    * the store back; a replacing one can, down to a lower seq when the

@@ -354,6 +354,54 @@ test_late_listener (void)
   recorder_free (rec);
 }
 
+/* A snapshot reaches each column's view as one change, however many
+ * cards it brings, moves or takes away: a column of 10,000 would
+ * otherwise make its list view relayout 10,000 times. The shadow still
+ * ends up equal to the list. */
+static void
+test_snapshot_one_change (void)
+{
+  g_autoptr(TackStore) store = loaded_store ();
+  g_autoptr(JsonNode) snapshot = tack_test_snapshot ();
+  g_autoptr(GError) error = NULL;
+  GListModel *todo = tack_column_get_cards (tack_store_lookup_column (store, "todo"));
+  GListModel *doing = tack_column_get_cards (tack_store_lookup_column (store, "doing"));
+  GListModel *done = tack_column_get_cards (tack_store_lookup_column (store, "done"));
+  JsonArray *cards = json_object_get_array_member (json_node_get_object (snapshot), "cards");
+  Recorder *recs[3] = { recorder_new (todo), recorder_new (doing), recorder_new (done) };
+  guint n_items_notified = 0;
+
+  g_signal_connect (todo, "notify::n-items", G_CALLBACK (count_notify), &n_items_notified);
+
+  /* c3 leaves To Do for Doing, c2 is gone, and 200 new cards come. */
+  json_array_remove_element (cards, 0);
+  json_array_remove_element (cards, 1);
+  json_array_add_object_element (cards, tack_test_card ("c3", "doing", "Third", "b", 2));
+  for (guint i = 0; i < 200; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("n%03u", i);
+      g_autofree char *position = g_strdup_printf ("m%03u", i);
+
+      json_array_add_object_element (cards, tack_test_card (id, i % 2 ? "todo" : "done", "New", position, 1));
+    }
+
+  g_assert_true (tack_store_reload_snapshot (store, snapshot, &error));
+  g_assert_no_error (error);
+
+  /* To Do kept c1 ("a"), lost c2 and c3 after it and gained 100. */
+  assert_changes (recs[0], (const guint[]) { 1, 2, 100 }, 1);
+  assert_changes (recs[1], (const guint[]) { 1, 0, 1 }, 1);
+  assert_changes (recs[2], (const guint[]) { 0, 0, 100 }, 1);
+  g_assert_cmpuint (n_items_notified, ==, 1);
+  for (guint c = 0; c < 3; c++)
+    {
+      recorder_check (recs[c]);
+      recorder_free (recs[c]);
+    }
+
+  g_signal_handlers_disconnect_by_func (todo, count_notify, &n_items_notified);
+}
+
 static void
 test_n_cards_and_limit (void)
 {
@@ -565,6 +613,7 @@ main (int   argc,
   g_test_add_func ("/tack/list-model/remove", test_remove_and_column_delete);
   g_test_add_func ("/tack/list-model/column-reorder", test_column_reorder);
   g_test_add_func ("/tack/list-model/random-moves", test_random_moves);
+  g_test_add_func ("/tack/list-model/snapshot-one-change", test_snapshot_one_change);
   g_test_add_func ("/tack/list-model/late-listener", test_late_listener);
   g_test_add_func ("/tack/list-model/n-cards-limit", test_n_cards_and_limit);
   g_test_add_func ("/tack/list-model/local-columns", test_local_columns);
