@@ -212,8 +212,10 @@ def main():
             print()
             continue
         if scenario == 'resync':
-            print('| cards | missed | replay: raw event bytes | replay: wire bytes | wire ÷ raw | replay ms | snapshot bytes | snapshot ms | snapshot ms ÷ replay ms |')
-            print('|---|---|---|---|---|---|---|---|---|')
+            print('Snapshot ms: the first GET after the board changed (the server encodes it); warm: the same GET again, '
+                  'answered from tack-server\'s snapshot cache (— in results from before it was measured).\n')
+            print('| cards | missed | replay: raw event bytes | replay: wire bytes | wire ÷ raw | replay ms | snapshot bytes | snapshot ms | snapshot ms ÷ replay ms | warm snapshot ms |')
+            print('|---|---|---|---|---|---|---|---|---|---|')
             for r in rows:
                 res = r['result']
                 snap = res['snapshot']
@@ -222,7 +224,8 @@ def main():
                     note = ' (reset)' if rp['reset'] else ''
                     print(f"| {res['cards']:,} | {rp['missed']:,}{note} | {rp['raw_event_bytes']:,} | {rp['wire_bytes']:,} | "
                           f"{rp['wire_bytes'] / raw:.3f}× | {rp['ms']:.1f} | {snap['bytes']:,} | {snap['ms']:.1f} | "
-                          f"{snap['ms'] / rp['ms'] if rp['ms'] > 0 else 0:.2f}× |")
+                          f"{snap['ms'] / rp['ms'] if rp['ms'] > 0 else 0:.2f}× | "
+                          f"{format(snap['warm_ms'], '.1f') if 'warm_ms' in snap else '—'} |")
             print()
             continue
         if scenario == 'client-apply':

@@ -304,19 +304,39 @@ main (int   argc,
 
 measure:
 
-  /* The snapshot: bytes and time of GET /boards/{id}, parse included. */
+  /* The snapshot: bytes and time of GET /boards/{id}, parse included.
+   * tack-server keeps a board's encoded snapshot until its next change,
+   * so each measurement first changes the board (its title), as the
+   * events a client missed did: the first reader after a change, a
+   * client catching up alone, has the snapshot encoded for it (ms). The
+   * same request again is what the readers after it get (warm_ms). */
   g_free (path);
   path = g_strdup_printf ("/api/v1/boards/%s", r.board);
   {
     g_autoptr(GArray) snap_ms = g_array_new (FALSE, FALSE, sizeof (double));
+    g_autoptr(GArray) warm_ms = g_array_new (FALSE, FALSE, sizeof (double));
     g_autoptr(GArray) snap_parse_ms = g_array_new (FALSE, FALSE, sizeof (double));
+    g_autoptr(JsonObject) first = request_json (&r, "GET", path, r.token, NULL, NULL, NULL, &error);
+    gint64 board_version;
     gsize snap_bytes = 0;
+
+    if (first == NULL)
+      goto fail;
+    board_version = json_object_get_int_member (json_object_get_object_member (first, "board"), "version");
 
     for (int k = 0; k < repeats; k++)
       {
+        g_autofree char *touch = g_strdup_printf ("{\"op\": \"rs-touch-%d-%d\", \"base_version\": %" G_GINT64_FORMAT
+                                                  ", \"title\": \"resync %d\"}", k, g_random_int (), board_version, k);
+        g_autoptr(JsonObject) touched = request_json (&r, "PATCH", path, r.token, touch, NULL, NULL, &error);
         g_autoptr(JsonObject) snap = NULL;
+        g_autoptr(JsonObject) again = NULL;
         gint64 parse_ns = 0;
         double ms, parse_ms;
+
+        if (touched == NULL)
+          goto fail;
+        board_version = json_object_get_int_member (json_object_get_object_member (touched, "board"), "version");
 
         t0 = now_ns ();
         snap = request_json (&r, "GET", path, r.token, NULL, &snap_bytes, &parse_ns, &error);
@@ -327,13 +347,21 @@ measure:
         g_array_append_val (snap_ms, ms);
         g_array_append_val (snap_parse_ms, parse_ms);
         seq = json_object_get_int_member (snap, "seq");
+
+        t0 = now_ns ();
+        again = request_json (&r, "GET", path, r.token, NULL, NULL, NULL, &error);
+        if (again == NULL)
+          goto fail;
+        ms = (now_ns () - t0) / 1e6;
+        g_array_append_val (warm_ms, ms);
       }
     g_array_sort (snap_ms, cmp_double);
+    g_array_sort (warm_ms, cmp_double);
     g_array_sort (snap_parse_ms, cmp_double);
     g_print ("{\"scenario\": \"resync\", \"cards\": %d, \"seq\": %" G_GINT64_FORMAT ", "
-             "\"snapshot\": {\"bytes\": %" G_GSIZE_FORMAT ", \"ms\": %.2f, \"parse_ms\": %.2f}, \"replay\": [",
+             "\"snapshot\": {\"bytes\": %" G_GSIZE_FORMAT ", \"ms\": %.2f, \"warm_ms\": %.2f, \"parse_ms\": %.2f}, \"replay\": [",
              n_cards, seq, snap_bytes, g_array_index (snap_ms, double, repeats / 2),
-             g_array_index (snap_parse_ms, double, repeats / 2));
+             g_array_index (warm_ms, double, repeats / 2), g_array_index (snap_parse_ms, double, repeats / 2));
   }
 
   r.target_seq = seq;
