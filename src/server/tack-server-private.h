@@ -79,6 +79,10 @@ struct _TackServer
   GHashTable  *snapshots;
   GQueue       snapshot_order;
   gsize        snapshot_bytes;
+  /* snapshots being built off the main loop: board id → SnapshotBuild */
+  GHashTable  *snapshot_builds;
+  gpointer     snapshot_reader;   /* SnapshotReader, or NULL: build inline */
+  gboolean     no_snapshot_reader;
 
   /* writes received in this main-loop iteration, committed together */
   GPtrArray   *queued_writes;

@@ -1030,40 +1030,201 @@ remember_snapshot (TackServer *self,
 }
 
 static void
+answer_snapshot (SoupServerMessage *msg,
+                 GBytes            *body)
+{
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                "Content-Type", "application/json; charset=utf-8");
+  soup_message_body_append_bytes (soup_server_message_get_response_body (msg), body);
+}
+
+static GBytes *
+encode_snapshot (TackStorage  *storage,
+                 const char   *board_id,
+                 GError      **error)
+{
+  g_autoptr(JsonNode) snapshot = tack_storage_get_snapshot (storage, board_id, error);
+  char *text;
+
+  if (snapshot == NULL)
+    return NULL;
+
+  text = json_to_string (snapshot, FALSE);
+  return g_bytes_new_take (text, strlen (text));
+}
+
+/* Building a snapshot off the main loop. The SQLite storage opens a
+ * second, read-only connection (it sees each committed state whole); a
+ * worker thread reads the board through it and encodes it, one board at
+ * a time, while the main loop goes on serving requests and broadcasts.
+ * Readers of a board that arrive while its snapshot is being built wait
+ * for that one. A change committed meanwhile marks the build stale: it is
+ * still a whole state of the board at its seq, so the waiting readers get
+ * it and catch up on the events after it, but it is not kept. */
+
+typedef struct
+{
+  GMutex       lock;
+  TackStorage *storage;
+} SnapshotReader;
+
+static void
+snapshot_reader_clear (gpointer data)
+{
+  SnapshotReader *reader = data;
+
+  g_mutex_clear (&reader->lock);
+  g_clear_object (&reader->storage);
+}
+
+typedef struct
+{
+  SnapshotReader *reader;
+  char           *board_id;
+  GPtrArray      *waiting;    /* SoupServerMessage, paused */
+  gboolean        stale;
+} SnapshotBuild;
+
+static void
+snapshot_build_free (gpointer data)
+{
+  SnapshotBuild *build = data;
+
+  g_atomic_rc_box_release_full (build->reader, snapshot_reader_clear);
+  g_free (build->board_id);
+  g_ptr_array_unref (build->waiting);
+  g_free (build);
+}
+
+static SnapshotReader *
+ensure_snapshot_reader (TackServer *self)
+{
+  g_autoptr(TackSqliteStorage) storage = NULL;
+  g_autoptr(GError) error = NULL;
+  SnapshotReader *reader;
+
+  if (self->snapshot_reader != NULL || self->no_snapshot_reader)
+    return self->snapshot_reader;
+
+  if (!TACK_IS_SQLITE_STORAGE (self->storage) ||
+      !(storage = tack_sqlite_storage_open_reader (TACK_SQLITE_STORAGE (self->storage), &error)))
+    {
+      if (error != NULL)
+        g_warning ("Snapshots are built on the main loop: %s", error->message);
+      self->no_snapshot_reader = TRUE;
+      return NULL;
+    }
+
+  reader = g_atomic_rc_box_new0 (SnapshotReader);
+  g_mutex_init (&reader->lock);
+  reader->storage = TACK_STORAGE (g_steal_pointer (&storage));
+  self->snapshot_reader = reader;
+
+  return reader;
+}
+
+static void
+build_snapshot_in_thread (GTask        *task,
+                          gpointer      source_object,
+                          gpointer      task_data,
+                          GCancellable *cancellable)
+{
+  SnapshotBuild *build = task_data;
+  GError *error = NULL;
+  GBytes *body;
+
+  g_mutex_lock (&build->reader->lock);
+  body = encode_snapshot (build->reader->storage, build->board_id, &error);
+  g_mutex_unlock (&build->reader->lock);
+
+  if (body == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, body, (GDestroyNotify)g_bytes_unref);
+}
+
+static void
+snapshot_built_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  TackServer *self = TACK_SERVER (object);
+  SnapshotBuild *build = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) waiting = g_ptr_array_ref (build->waiting);
+
+  body = g_task_propagate_pointer (G_TASK (result), &error);
+
+  if (body != NULL && !build->stale && !self->stopped)
+    remember_snapshot (self, build->board_id, body);
+  g_hash_table_remove (self->snapshot_builds, build->board_id);
+
+  for (guint i = 0; i < waiting->len; i++)
+    {
+      SoupServerMessage *msg = g_ptr_array_index (waiting, i);
+
+      if (body != NULL)
+        answer_snapshot (msg, body);
+      else
+        send_storage_error (msg, error);
+      soup_server_message_unpause (msg);
+    }
+}
+
+static void
 send_snapshot (TackServer        *self,
                SoupServerMessage *msg,
                const char        *board_id)
 {
   SnapshotEntry *entry = g_hash_table_lookup (self->snapshots, board_id);
-  g_autoptr(GBytes) body = NULL;
+  SnapshotBuild *build;
+  SnapshotReader *reader;
+  g_autoptr(GTask) task = NULL;
 
   if (entry != NULL)
     {
       g_queue_unlink (&self->snapshot_order, &entry->link);
       g_queue_push_head_link (&self->snapshot_order, &entry->link);
-      body = g_bytes_ref (entry->body);
+      answer_snapshot (msg, entry->body);
+      return;
     }
-  else
+
+  if ((build = g_hash_table_lookup (self->snapshot_builds, board_id)))
+    {
+      g_ptr_array_add (build->waiting, g_object_ref (msg));
+      soup_server_message_pause (msg);
+      return;
+    }
+
+  if (!(reader = ensure_snapshot_reader (self)))
     {
       g_autoptr(GError) error = NULL;
-      g_autoptr(JsonNode) snapshot = tack_storage_get_snapshot (self->storage, board_id, &error);
-      char *text;
+      g_autoptr(GBytes) body = encode_snapshot (self->storage, board_id, &error);
 
-      if (snapshot == NULL)
+      if (body == NULL)
         {
           send_storage_error (msg, error);
           return;
         }
-
-      text = json_to_string (snapshot, FALSE);
-      body = g_bytes_new_take (text, strlen (text));
       remember_snapshot (self, board_id, body);
+      answer_snapshot (msg, body);
+      return;
     }
 
-  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
-  soup_message_headers_replace (soup_server_message_get_response_headers (msg),
-                                "Content-Type", "application/json; charset=utf-8");
-  soup_message_body_append_bytes (soup_server_message_get_response_body (msg), body);
+  build = g_new0 (SnapshotBuild, 1);
+  build->reader = g_atomic_rc_box_acquire (reader);
+  build->board_id = g_strdup (board_id);
+  build->waiting = g_ptr_array_new_with_free_func (g_object_unref);
+  g_ptr_array_add (build->waiting, g_object_ref (msg));
+  soup_server_message_pause (msg);
+  g_hash_table_insert (self->snapshot_builds, build->board_id, build);
+
+  task = g_task_new (self, NULL, snapshot_built_cb, NULL);
+  g_task_set_source_tag (task, send_snapshot);
+  g_task_set_task_data (task, build, NULL);
+  g_task_run_in_thread (task, build_snapshot_in_thread);
 }
 
 static void
@@ -1373,6 +1534,9 @@ tack_server_finalize (GObject *object)
   g_clear_pointer (&self->buckets, g_hash_table_unref);
   g_queue_init (&self->snapshot_order);
   g_clear_pointer (&self->snapshots, g_hash_table_unref);
+  g_clear_pointer (&self->snapshot_builds, g_hash_table_unref);
+  if (self->snapshot_reader != NULL)
+    g_atomic_rc_box_release_full (g_steal_pointer (&self->snapshot_reader), snapshot_reader_clear);
   g_clear_pointer (&self->queued_writes, g_ptr_array_unref);
   g_free (self->db_path);
   g_free (self->admin_token);
@@ -1401,6 +1565,7 @@ tack_server_init (TackServer *self)
   self->hubs = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, tack_server_hub_free);
   self->buckets = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->snapshots = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, snapshot_entry_free);
+  self->snapshot_builds = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, snapshot_build_free);
   g_queue_init (&self->snapshot_order);
 }
 
@@ -1510,10 +1675,16 @@ committed_cb (TackStorage *storage,
               TackEvent   *event,
               gpointer     user_data)
 {
-  /* The board changed: the snapshot served until now is no longer it. */
-  forget_snapshot (TACK_SERVER (user_data), board_id);
+  TackServer *self = TACK_SERVER (user_data);
+  SnapshotBuild *build = g_hash_table_lookup (self->snapshot_builds, board_id);
+
+  /* The board changed: the snapshot served until now is no longer it,
+   * nor is one being built from before the change. */
+  forget_snapshot (self, board_id);
+  if (build != NULL)
+    build->stale = TRUE;
   /* Broadcast once the writer has its answer. */
-  tack_server_queue_event (TACK_SERVER (user_data), board_id, event);
+  tack_server_queue_event (self, board_id, event);
 }
 
 /* Serve from another storage than the SQLite one; for tests, and the

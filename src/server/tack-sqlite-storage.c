@@ -57,6 +57,7 @@ struct _TackSqliteStorage
   GObject     parent_instance;
 
   sqlite3    *db;
+  char       *path;
   int         lock_fd;
   GHashTable *statements;
   guint       retention;
@@ -1994,6 +1995,7 @@ tack_sqlite_storage_finalize (GObject *object)
   g_clear_pointer (&self->heads, g_hash_table_unref);
   g_clear_pointer (&self->tokens, g_hash_table_unref);
   g_clear_pointer (&self->pending, g_ptr_array_unref);
+  g_free (self->path);
 
   G_OBJECT_CLASS (tack_sqlite_storage_parent_class)->finalize (object);
 }
@@ -2040,6 +2042,7 @@ tack_sqlite_storage_new (const char  *path,
 
   self = g_object_new (TACK_TYPE_SQLITE_STORAGE, NULL);
   self->retention = MAX (retention, 1);
+  self->path = g_strdup (path);
 
   existed = g_file_test (path, G_FILE_TEST_EXISTS);
 
@@ -2077,6 +2080,42 @@ tack_sqlite_storage_new (const char  *path,
     return NULL;
 
   return g_steal_pointer (&self);
+}
+
+/**
+ * tack_sqlite_storage_open_reader:
+ *
+ * Opens a second, read-only connection to the same database, for reads
+ * that run on another thread than the writer's (a board's snapshot, which
+ * takes a while for a large board). In WAL mode it sees each committed
+ * state whole while the writer goes on. Only its reads may be used, from
+ * one thread at a time; it holds no lock on the file and caches nothing.
+ *
+ * Returns: (transfer full): the reader, or %NULL with @error set
+ */
+TackSqliteStorage *
+tack_sqlite_storage_open_reader (TackSqliteStorage  *self,
+                                 GError            **error)
+{
+  g_autoptr(TackSqliteStorage) reader = NULL;
+
+  g_return_val_if_fail (TACK_IS_SQLITE_STORAGE (self), NULL);
+  g_return_val_if_fail (self->path != NULL, NULL);
+
+  reader = g_object_new (TACK_TYPE_SQLITE_STORAGE, NULL);
+  reader->retention = self->retention;
+  reader->path = g_strdup (self->path);
+
+  if (sqlite3_open_v2 (reader->path, &reader->db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
+    {
+      g_set_error (error, TACK_STORAGE_ERROR, TACK_STORAGE_ERROR_FAILED,
+                   "Cannot open “%s” for reading: %s", reader->path,
+                   reader->db ? sqlite3_errmsg (reader->db) : "out of memory");
+      return NULL;
+    }
+  sqlite3_busy_timeout (reader->db, 5000);
+
+  return g_steal_pointer (&reader);
 }
 
 static int

@@ -19,6 +19,9 @@ TackSqliteStorage *tack_sqlite_storage_new (const char  *path,
                                             guint        retention,
                                             GError     **error);
 
+TackSqliteStorage *tack_sqlite_storage_open_reader (TackSqliteStorage  *self,
+                                                    GError            **error);
+
 void tack_sqlite_storage_fail_commits_for_testing (TackSqliteStorage *self,
                                                    gboolean           fail);
 

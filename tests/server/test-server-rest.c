@@ -960,6 +960,45 @@ test_rest_snapshot_cache (void)
   test_server_free (ts);
 }
 
+/* Readers that ask for a board's snapshot together, while the server
+ * builds it off its main loop, all get the same answer, and it holds the
+ * last change; a write still answers while they wait. */
+static void
+test_rest_snapshot_together (void)
+{
+  TestServer *ts = test_server_new (0);
+  g_autofree char *path = g_strdup_printf ("/api/v1/boards/%s", ts->board_id);
+  g_autofree char *column = test_create_column (ts, "Together", NULL);
+  g_autoptr(JsonNode) card = test_create_card (ts, column, "Last change", NULL);
+  const char *card_id = card_id_of (card);
+  Response *responses[8] = { NULL };
+  g_autoptr(Response) written = NULL;
+  g_autoptr(Response) after = NULL;
+  g_autoptr(JsonNode) later = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (responses); i++)
+    test_http_async (ts, NULL, "GET", path, ts->board_token, NULL, &responses[i]);
+  for (guint i = 0; i < G_N_ELEMENTS (responses); i++)
+    TEST_WAIT_FOR (responses[i] != NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (responses); i++)
+    {
+      g_assert_cmpuint (responses[i]->status, ==, 200);
+      g_assert_cmpstr (responses[i]->body, ==, responses[0]->body);
+      g_assert_nonnull (strstr (responses[i]->body, card_id));
+    }
+  g_assert_cmpint (json_object_get_int_member (json_node_get_object (responses[0]->json), "seq"), ==,
+                   test_board_seq (ts));
+
+  later = test_create_card (ts, column, "Later", NULL);
+  after = test_http (ts, "GET", path, ts->board_token, NULL);
+  g_assert_nonnull (strstr (after->body, "Later"));
+
+  for (guint i = 0; i < G_N_ELEMENTS (responses); i++)
+    response_free (responses[i]);
+  test_server_free (ts);
+}
+
 /* Group commit in the storage: writes between begin_group and
  * commit_group are each judged alone (a conflict or a replay inside the
  * group works as outside it), nothing is announced before the commit nor
@@ -1275,6 +1314,7 @@ main (int   argc,
   g_test_add_func ("/tack/server/rest/board-update", test_rest_board_update);
   g_test_add_func ("/tack/server/rest/internal-error", test_rest_internal_error);
   g_test_add_func ("/tack/server/rest/snapshot-cache", test_rest_snapshot_cache);
+  g_test_add_func ("/tack/server/rest/snapshot-together", test_rest_snapshot_together);
   g_test_add_func ("/tack/server/rest/rate-limited", test_rest_rate_limited);
   g_test_add_func ("/tack/server/rest/group-commit-storage", test_rest_group_commit_storage);
   g_test_add_func ("/tack/server/rest/group-commit-server", test_rest_group_commit_server);
