@@ -1987,6 +1987,12 @@ tack_server_stop (TackServer *self)
       g_clear_object (&self->soup);
     }
 
+  /* The snapshot reader goes first (once a build in flight is done), so
+   * that the writer, closing last, checkpoints the database. */
+  self->no_snapshot_reader = TRUE;
+  if (self->snapshot_reader != NULL)
+    g_atomic_rc_box_release_full (g_steal_pointer (&self->snapshot_reader), snapshot_reader_clear);
+
   if (self->storage != NULL)
     {
       g_signal_handlers_disconnect_by_data (self->storage, self);
