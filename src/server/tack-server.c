@@ -1161,6 +1161,10 @@ snapshot_built_cb (GObject      *object,
     remember_snapshot (self, build->board_id, body);
   g_hash_table_remove (self->snapshot_builds, build->board_id);
 
+  /* Stopped meanwhile: their connections are gone with the server's. */
+  if (self->stopped)
+    return;
+
   for (guint i = 0; i < waiting->len; i++)
     {
       SoupServerMessage *msg = g_ptr_array_index (waiting, i);
