@@ -40,6 +40,7 @@
 #define MAX_ID_BYTES          TACK_SERVER_MAX_ID_BYTES
 #define LISTEN_BACKLOG        4096
 #define SNAPSHOT_CACHE_BYTES  (64 * 1024 * 1024)
+#define JSON_CONTENT_TYPE     "application/json; charset=utf-8"
 
 G_DEFINE_FINAL_TYPE (TackServer, tack_server, G_TYPE_OBJECT)
 
@@ -106,7 +107,7 @@ tack_server_send_json (SoupServerMessage *msg,
                        const char        *body)
 {
   soup_server_message_set_status (msg, status, NULL);
-  soup_server_message_set_response (msg, "application/json; charset=utf-8",
+  soup_server_message_set_response (msg, JSON_CONTENT_TYPE,
                                     SOUP_MEMORY_COPY, body, strlen (body));
 }
 
@@ -1035,7 +1036,7 @@ answer_snapshot (SoupServerMessage *msg,
 {
   soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
   soup_message_headers_replace (soup_server_message_get_response_headers (msg),
-                                "Content-Type", "application/json; charset=utf-8");
+                                "Content-Type", JSON_CONTENT_TYPE);
   soup_message_body_append_bytes (soup_server_message_get_response_body (msg), body);
 }
 
