@@ -6,14 +6,15 @@
  */
 
 /* The real tack-server binary: its command line, its one "Listening on"
- * line, writes that were answered surviving kill -9, and one server per
- * database. */
+ * line, writes that were answered surviving kill -9, one server per
+ * database, and its descriptor table sized before the first client. */
 
 #include "config.h"
 
 #include <glib/gstdio.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "tack-test-server.h"
 
@@ -320,6 +321,53 @@ test_durability_command_line (void)
   g_assert_cmpint (g_subprocess_get_exit_status (bad), !=, 0);
 }
 
+/* The server sizes its descriptor table before the first client, so that
+ * a storm of connections never waits for the kernel to grow it
+ * (src/server/main.c). /proc shows the table's size as FDSize. */
+static void
+test_durability_descriptor_table (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("tack-descriptors-XXXXXX", &error);
+  g_autofree char *db_path = g_build_filename (dir, "tack.db", NULL);
+  g_autofree char *status_path = NULL;
+  g_autofree char *status = NULL;
+  const char *field;
+  struct rlimit limit;
+  guint64 fd_size;
+  Child *child;
+  TestServer *ts;
+
+  g_assert_no_error (error);
+  if (!g_file_test ("/proc/self/status", G_FILE_TEST_EXISTS))
+    {
+      g_test_skip ("No /proc to read the descriptor table's size from");
+      g_rmdir (dir);
+      return;
+    }
+  g_assert_cmpint (getrlimit (RLIMIT_NOFILE, &limit), ==, 0);
+
+  child = spawn (db_path);
+  status_path = g_strdup_printf ("/proc/%s/status", g_subprocess_get_identifier (child->process));
+  g_file_get_contents (status_path, &status, NULL, &error);
+  g_assert_no_error (error);
+  field = strstr (status, "\nFDSize:");
+  g_assert_nonnull (field);
+  fd_size = g_ascii_strtoull (field + strlen ("\nFDSize:"), NULL, 10);
+
+  /* The server raises its limit to the hard one, and reserves up to
+   * 65,536 of it. */
+  g_assert_cmpuint (fd_size, >=, MIN (limit.rlim_max, 65536));
+
+  /* And it serves as before. */
+  ts = new_board_on (child);
+  g_assert_cmpint (test_board_seq (ts), ==, 0);
+
+  kill_child (child, SIGTERM);
+  test_server_free (ts);
+  remove_dir (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -330,6 +378,7 @@ main (int   argc,
   g_test_add_func ("/tack/server/durability/one-server-per-database", test_durability_one_server_per_database);
   g_test_add_func ("/tack/server/durability/admin-token-file", test_durability_admin_token_file);
   g_test_add_func ("/tack/server/durability/command-line", test_durability_command_line);
+  g_test_add_func ("/tack/server/durability/descriptor-table", test_durability_descriptor_table);
 
   return g_test_run ();
 }
