@@ -15,15 +15,14 @@
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <glib-unix.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include <string.h>
 #include <sys/resource.h>
-#include <unistd.h>
 
+#include "tack-descriptors.h"
 #include "tack-server.h"
 
 static gboolean
@@ -87,7 +86,8 @@ parse_listen (const char  *listen,
   return TRUE;
 }
 
-/* The descriptor table sized up front: see reserve_descriptors(). */
+/* The sockets the descriptor table is sized for before the first thread
+ * starts (tack-descriptors.h). */
 #define RESERVED_DESCRIPTORS 65536
 
 /* Every client holds a socket: allow as many as the hard limit lets us. */
@@ -102,37 +102,6 @@ raise_file_limit (void)
       if (setrlimit (RLIMIT_NOFILE, &limit) != 0)
         g_debug ("Cannot raise the open file limit: %s", g_strerror (errno));
     }
-}
-
-/* Linux keeps a process's descriptors in a table that doubles when it is
- * full, and once threads share it, every doubling waits out an RCU grace
- * period before the old table goes: the thread that asked for the
- * descriptor sleeps for milliseconds. Here that thread is the main loop,
- * in accept(), at the 256th, 512th, 1,024th… connection, with every
- * client behind it waiting (4–12 ms each in a storm of 1,000 clients).
- * The table never shrinks, so it is grown once, now, while the process
- * has a single thread: a descriptor placed at the top of the range we
- * expect to use, then closed. The table is kernel memory (512 KiB for
- * 65,536), not the process's. */
-static void
-reserve_descriptors (void)
-{
-  struct rlimit limit;
-  int fd, top;
-
-  if (getrlimit (RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur < 2)
-    return;
-
-  fd = open ("/dev/null", O_RDONLY | O_CLOEXEC);
-  if (fd < 0)
-    return;
-
-  top = fcntl (fd, F_DUPFD_CLOEXEC, (int)MIN (limit.rlim_cur, RESERVED_DESCRIPTORS) - 1);
-  if (top >= 0)
-    close (top);
-  else
-    g_debug ("Cannot reserve the descriptor table: %s", g_strerror (errno));
-  close (fd);
 }
 
 /* libsoup logs two debug lines for every WebSocket frame it sends. GLib
@@ -193,7 +162,7 @@ main (int   argc,
 
   /* First, while this is the only thread. */
   raise_file_limit ();
-  reserve_descriptors ();
+  tack_reserve_descriptors (RESERVED_DESCRIPTORS);
 
   quiet_libsoup_debug ();
 
