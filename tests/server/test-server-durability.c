@@ -323,7 +323,7 @@ test_durability_command_line (void)
 
 /* The server sizes its descriptor table before the first client, so that
  * a storm of connections never waits for the kernel to grow it
- * (src/server/main.c). /proc shows the table's size as FDSize. */
+ * (src/server/tack-descriptors.h). /proc shows its size as FDSize. */
 static void
 test_durability_descriptor_table (void)
 {
