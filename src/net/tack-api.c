@@ -618,19 +618,27 @@ tack_api_new_message (TackApi    *self,
  * parsed where they arrive, without the round trip through a thread. */
 #define PARSE_IN_THREAD_BYTES (64 * 1024)
 
+/* Ends @task with @bytes parsed, or with why they could not be. */
+static void
+return_parsed (GTask  *task,
+               GBytes *bytes)
+{
+  GError *error = NULL;
+  JsonNode *root = parse_body (bytes, &error);
+
+  if (root == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, root, (GDestroyNotify)json_node_unref);
+}
+
 static void
 parse_in_thread (GTask        *task,
                  gpointer      source_object,
                  gpointer      task_data,
                  GCancellable *cancellable)
 {
-  GError *error = NULL;
-  JsonNode *root = parse_body (task_data, &error);
-
-  if (root == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, root, (GDestroyNotify)json_node_unref);
+  return_parsed (task, task_data);
 }
 
 static void
@@ -643,7 +651,6 @@ request_read_cb (GObject      *object,
   SoupMessage *message = g_task_get_task_data (task);
   g_autoptr(GBytes) bytes = NULL;
   g_autoptr(GError) error = NULL;
-  JsonNode *root;
   guint status;
 
   bytes = soup_session_send_and_read_finish (session, result, &error);
@@ -676,10 +683,7 @@ request_read_cb (GObject      *object,
       return;
     }
 
-  if (!(root = parse_body (bytes, &error)))
-    g_task_return_error (task, g_steal_pointer (&error));
-  else
-    g_task_return_pointer (task, root, (GDestroyNotify)json_node_unref);
+  return_parsed (task, bytes);
 }
 
 /**
