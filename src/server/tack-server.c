@@ -1540,8 +1540,8 @@ tack_server_finalize (GObject *object)
   g_queue_init (&self->snapshot_order);
   g_clear_pointer (&self->snapshots, g_hash_table_unref);
   g_clear_pointer (&self->snapshot_builds, g_hash_table_unref);
-  if (self->snapshot_reader != NULL)
-    g_atomic_rc_box_release_full (g_steal_pointer (&self->snapshot_reader), snapshot_reader_clear);
+  /* The snapshot reader went in tack_server_stop(), from dispose. */
+  g_assert (self->snapshot_reader == NULL);
   g_clear_pointer (&self->queued_writes, g_ptr_array_unref);
   g_free (self->db_path);
   g_free (self->admin_token);
