@@ -128,10 +128,15 @@ def summarize_ttff(rows):
 def summarize_scroll(rows):
     renderers = sorted({r['result']['renderer'] for r in rows})
     cards = rows[0]['result']['cards']
+    views = [v for v in ('tack', 'bare', 'bare-adw') if any(r['result']['view'] == v for r in rows)]
+    names = {'tack': 'Tack', 'bare': 'bare', 'bare-adw': 'bare, libadwaita window'}
     print(f"GSK renderer: {', '.join(renderers)}. A {cards:,}-card column scrolled every frame; "
-          'frame work = GdkFrameClock before-paint → after-paint.\n')
-    print('| scroll | events/s | metric | Tack | bare | Tack ÷ bare |')
-    print('|---|---|---|---|---|---|')
+          'frame work = GdkFrameClock before-paint → after-paint. '
+          'bare: the list in a plain GtkWindow; bare, libadwaita window: the same list in a libadwaita '
+          'window with a header bar, as Tack\'s window is.\n')
+    print('| scroll | events/s | metric | ' + ' | '.join(names[v] for v in views) + ' | '
+          + ' | '.join(f'Tack ÷ {names[v]}' for v in views[1:]) + ' |')
+    print('|---|---|---|' + '---|' * (2 * len(views) - 1))
     metrics = [('frame work p50', ('work_ms', 'p50'), '{:.1f}', ' ms'),
                ('frame work p95', ('work_ms', 'p95'), '{:.1f}', ' ms'),
                ('frame work max', ('work_ms', 'max'), '{:.1f}', ' ms'),
@@ -145,13 +150,13 @@ def summarize_scroll(rows):
             if rate == '0' and key[0] in ('dispatch_ms_per_s', 'backlog'):
                 continue
             cells, meds = [], []
-            for view in ('tack', 'bare'):
+            for view in views:
                 rs = [r for r in rows if r['variant'] == v and r['result']['view'] == view]
                 m, c = med_range([get(r['result'], key) for r in rs], f)
                 meds.append(m)
                 cells.append((c + unit if m is not None else c) + lost_mark(rs))
-            ratio = f'{meds[0] / meds[1]:.2f}×' if meds[0] and meds[1] else '—'
-            print(f'| {mode} | {int(rate):,} | {label} | {cells[0]} | {cells[1]} | {ratio} |')
+            ratios = [f'{meds[0] / m:.2f}×' if meds[0] and m else '—' for m in meds[1:]]
+            print(f'| {mode} | {int(rate):,} | {label} | ' + ' | '.join(cells + ratios) + ' |')
     print()
 
 

@@ -475,6 +475,43 @@ bench_load_tack_style (void)
                                               GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
 }
 
+static void
+on_css_parsing_error (GtkCssProvider *provider,
+                      GtkCssSection  *section,
+                      const GError   *error,
+                      GError        **first)
+{
+  if (*first == NULL)
+    {
+      g_autofree char *where = gtk_css_section_to_string (section);
+
+      *first = g_error_new (error->domain, error->code, "%s: %s", where, error->message);
+    }
+}
+
+/* Adds @css over every other style sheet, the way a user's own
+ * gtk.css would; fails on the first error in it. */
+gboolean
+bench_load_css (const char  *css,
+                GError     **error)
+{
+  g_autoptr(GtkCssProvider) provider = gtk_css_provider_new ();
+  GError *first = NULL;
+  gulong handler;
+
+  handler = g_signal_connect (provider, "parsing-error", G_CALLBACK (on_css_parsing_error), &first);
+  gtk_css_provider_load_from_data (provider, css, -1);
+  g_signal_handler_disconnect (provider, handler);
+  if (first != NULL)
+    {
+      g_propagate_error (error, first);
+      return FALSE;
+    }
+  gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (provider),
+                                              GTK_STYLE_PROVIDER_PRIORITY_USER);
+  return TRUE;
+}
+
 const char *
 bench_renderer_name (GtkWidget *widget)
 {

@@ -118,6 +118,8 @@ const char *bench_renderer_name       (GtkWidget   *widget);
  * TackWindow made without the application needs it to look (and be laid
  * out: a column is 300 px wide) as it does for a user. */
 void        bench_load_tack_style     (void);
+gboolean    bench_load_css            (const char  *css,
+                                       GError     **error);
 
 GtkWidget  *bench_find_mapped         (GtkWidget   *root,
                                        GType        type);

@@ -22,6 +22,16 @@
  *                of plain GtkLabels; an event is a splice of the lists at
  *                the same rate (a move: remove one, insert it elsewhere; an
  *                update: replace one).
+ *   --view bare-adw  the same bare board in the window TackWindow is: a
+ *                libadwaita window with a header bar, under libadwaita's
+ *                style sheet. On an X display without a compositing
+ *                manager (Xvfb) libadwaita draws such a window's frame
+ *                itself (the .solid-csd style), so this is the control
+ *                that tells the frame's share from the board's.
+ *
+ * --css adds a style sheet over everything else (the user's priority), to
+ * find out what a part of the look costs to draw: for example
+ * `--css '* { box-shadow: none; }'`.
  *
  * Frame work is GdkFrameClock before-paint to after-paint. Prints one JSON
  * object; exits 2 if the store does not end up as the server's board.
@@ -55,6 +65,7 @@ typedef struct
   int             width;
   int             height;
   int             timeout_s;
+  char           *css;
 
   GRand          *rand;
   BenchBoard     *board;
@@ -346,7 +357,8 @@ setup_tack (Scroll *s)
 }
 
 static void
-setup_bare (Scroll *s)
+setup_bare (Scroll   *s,
+            gboolean  adwaita)
 {
   g_autoptr(GPtrArray) titles = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GtkListItemFactory) factory = bench_string_factory ();
@@ -364,9 +376,21 @@ setup_bare (Scroll *s)
 
       gtk_string_list_append (g_ptr_array_index (s->lists, card->column), title);
     }
-  s->window = gtk_window_new ();
+  if (adwaita)
+    {
+      GtkWidget *content = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+
+      gtk_box_append (GTK_BOX (content), adw_header_bar_new ());
+      gtk_box_append (GTK_BOX (content), bench_bare_board (s->lists, titles, factory));
+      s->window = adw_window_new ();
+      adw_window_set_content (ADW_WINDOW (s->window), content);
+    }
+  else
+    {
+      s->window = gtk_window_new ();
+      gtk_window_set_child (GTK_WINDOW (s->window), bench_bare_board (s->lists, titles, factory));
+    }
   gtk_window_set_title (GTK_WINDOW (s->window), "Bench");
-  gtk_window_set_child (GTK_WINDOW (s->window), bench_bare_board (s->lists, titles, factory));
 }
 
 static gboolean
@@ -387,7 +411,7 @@ main (int   argc,
   gboolean ok = TRUE;
   double elapsed_s;
   GOptionEntry entries[] = {
-    { "view", 0, 0, G_OPTION_ARG_STRING, &s.view, "tack or bare", "VIEW" },
+    { "view", 0, 0, G_OPTION_ARG_STRING, &s.view, "tack, bare or bare-adw", "VIEW" },
     { "cards", 0, 0, G_OPTION_ARG_INT, &s.n_cards, "Cards in the scrolled column (default 10000)", "N" },
     { "rate", 0, 0, G_OPTION_ARG_INT, &s.rate, "Events per second arriving (default 0)", "R" },
     { "frames", 0, 0, G_OPTION_ARG_INT, &s.n_frames, "Frames recorded (default 600)", "F" },
@@ -400,6 +424,7 @@ main (int   argc,
     { "width", 0, 0, G_OPTION_ARG_INT, &s.width, "Window width (default 1280)", "PX" },
     { "height", 0, 0, G_OPTION_ARG_INT, &s.height, "Window height (default 800)", "PX" },
     { "timeout", 0, 0, G_OPTION_ARG_INT, &s.timeout_s, "Give up after S seconds (default 300)", "S" },
+    { "css", 0, 0, G_OPTION_ARG_STRING, &s.css, "A style sheet over everything else", "CSS" },
     { NULL }
   };
 
@@ -416,11 +441,11 @@ main (int   argc,
   context = g_option_context_new ("- per-frame work while jump-scrolling a column");
   g_option_context_add_main_entries (context, entries, NULL);
   if (!g_option_context_parse (context, &argc, &argv, &error) || s.view == NULL ||
-      (!g_str_equal (s.view, "tack") && !g_str_equal (s.view, "bare")) ||
+      !g_strv_contains ((const char * const[]) { "tack", "bare", "bare-adw", NULL }, s.view) ||
       (s.mode != NULL && !g_str_equal (s.mode, "jump") && !g_str_equal (s.mode, "step")) ||
       s.n_cards < 1 || s.rate < 0 || s.n_frames < 1 || s.warmup < 0)
     {
-      g_printerr ("tack-ui-scroll: %s\n", error ? error->message : "needs --view tack|bare");
+      g_printerr ("tack-ui-scroll: %s\n", error ? error->message : "needs --view tack|bare|bare-adw");
       return 1;
     }
 
@@ -441,9 +466,19 @@ main (int   argc,
       bench_load_tack_style ();
       setup_tack (&s);
     }
+  else if (g_str_equal (s.view, "bare-adw"))
+    {
+      adw_init ();
+      setup_bare (&s, TRUE);
+    }
   else
     {
-      setup_bare (&s);
+      setup_bare (&s, FALSE);
+    }
+  if (s.css != NULL && !bench_load_css (s.css, &error))
+    {
+      g_printerr ("tack-ui-scroll: --css: %s\n", error->message);
+      return 1;
     }
 
   gtk_window_set_default_size (GTK_WINDOW (s.window), s.width, s.height);

@@ -6,7 +6,9 @@
  *
  * The load clients refuse a --url they cannot use with a message and exit
  * status 1, before they build a request from it (an empty one used to
- * crash tack-e2e and tack-resync).
+ * crash tack-e2e and tack-resync). tack-ui-scroll refuses a --view it does
+ * not know and a --css style sheet with an error in it the same way,
+ * rather than measuring a look it was not asked for.
  */
 
 #include "config.h"
@@ -44,6 +46,93 @@ test_bad_url (gconstpointer data)
     }
 }
 
+/* Runs tack-ui-scroll with @args (NULL-terminated) on a tiny board and
+ * asserts that it exits 1, prints nothing and names @option on stderr. */
+static void
+assert_ui_scroll_refuses (const char * const *args,
+                          const char         *option)
+{
+  g_autofree char *path = g_build_filename (g_getenv ("TACK_BENCH_DIR"), "tack-ui-scroll", NULL);
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *out = NULL;
+
+  g_ptr_array_add (argv, path);
+  g_ptr_array_add (argv, (gpointer) "--cards");
+  g_ptr_array_add (argv, (gpointer) "10");
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer) args[i]);
+  g_ptr_array_add (argv, NULL);
+
+  process = g_subprocess_newv ((const char * const *) argv->pdata,
+                               G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (process, NULL, NULL, &out, &err, &error);
+  g_assert_no_error (error);
+
+  g_test_message ("tack-ui-scroll %s: %s", option, err);
+  g_assert_true (g_subprocess_get_if_exited (process));
+  g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 1);
+  g_assert_cmpstr (out, ==, "");
+  g_assert_nonnull (strstr (err, option));
+}
+
+static void
+test_ui_scroll_bad_view (void)
+{
+  assert_ui_scroll_refuses ((const char * const[]) { "--view", "adw", NULL }, "--view");
+}
+
+static void
+test_ui_scroll_bad_css (void)
+{
+  const char *bad[] = { "cardrow { box-shadw: none; }", "cardrow { box-shadow: nonsense; }", "cardrow {" };
+
+  if (g_getenv ("DISPLAY") == NULL && g_getenv ("WAYLAND_DISPLAY") == NULL)
+    {
+      g_test_skip ("needs a display: the style sheet is read after GTK is");
+      return;
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      assert_ui_scroll_refuses ((const char * const[]) { "--view", "bare", "--css", bad[i], NULL }, "--css");
+      assert_ui_scroll_refuses ((const char * const[]) { "--view", "tack", "--css", bad[i], NULL }, "--css");
+    }
+}
+
+/* The other side: a style sheet without errors is taken, and the bare
+ * list in a libadwaita window scrolls and reports. */
+static void
+test_ui_scroll_good_css (void)
+{
+  g_autofree char *path = g_build_filename (g_getenv ("TACK_BENCH_DIR"), "tack-ui-scroll", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *out = NULL;
+
+  if (g_getenv ("DISPLAY") == NULL && g_getenv ("WAYLAND_DISPLAY") == NULL)
+    {
+      g_test_skip ("needs a display");
+      return;
+    }
+  process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error,
+                              path, "--view", "bare-adw", "--cards", "10", "--mode", "step",
+                              "--frames", "2", "--warmup", "1", "--duration", "5",
+                              "--css", "window.solid-csd { box-shadow: none; }", NULL);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (process, NULL, NULL, &out, &err, &error);
+  g_assert_no_error (error);
+
+  g_test_message ("tack-ui-scroll --view bare-adw --css ...: %s", out);
+  g_assert_true (g_subprocess_get_if_exited (process));
+  g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 0);
+  g_assert_nonnull (strstr (out, "\"view\": \"bare-adw\""));
+  g_assert_nonnull (strstr (out, "\"ok\": true"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -53,6 +142,9 @@ main (int   argc,
   g_test_add_data_func ("/bench/args/bad-url/tack-bench", "tack-bench", test_bad_url);
   g_test_add_data_func ("/bench/args/bad-url/tack-e2e", "tack-e2e", test_bad_url);
   g_test_add_data_func ("/bench/args/bad-url/tack-resync", "tack-resync", test_bad_url);
+  g_test_add_func ("/bench/args/ui-scroll/bad-view", test_ui_scroll_bad_view);
+  g_test_add_func ("/bench/args/ui-scroll/bad-css", test_ui_scroll_bad_css);
+  g_test_add_func ("/bench/args/ui-scroll/good-css", test_ui_scroll_good_css);
 
   return g_test_run ();
 }
