@@ -399,6 +399,14 @@ fetches_settled (Scroll *s)
   return s->fetcher == NULL || bench_fetcher_get_n_in_flight (s->fetcher) == 0;
 }
 
+static void
+clear_options (Scroll *s)
+{
+  g_clear_pointer (&s->view, g_free);
+  g_clear_pointer (&s->mode, g_free);
+  g_clear_pointer (&s->css, g_free);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -446,12 +454,19 @@ main (int   argc,
       s.n_cards < 1 || s.rate < 0 || s.n_frames < 1 || s.warmup < 0)
     {
       g_printerr ("tack-ui-scroll: %s\n", error ? error->message : "needs --view tack|bare|bare-adw");
+      clear_options (&s);
       return 1;
     }
 
   if (s.mode == NULL)
     s.mode = g_strdup ("jump");
   gtk_init ();
+  if (s.css != NULL && !bench_load_css (s.css, &error))
+    {
+      g_printerr ("tack-ui-scroll: --css: %s\n", error->message);
+      clear_options (&s);
+      return 1;
+    }
   s.rand = g_rand_new_with_seed (seed);
 
   /* The scrolled column, and two short ones the moves go to and come from. */
@@ -474,11 +489,6 @@ main (int   argc,
   else
     {
       setup_bare (&s, FALSE);
-    }
-  if (s.css != NULL && !bench_load_css (s.css, &error))
-    {
-      g_printerr ("tack-ui-scroll: --css: %s\n", error->message);
-      return 1;
     }
 
   gtk_window_set_default_size (GTK_WINDOW (s.window), s.width, s.height);
@@ -549,5 +559,6 @@ main (int   argc,
   g_clear_pointer (&s.lists, g_ptr_array_unref);
   g_clear_pointer (&s.board, bench_board_free);
   g_rand_free (s.rand);
+  clear_options (&s);
   return ok ? 0 : 2;
 }
