@@ -16,6 +16,7 @@
 #include "config.h"
 
 #include "tack-avatar.h"
+#include "tack-char-width.h"
 #include "tack-chip-box.h"
 
 struct _TackChipBox
@@ -25,11 +26,18 @@ struct _TackChipBox
   char      **items;
   gboolean    avatars;
 
+  TackCharWidth char_width;
 };
 
 /* Between pills, across and down; avatars overlap like a stack of faces. */
 #define SPACING 4
 #define AVATAR_OVERLAP 4
+
+/* The widest a pill gets, in average characters, its padding included;
+ * a longer label is ellipsized. The box applies it rather than each
+ * label's max-width-chars, for which GTK 4.8 asks Pango for the font's
+ * metrics (shaping a sample text) on every size request of every pill. */
+#define MAX_PILL_CHARS 26
 
 G_DEFINE_FINAL_TYPE (TackChipBox, tack_chip_box, GTK_TYPE_WIDGET)
 
@@ -73,7 +81,6 @@ create_chip (TackChipBox *self,
     {
       chip = gtk_label_new (NULL);
       gtk_label_set_ellipsize (GTK_LABEL (chip), PANGO_ELLIPSIZE_END);
-      gtk_label_set_max_width_chars (GTK_LABEL (chip), 24);
       gtk_widget_add_css_class (chip, "chip");
     }
   set_chip_text (self, chip, text);
@@ -126,6 +133,23 @@ tack_chip_box_sync (TackChipBox *self)
   gtk_widget_set_visible (GTK_WIDGET (self), n_items > 0);
 }
 
+/* How wide @chip would be: its natural width, no wider than a pill may
+ * be (MAX_PILL_CHARS) nor than @width (-1: unbounded). */
+static int
+chip_width (TackChipBox *self,
+            GtkWidget   *chip,
+            int          width)
+{
+  int natural;
+
+  gtk_widget_measure (chip, GTK_ORIENTATION_HORIZONTAL, -1, NULL, &natural, NULL, NULL);
+  if (self->avatars)
+    return natural;
+
+  natural = MIN (natural, MAX_PILL_CHARS * tack_char_width_get (&self->char_width, GTK_WIDGET (self)));
+  return width >= 0 ? MIN (natural, width) : natural;
+}
+
 /* Layout. Pills go along the line in reading order and wrap when the
  * next one does not fit; avatars stay on one line. Returns the height at
  * @width (-1: unbounded), and gives the chips their places if @allocate. */
@@ -148,20 +172,18 @@ lay_out (TackChipBox *self,
       /* Find the line: as many chips as fit, at least one. */
       for (chip = line_start; chip != NULL; chip = gtk_widget_get_next_sibling (chip))
         {
-          int chip_width, chip_height;
+          int w, chip_height;
 
           if (!gtk_widget_should_layout (chip))
             continue;
 
-          gtk_widget_measure (chip, GTK_ORIENTATION_HORIZONTAL, -1, NULL, &chip_width, NULL, NULL);
-          if (!self->avatars && width >= 0 && x > 0 && x + chip_width > width)
+          w = chip_width (self, chip, width);
+          if (!self->avatars && width >= 0 && x > 0 && x + w > width)
             break;
-          if (width >= 0 && !self->avatars)
-            chip_width = MIN (chip_width, width);
 
-          gtk_widget_measure (chip, GTK_ORIENTATION_VERTICAL, chip_width, NULL, &chip_height, NULL, NULL);
+          gtk_widget_measure (chip, GTK_ORIENTATION_VERTICAL, w, NULL, &chip_height, NULL, NULL);
           line_height = MAX (line_height, chip_height);
-          x += chip_width + (self->avatars ? -AVATAR_OVERLAP : SPACING);
+          x += w + (self->avatars ? -AVATAR_OVERLAP : SPACING);
           line_end = gtk_widget_get_next_sibling (chip);
         }
 
@@ -170,19 +192,16 @@ lay_out (TackChipBox *self,
           x = 0;
           for (chip = line_start; chip != line_end; chip = gtk_widget_get_next_sibling (chip))
             {
-              int chip_width;
+              int w;
 
               if (!gtk_widget_should_layout (chip))
                 continue;
 
-              gtk_widget_measure (chip, GTK_ORIENTATION_HORIZONTAL, -1, NULL, &chip_width, NULL, NULL);
-              if (width >= 0 && !self->avatars)
-                chip_width = MIN (chip_width, width);
+              w = chip_width (self, chip, width);
               gtk_widget_size_allocate (chip,
-                                        &(GtkAllocation) { rtl ? width - x - chip_width : x, y,
-                                                           chip_width, line_height },
+                                        &(GtkAllocation) { rtl ? width - x - w : x, y, w, line_height },
                                         -1);
-              x += chip_width + (self->avatars ? -AVATAR_OVERLAP : SPACING);
+              x += w + (self->avatars ? -AVATAR_OVERLAP : SPACING);
             }
         }
 
@@ -229,7 +248,8 @@ tack_chip_box_measure (GtkWidget      *widget,
       if (!gtk_widget_should_layout (chip))
         continue;
 
-      gtk_widget_measure (chip, GTK_ORIENTATION_HORIZONTAL, -1, &chip_min, &chip_nat, NULL, NULL);
+      gtk_widget_measure (chip, GTK_ORIENTATION_HORIZONTAL, -1, &chip_min, NULL, NULL, NULL);
+      chip_nat = chip_width (self, chip, -1);
       *natural += step + chip_nat;
       *minimum = self->avatars ? *minimum + step + chip_min : MAX (*minimum, chip_min);
     }

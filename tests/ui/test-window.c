@@ -19,6 +19,7 @@
 #include "tack-avatar.h"
 #include "tack-card-filter.h"
 #include "tack-card-row.h"
+#include "tack-char-width.h"
 #include "tack-chip-box.h"
 #include "tack-column-view.h"
 #include "tack-head-model.h"
@@ -997,6 +998,98 @@ count_chips (GtkWidget *box)
   return n;
 }
 
+/* Pango's own answer for @widget's font, asked directly. */
+static int
+pango_char_width (GtkWidget *widget)
+{
+  PangoFontMetrics *metrics = pango_context_get_metrics (gtk_widget_get_pango_context (widget), NULL, NULL);
+  int width = PANGO_PIXELS_CEIL (pango_font_metrics_get_approximate_char_width (metrics));
+
+  pango_font_metrics_unref (metrics);
+  return MAX (width, 1);
+}
+
+/* Every card row and label asks for its font's character width: the
+ * answer is Pango's, shared by widgets of the same font, and follows a
+ * widget whose font changes. */
+static void
+test_char_width (void)
+{
+  g_autoptr(GtkCssProvider) provider = gtk_css_provider_new ();
+  GtkWidget *window = gtk_window_new ();
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  GtkWidget *a = gtk_label_new ("a");
+  GtkWidget *b = gtk_label_new ("b");
+  TackCharWidth width_a = { 0 }, width_b = { 0 };
+  int small;
+
+  gtk_css_provider_load_from_data (provider, "label.big { font-size: 40px; }", -1);
+  gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (provider),
+                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+  gtk_box_append (GTK_BOX (box), a);
+  gtk_box_append (GTK_BOX (box), b);
+  gtk_window_set_child (GTK_WINDOW (window), box);
+  gtk_window_present (GTK_WINDOW (window));
+  TEST_WAIT_FOR (gtk_widget_get_mapped (b));
+
+  small = tack_char_width_get (&width_a, a);
+  g_assert_cmpint (small, ==, pango_char_width (a));
+  g_assert_cmpint (tack_char_width_get (&width_b, b), ==, small);
+  g_assert_cmpint (tack_char_width_get (&width_a, a), ==, small);
+
+  /* A bigger font is another answer, for the widget that has it only. */
+  gtk_widget_add_css_class (b, "big");
+  TEST_WAIT_FOR (pango_char_width (b) > small);
+  g_assert_cmpint (tack_char_width_get (&width_b, b), ==, pango_char_width (b));
+  g_assert_cmpint (tack_char_width_get (&width_a, a), ==, small);
+
+  /* And back. */
+  gtk_widget_remove_css_class (b, "big");
+  TEST_WAIT_FOR (pango_char_width (b) == small);
+  g_assert_cmpint (tack_char_width_get (&width_b, b), ==, small);
+
+  gtk_style_context_remove_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (provider));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+/* A label longer than a pill may be is ellipsized at the pill's width,
+ * however wide the box; short ones keep their own width. */
+static void
+test_chip_box_caps_pills (void)
+{
+  g_autofree char *long_label = g_strnfill (200, 'x');
+  const char * const items[] = { "ui", long_label, NULL };
+  GtkWidget *window = gtk_window_new ();
+  GtkWidget *box = tack_chip_box_new ();
+  GtkWidget *short_chip, *long_chip;
+  int short_natural, char_width, box_natural;
+
+  gtk_window_set_child (GTK_WINDOW (window), box);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1200, 200);
+  tack_chip_box_set_items (TACK_CHIP_BOX (box), items);
+  gtk_window_present (GTK_WINDOW (window));
+  TEST_WAIT_FOR (gtk_widget_get_mapped (box) && gtk_widget_get_width (box) >= 1000);
+
+  short_chip = test_find_label (box, "ui");
+  long_chip = test_find_label (box, long_label);
+  g_assert_nonnull (short_chip);
+  g_assert_nonnull (long_chip);
+  char_width = pango_char_width (box);
+  gtk_widget_measure (short_chip, GTK_ORIENTATION_HORIZONTAL, -1, NULL, &short_natural, NULL, NULL);
+
+  TEST_WAIT_FOR (gtk_widget_get_width (long_chip) > 0);
+  g_assert_cmpint (gtk_widget_get_width (short_chip), ==, short_natural);
+  g_assert_cmpint (gtk_widget_get_width (long_chip), <=, 26 * char_width);
+  g_assert_cmpint (gtk_widget_get_width (long_chip), >=, 20 * char_width);
+  g_assert_true (pango_layout_is_ellipsized (gtk_label_get_layout (GTK_LABEL (long_chip))));
+
+  /* What the box asks for across is what it shows. */
+  gtk_widget_measure (box, GTK_ORIENTATION_HORIZONTAL, -1, NULL, &box_natural, NULL, NULL);
+  g_assert_cmpint (box_natural, <=, short_natural + 4 + 26 * char_width);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 /* A chip box in a list row is given one card's labels after another: it
  * shows exactly the new ones, keeping the chips it can. */
 static void
@@ -1227,6 +1320,8 @@ main (int   argc,
   g_test_add_func ("/tack/ui/window/empty-store", test_window_empty_store);
   g_test_add_func ("/tack/ui/card-row/rebinds", test_card_row_rebinds);
   g_test_add_func ("/tack/ui/chip-box/reuses-chips", test_chip_box_reuses_chips);
+  g_test_add_func ("/tack/ui/chip-box/caps-pills", test_chip_box_caps_pills);
+  g_test_add_func ("/tack/ui/char-width/shared", test_char_width);
   g_test_add_func ("/tack/ui/card-filter/hides", test_card_filter_hides);
   g_test_add_func ("/tack/ui/head-model/head", test_head_model);
   g_test_add_func ("/tack/ui/column-view/rows-after-first-frame", test_column_view_rows_after_first_frame);
