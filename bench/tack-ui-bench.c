@@ -38,6 +38,8 @@ bench_parse (const char *text,
 
 /* Cards look like a team's: titles of several lengths, a description on a
  * third of them, labels, assignees and due dates on some. */
+#define DESCRIPTION "Steps to reproduce: open the board, drag a card to another column and watch the count."
+
 static const char *card_titles[] = {
   "Fix the crash on resume",
   "Write the release notes for the next version",
@@ -88,6 +90,7 @@ bench_board_new (const guint *per_column,
       total += per_column[c];
     }
   board->position_range = MAX (total, 1) * 16;
+  board->description = g_strdup (DESCRIPTION);
 
   /* Positions grow with the index, so a column's order is the cards' order. */
   for (guint c = 0; c < n_columns; c++)
@@ -113,7 +116,26 @@ bench_board_free (BenchBoard *board)
   g_hash_table_unref (board->by_id);
   g_ptr_array_unref (board->cards);
   g_strfreev (board->column_ids);
+  g_free (board->description);
   g_free (board);
+}
+
+/* Makes the descriptions @n_chars long (the usual sentence, repeated), as
+ * a team's bug reports can be; 0 for the usual one sentence. Before any
+ * JSON is made from @board. */
+void
+bench_board_set_description_chars (BenchBoard *board,
+                                   guint       n_chars)
+{
+  GString *description = g_string_new (DESCRIPTION);
+
+  while (n_chars > 0 && description->len < n_chars)
+    g_string_append (description, " " DESCRIPTION);
+  if (n_chars > 0)
+    g_string_truncate (description, n_chars);
+
+  g_free (board->description);
+  board->description = g_string_free (description, FALSE);
 }
 
 char *
@@ -129,7 +151,7 @@ bench_board_card_json (BenchBoard *board,
                           "\"version\": %" G_GINT64_FORMAT ", \"updated_at\": \"2026-11-25T06:00:00Z\", "
                           "\"updated_by\": \"bench\"}",
                           card->id, board->column_ids[card->column], title,
-                          i % 3 == 0 ? "Steps to reproduce: open the board, drag a card to another column and watch the count." : "",
+                          i % 3 == 0 ? board->description : "",
                           card->position,
                           i % 4 == 0 ? "[\"bug\"]" : i % 10 == 1 ? "[\"ui\", \"p2\"]" : "[]",
                           i % 6 == 0 ? "[\"Ada Lovelace\"]" : "[]",

@@ -44,11 +44,14 @@ typedef struct
   GHashTable *by_id;          /* id -> BenchCard * */
   gint64      seq;
   guint       position_range;
+  char       *description;    /* of every third card */
 } BenchBoard;
 
 BenchBoard *bench_board_new           (const guint *per_column,
                                        guint        n_columns);
 void        bench_board_free          (BenchBoard  *board);
+void        bench_board_set_description_chars (BenchBoard *board,
+                                               guint       n_chars);
 char       *bench_board_card_json     (BenchBoard  *board,
                                        BenchCard   *card);
 char       *bench_board_snapshot_json (BenchBoard  *board);

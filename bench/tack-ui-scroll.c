@@ -33,6 +33,10 @@
  * find out what a part of the look costs to draw: for example
  * `--css '* { box-shadow: none; }'`.
  *
+ * --description-chars makes the descriptions (a third of the cards have
+ * one) that long, as a team's bug reports can be; by default they are one
+ * sentence.
+ *
  * Frame work is GdkFrameClock before-paint to after-paint. Prints one JSON
  * object; exits 2 if the store does not end up as the server's board.
  */
@@ -66,6 +70,7 @@ typedef struct
   int             height;
   int             timeout_s;
   char           *css;
+  int             description_chars;
 
   GRand          *rand;
   BenchBoard     *board;
@@ -433,6 +438,8 @@ main (int   argc,
     { "height", 0, 0, G_OPTION_ARG_INT, &s.height, "Window height (default 800)", "PX" },
     { "timeout", 0, 0, G_OPTION_ARG_INT, &s.timeout_s, "Give up after S seconds (default 300)", "S" },
     { "css", 0, 0, G_OPTION_ARG_STRING, &s.css, "A style sheet over everything else", "CSS" },
+    { "description-chars", 0, 0, G_OPTION_ARG_INT, &s.description_chars,
+      "Descriptions this long on a third of the cards (default: one sentence)", "N" },
     { NULL }
   };
 
@@ -451,7 +458,7 @@ main (int   argc,
   if (!g_option_context_parse (context, &argc, &argv, &error) || s.view == NULL ||
       !g_strv_contains ((const char * const[]) { "tack", "bare", "bare-adw", NULL }, s.view) ||
       (s.mode != NULL && !g_str_equal (s.mode, "jump") && !g_str_equal (s.mode, "step")) ||
-      s.n_cards < 1 || s.rate < 0 || s.n_frames < 1 || s.warmup < 0)
+      s.n_cards < 1 || s.rate < 0 || s.n_frames < 1 || s.warmup < 0 || s.description_chars < 0)
     {
       g_printerr ("tack-ui-scroll: %s\n", error ? error->message : "needs --view tack|bare|bare-adw");
       clear_options (&s);
@@ -474,6 +481,7 @@ main (int   argc,
   per_column[0] = s.n_cards;
   per_column[1] = per_column[2] = n_others;
   s.board = bench_board_new (per_column, G_N_ELEMENTS (per_column));
+  bench_board_set_description_chars (s.board, s.description_chars);
 
   if (g_str_equal (s.view, "tack"))
     {
