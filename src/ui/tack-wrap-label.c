@@ -66,6 +66,43 @@ invalidate_layout (TackWrapLabel *self)
   self->layout_valid = FALSE;
 }
 
+/* Gives the layout the text it shows at @width pixels (-1: unwrapped).
+ *
+ * Pango shapes a whole paragraph before it breaks it into lines, and
+ * puts all that is left into the last line it ellipsizes, so two lines of
+ * a 5,000-character description cost twenty times those of a short one
+ * (3.5 ms against 0.18 ms here). No line is longer than its width at a
+ * quarter of the font's average character width, so with a limit on the
+ * lines the text is laid out only that far, and an ellipsis after it:
+ * the lines shown are the same. */
+static void
+set_layout_text (TackWrapLabel *self,
+                 int            width)
+{
+  g_autofree char *prefix = NULL;
+  const char *end = self->label;
+  glong max_chars = G_MAXLONG;
+
+  if (self->lines > 0 && width > 0)
+    {
+      int char_width = tack_char_width_get (&self->char_width, GTK_WIDGET (self));
+
+      max_chars = (glong) self->lines * (4 * width / MAX (char_width, 1) + 1);
+    }
+
+  for (glong n = 0; *end != '\0' && n < max_chars; n++)
+    end = g_utf8_next_char (end);
+
+  if (*end == '\0')
+    {
+      pango_layout_set_text (self->layout, self->label, end - self->label);
+      return;
+    }
+
+  prefix = g_strdup_printf ("%.*s…", (int) (end - self->label), self->label);
+  pango_layout_set_text (self->layout, prefix, -1);
+}
+
 /* The layout at @width pixels (-1: unwrapped), made or laid out again
  * only when the text, the width or the font changed. */
 static PangoLayout *
@@ -77,12 +114,13 @@ ensure_layout (TackWrapLabel *self,
 
   if (self->layout == NULL)
     {
-      self->layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), self->label);
+      self->layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), NULL);
       pango_layout_set_wrap (self->layout, PANGO_WRAP_WORD_CHAR);
     }
   else if (self->layout_valid && self->layout_width == width && self->layout_serial == serial)
     return self->layout;
 
+  set_layout_text (self, width);
   pango_layout_set_width (self->layout, width < 0 ? -1 : width * PANGO_SCALE);
   if (self->lines > 0)
     {
@@ -293,8 +331,6 @@ tack_wrap_label_set_label (TackWrapLabel *self,
   g_free (self->label);
   self->label = g_strdup (label);
 
-  if (self->layout != NULL)
-    pango_layout_set_text (self->layout, self->label, -1);
   invalidate_layout (self);
 
   gtk_accessible_update_property (GTK_ACCESSIBLE (self),
@@ -302,6 +338,21 @@ tack_wrap_label_set_label (TackWrapLabel *self,
                                   -1);
   gtk_widget_queue_resize (GTK_WIDGET (self));
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LABEL]);
+}
+
+/**
+ * tack_wrap_label_get_layout:
+ *
+ * Returns: (transfer none): the layout the label draws, at the width it
+ *   was last laid out at; as GtkLabel's, for callers that need to know
+ *   where its lines break.
+ */
+PangoLayout *
+tack_wrap_label_get_layout (TackWrapLabel *self)
+{
+  g_return_val_if_fail (TACK_IS_WRAP_LABEL (self), NULL);
+
+  return ensure_layout (self, self->layout_valid ? self->layout_width : gtk_widget_get_width (GTK_WIDGET (self)));
 }
 
 int

@@ -15,12 +15,13 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (TackWrapLabel, tack_wrap_label, TACK, WRAP_LABEL, GtkWidget)
 
-GtkWidget  *tack_wrap_label_new       (const char    *label);
-const char *tack_wrap_label_get_label (TackWrapLabel *self);
-void        tack_wrap_label_set_label (TackWrapLabel *self,
-                                       const char    *label);
-int         tack_wrap_label_get_lines (TackWrapLabel *self);
-void        tack_wrap_label_set_lines (TackWrapLabel *self,
-                                       int            lines);
+GtkWidget   *tack_wrap_label_new        (const char    *label);
+const char  *tack_wrap_label_get_label  (TackWrapLabel *self);
+void         tack_wrap_label_set_label  (TackWrapLabel *self,
+                                         const char    *label);
+PangoLayout *tack_wrap_label_get_layout (TackWrapLabel *self);
+int          tack_wrap_label_get_lines  (TackWrapLabel *self);
+void         tack_wrap_label_set_lines  (TackWrapLabel *self,
+                                         int            lines);
 
 G_END_DECLS

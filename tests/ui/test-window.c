@@ -12,6 +12,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include <glib/gstdio.h>
 
 #include "tack-application.h"
@@ -1258,6 +1260,82 @@ test_wrap_label_wraps (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* @layout drawn in black on white, as an image the size of @width × 100. */
+static cairo_surface_t *
+render_layout (PangoLayout *layout,
+               int          width)
+{
+  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, width, 100);
+  cairo_t *cr = cairo_create (surface);
+
+  cairo_set_source_rgb (cr, 1, 1, 1);
+  cairo_paint (cr);
+  cairo_set_source_rgb (cr, 0, 0, 0);
+  pango_cairo_show_layout (cr, layout);
+  cairo_destroy (cr);
+  cairo_surface_flush (surface);
+
+  return surface;
+}
+
+/* A glimpse of a very long text (two lines of a description) is laid out
+ * from as much of it as two lines can show, not from all of it, and
+ * looks exactly as if it had been; the whole text is still what the
+ * label says to assistive technologies. */
+static void
+test_wrap_label_long_text (void)
+{
+  const char *sentence = "Steps to reproduce: open the board, drag a card to another column and watch the count. ";
+  g_autoptr(GString) text = g_string_new (NULL);
+  GtkWidget *window = gtk_window_new ();
+  GtkWidget *label;
+  g_autoptr(PangoLayout) whole = NULL;
+  cairo_surface_t *shown, *expected;
+  PangoLayout *layout;
+  int width;
+
+  while (text->len < 20000)
+    g_string_append (text, sentence);
+  label = tack_wrap_label_new (text->str);
+  tack_wrap_label_set_lines (TACK_WRAP_LABEL (label), 2);
+  gtk_widget_set_size_request (label, 232, -1);
+  gtk_widget_set_halign (label, GTK_ALIGN_START);
+  gtk_window_set_child (GTK_WINDOW (window), label);
+  gtk_window_present (GTK_WINDOW (window));
+  TEST_WAIT_FOR (gtk_widget_get_mapped (label) && gtk_widget_get_width (label) > 0);
+
+  width = gtk_widget_get_width (label);
+  layout = tack_wrap_label_get_layout (TACK_WRAP_LABEL (label));
+  g_assert_cmpint (pango_layout_get_width (layout), ==, width * PANGO_SCALE);
+  g_assert_cmpint (pango_layout_get_line_count (layout), ==, 2);
+  g_assert_true (pango_layout_is_ellipsized (layout));
+  g_assert_cmpint (pango_layout_get_character_count (layout), <, 2000);
+
+  whole = gtk_widget_create_pango_layout (label, text->str);
+  pango_layout_set_wrap (whole, PANGO_WRAP_WORD_CHAR);
+  pango_layout_set_width (whole, width * PANGO_SCALE);
+  pango_layout_set_ellipsize (whole, PANGO_ELLIPSIZE_END);
+  pango_layout_set_height (whole, -2);
+  g_assert_cmpint (pango_layout_get_line_count (whole), ==, 2);
+
+  shown = render_layout (layout, width);
+  expected = render_layout (whole, width);
+  g_assert_cmpint (memcmp (cairo_image_surface_get_data (shown), cairo_image_surface_get_data (expected),
+                           cairo_image_surface_get_stride (shown) * 100), ==, 0);
+  cairo_surface_destroy (shown);
+  cairo_surface_destroy (expected);
+
+  gtk_test_accessible_assert_property (GTK_ACCESSIBLE (label), GTK_ACCESSIBLE_PROPERTY_LABEL, text->str);
+
+  /* Without a limit on the lines, all of it is laid out. */
+  tack_wrap_label_set_lines (TACK_WRAP_LABEL (label), 0);
+  TEST_WAIT_FOR (pango_layout_get_line_count (tack_wrap_label_get_layout (TACK_WRAP_LABEL (label))) > 2);
+  g_assert_cmpint (pango_layout_get_character_count (tack_wrap_label_get_layout (TACK_WRAP_LABEL (label))), ==,
+                   g_utf8_strlen (text->str, -1));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 /* An assignee shows their initials and is announced by name; the same
  * name always gets the same colour. */
 static void
@@ -1326,6 +1404,7 @@ main (int   argc,
   g_test_add_func ("/tack/ui/head-model/head", test_head_model);
   g_test_add_func ("/tack/ui/column-view/rows-after-first-frame", test_column_view_rows_after_first_frame);
   g_test_add_func ("/tack/ui/wrap-label/wraps", test_wrap_label_wraps);
+  g_test_add_func ("/tack/ui/wrap-label/long-text", test_wrap_label_long_text);
   g_test_add_func ("/tack/ui/avatar/initials", test_avatar_initials);
   g_test_add_func ("/tack/ui/window/size-settings", test_window_size_settings);
   g_test_add_func ("/tack/ui/snapshot/file", test_snapshot_file);
