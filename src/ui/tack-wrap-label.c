@@ -83,7 +83,7 @@ set_layout_text (TackWrapLabel *self,
   const char *end = self->label;
   glong max_chars = G_MAXLONG;
 
-  if (self->lines > 0 && width > 0)
+  if (self->lines > 0 && width >= 0)
     {
       int char_width = tack_char_width_get (&self->char_width, GTK_WIDGET (self));
 
