@@ -98,8 +98,10 @@ remove_chips (TackChipBox *self)
 }
 
 /* A row in a list view is bound to one card after another, so the chips
- * the box has are given the new texts rather than made again: only the
- * difference in number is added or removed. */
+ * the box has are given the new texts rather than made again, and the
+ * ones the new card does not need are hidden, not destroyed: the next
+ * card may have more labels, and making a label (and its style) costs
+ * far more than showing it again. Hidden chips are at the end. */
 static void
 tack_chip_box_sync (TackChipBox *self)
 {
@@ -115,16 +117,12 @@ tack_chip_box_sync (TackChipBox *self)
   while (chip != NULL && i < n_items)
     {
       set_chip_text (self, chip, self->items[i++]);
+      gtk_widget_set_visible (chip, TRUE);
       chip = gtk_widget_get_next_sibling (chip);
     }
 
-  while (chip != NULL)
-    {
-      GtkWidget *next = gtk_widget_get_next_sibling (chip);
-
-      gtk_widget_unparent (chip);
-      chip = next;
-    }
+  for (; chip != NULL; chip = gtk_widget_get_next_sibling (chip))
+    gtk_widget_set_visible (chip, FALSE);
 
   for (; i < n_items; i++)
     gtk_widget_insert_before (create_chip (self, self->items[i]), GTK_WIDGET (self), NULL);

@@ -986,13 +986,27 @@ test_column_view_rows_after_first_frame (void)
   gtk_window_destroy (GTK_WINDOW (first.window));
 }
 
-/* The chips are the box's children. */
+/* The chips are the box's visible children; the others wait for a card
+ * with more labels. */
 static guint
 count_chips (GtkWidget *box)
 {
   guint n = 0;
 
   for (GtkWidget *child = gtk_widget_get_first_child (box);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    n += gtk_widget_get_visible (child) ? 1 : 0;
+
+  return n;
+}
+
+static guint
+count_children (GtkWidget *widget)
+{
+  guint n = 0;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
        child != NULL;
        child = gtk_widget_get_next_sibling (child))
     n++;
@@ -1120,6 +1134,27 @@ test_chip_box_reuses_chips (void)
   g_assert_null (test_find_label (box, "bug"));
   g_assert_null (test_find_label (box, "ui"));
   g_assert_cmpuint (count_chips (box), ==, 3);
+
+  /* Fewer labels hide the chips left over, and more show them again:
+   * no label is made or destroyed on the way. */
+  {
+    const char * const single[] = { "only", NULL };
+    GtkWidget *third = gtk_widget_get_last_child (box);
+
+    tack_chip_box_set_items (TACK_CHIP_BOX (box), single);
+    TEST_WAIT_FOR (test_find_label (box, "only") != NULL);
+    g_assert_true (test_find_label (box, "only") == first);
+    g_assert_cmpuint (count_chips (box), ==, 1);
+    g_assert_cmpuint (count_children (box), ==, 3);
+    g_assert_null (test_find_label (box, "p2"));
+    g_assert_null (test_find_label (box, "urgent"));
+
+    tack_chip_box_set_items (TACK_CHIP_BOX (box), three);
+    TEST_WAIT_FOR (test_find_label (box, "urgent") != NULL);
+    g_assert_true (test_find_label (box, "urgent") == third);
+    g_assert_cmpuint (count_chips (box), ==, 3);
+    g_assert_cmpuint (count_children (box), ==, 3);
+  }
 
   /* Pills wrap onto more lines when narrower, never wider than given. */
   {
