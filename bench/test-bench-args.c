@@ -19,28 +19,56 @@
 
 static const char * const bad_urls[] = { "", "not a url", "ftp://127.0.0.1/", "http://", "127.0.0.1:8080" };
 
+/* Runs the bench tool @tool with @args (NULL-terminated), waits for it
+ * and returns its exit status, with what it printed in @out and @err. */
+static int
+run_tool (const char         *tool,
+          const char * const *args,
+          char              **out,
+          char              **err)
+{
+  g_autofree char *path = g_build_filename (g_getenv ("TACK_BENCH_DIR"), tool, NULL);
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+
+  g_ptr_array_add (argv, path);
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer) args[i]);
+  g_ptr_array_add (argv, NULL);
+
+  process = g_subprocess_newv ((const char * const *) argv->pdata,
+                               G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (process, NULL, NULL, out, err, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (process));
+
+  return g_subprocess_get_exit_status (process);
+}
+
+static gboolean
+have_display (void)
+{
+  return g_getenv ("DISPLAY") != NULL || g_getenv ("WAYLAND_DISPLAY") != NULL;
+}
+
 static void
 test_bad_url (gconstpointer data)
 {
   const char *tool = data;
-  g_autofree char *path = g_build_filename (g_getenv ("TACK_BENCH_DIR"), tool, NULL);
 
   for (guint i = 0; i < G_N_ELEMENTS (bad_urls); i++)
     {
-      g_autoptr(GError) error = NULL;
-      g_autoptr(GSubprocess) process = NULL;
       g_autofree char *err = NULL;
       g_autofree char *out = NULL;
+      int status;
 
-      process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error,
-                                  path, "--url", bad_urls[i], "--admin-token", "unused", NULL);
-      g_assert_no_error (error);
-      g_subprocess_communicate_utf8 (process, NULL, NULL, &out, &err, &error);
-      g_assert_no_error (error);
+      status = run_tool (tool, (const char * const[]) { "--url", bad_urls[i], "--admin-token", "unused", NULL },
+                         &out, &err);
 
       g_test_message ("%s --url '%s': %s", tool, bad_urls[i], err);
-      g_assert_true (g_subprocess_get_if_exited (process));
-      g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 1);
+      g_assert_cmpint (status, ==, 1);
       g_assert_cmpstr (out, ==, "");
       g_assert_nonnull (strstr (err, "--url"));
     }
@@ -52,29 +80,20 @@ static void
 assert_ui_scroll_refuses (const char * const *args,
                           const char         *option)
 {
-  g_autofree char *path = g_build_filename (g_getenv ("TACK_BENCH_DIR"), "tack-ui-scroll", NULL);
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GSubprocess) process = NULL;
   g_autofree char *err = NULL;
   g_autofree char *out = NULL;
+  int status;
 
-  g_ptr_array_add (argv, path);
   g_ptr_array_add (argv, (gpointer) "--cards");
   g_ptr_array_add (argv, (gpointer) "10");
   for (guint i = 0; args[i] != NULL; i++)
     g_ptr_array_add (argv, (gpointer) args[i]);
   g_ptr_array_add (argv, NULL);
-
-  process = g_subprocess_newv ((const char * const *) argv->pdata,
-                               G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (process, NULL, NULL, &out, &err, &error);
-  g_assert_no_error (error);
+  status = run_tool ("tack-ui-scroll", (const char * const *) argv->pdata, &out, &err);
 
   g_test_message ("tack-ui-scroll %s: %s", option, err);
-  g_assert_true (g_subprocess_get_if_exited (process));
-  g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 1);
+  g_assert_cmpint (status, ==, 1);
   g_assert_cmpstr (out, ==, "");
   g_assert_nonnull (strstr (err, option));
 }
@@ -90,7 +109,7 @@ test_ui_scroll_bad_css (void)
 {
   const char *bad[] = { "cardrow { box-shadw: none; }", "cardrow { box-shadow: nonsense; }", "cardrow {" };
 
-  if (g_getenv ("DISPLAY") == NULL && g_getenv ("WAYLAND_DISPLAY") == NULL)
+  if (!have_display ())
     {
       g_test_skip ("needs a display: the style sheet is read after GTK is");
       return;
@@ -107,28 +126,23 @@ test_ui_scroll_bad_css (void)
 static void
 test_ui_scroll_good_css (void)
 {
-  g_autofree char *path = g_build_filename (g_getenv ("TACK_BENCH_DIR"), "tack-ui-scroll", NULL);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GSubprocess) process = NULL;
   g_autofree char *err = NULL;
   g_autofree char *out = NULL;
+  int status;
 
-  if (g_getenv ("DISPLAY") == NULL && g_getenv ("WAYLAND_DISPLAY") == NULL)
+  if (!have_display ())
     {
       g_test_skip ("needs a display");
       return;
     }
-  process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error,
-                              path, "--view", "bare-adw", "--cards", "10", "--mode", "step",
-                              "--frames", "2", "--warmup", "1", "--duration", "5",
-                              "--css", "window.solid-csd { box-shadow: none; }", NULL);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (process, NULL, NULL, &out, &err, &error);
-  g_assert_no_error (error);
+  status = run_tool ("tack-ui-scroll",
+                     (const char * const[]) { "--view", "bare-adw", "--cards", "10", "--mode", "step",
+                                              "--frames", "2", "--warmup", "1", "--duration", "5",
+                                              "--css", "window.solid-csd { box-shadow: none; }", NULL },
+                     &out, &err);
 
   g_test_message ("tack-ui-scroll --view bare-adw --css ...: %s", out);
-  g_assert_true (g_subprocess_get_if_exited (process));
-  g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 0);
+  g_assert_cmpint (status, ==, 0);
   g_assert_nonnull (strstr (out, "\"view\": \"bare-adw\""));
   g_assert_nonnull (strstr (out, "\"ok\": true"));
 }
