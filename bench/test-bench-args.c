@@ -8,7 +8,8 @@
  * status 1, before they build a request from it (an empty one used to
  * crash tack-e2e and tack-resync). tack-ui-scroll refuses a --view it does
  * not know and a --css style sheet with an error in it the same way,
- * rather than measuring a look it was not asked for.
+ * rather than measuring a look it was not asked for. tack-client-apply
+ * refuses a negative --batch, and applies every event batch by batch.
  */
 
 #include "config.h"
@@ -147,6 +148,29 @@ test_ui_scroll_good_css (void)
   g_assert_nonnull (strstr (out, "\"ok\": true"));
 }
 
+static void
+test_client_apply_batch (void)
+{
+  g_autofree char *err = NULL;
+  g_autofree char *out = NULL;
+  int status;
+
+  status = run_tool ("tack-client-apply", (const char * const[]) { "--batch", "-1", NULL }, &out, &err);
+  g_assert_cmpint (status, ==, 1);
+  g_assert_cmpstr (out, ==, "");
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* 250 events in batches of 100: the last batch is short, and the tool
+   * exits 2 if the store did not reach the last event's seq. */
+  status = run_tool ("tack-client-apply",
+                     (const char * const[]) { "--cards", "50", "--events", "250", "--batch", "100", NULL },
+                     &out, &err);
+  g_test_message ("tack-client-apply --batch 100: %s%s", out, err);
+  g_assert_cmpint (status, ==, 0);
+  g_assert_nonnull (strstr (out, "\"events\": 250, \"batch\": 100,"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -159,6 +183,7 @@ main (int   argc,
   g_test_add_func ("/bench/args/ui-scroll/bad-view", test_ui_scroll_bad_view);
   g_test_add_func ("/bench/args/ui-scroll/bad-css", test_ui_scroll_bad_css);
   g_test_add_func ("/bench/args/ui-scroll/good-css", test_ui_scroll_good_css);
+  g_test_add_func ("/bench/args/client-apply/batch", test_client_apply_batch);
 
   return g_test_run ();
 }
