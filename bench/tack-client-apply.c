@@ -227,19 +227,30 @@ main (int   argc,
       }
   }
 
-  /* Batch by batch, each side parses its own copy of the frames. */
-  if (batch == 0)
-    batch = n_events;
-  for (guint from = 0; from < texts->len; from += batch)
+  /* Batch by batch, each side parses its own copy of the frames. With
+   * no --batch both sides read the same frames, parsed once, in the
+   * order they were allocated. */
+  if (batch == 0 || batch >= n_events)
     {
-      guint to = MIN (texts->len, from + (guint)batch);
-      g_autoptr(GPtrArray) store_frames = parse_batch (texts, from, to);
-      g_autoptr(GPtrArray) plain_frames = NULL;
+      g_autoptr(GPtrArray) frames = parse_batch (texts, 0, texts->len);
 
-      t_store += apply_to_store (dispatcher, store_frames);
-      g_clear_pointer (&store_frames, g_ptr_array_unref);
-      plain_frames = parse_batch (texts, from, to);
-      t_plain += apply_to_plain (plain, plain_frames);
+      batch = n_events;
+      t_store = apply_to_store (dispatcher, frames);
+      t_plain = apply_to_plain (plain, frames);
+    }
+  else
+    {
+      for (guint from = 0; from < texts->len; from += batch)
+        {
+          guint to = MIN (texts->len, from + (guint)batch);
+          g_autoptr(GPtrArray) store_frames = parse_batch (texts, from, to);
+          g_autoptr(GPtrArray) plain_frames = NULL;
+
+          t_store += apply_to_store (dispatcher, store_frames);
+          g_clear_pointer (&store_frames, g_ptr_array_unref);
+          plain_frames = parse_batch (texts, from, to);
+          t_plain += apply_to_plain (plain, plain_frames);
+        }
     }
   if (tack_dispatcher_get_seq (dispatcher) != n_events)
     {
