@@ -130,6 +130,9 @@ def summarize_scroll(rows):
     cards = rows[0]['result']['cards']
     views = [v for v in ('tack', 'bare', 'bare-adw') if any(r['result']['view'] == v for r in rows)]
     names = {'tack': 'Tack', 'bare': 'bare', 'bare-adw': 'bare, libadwaita window'}
+    displays = sorted({r['display'] for r in rows if r.get('display')})
+    if displays:
+        print(f"Display: {'; '.join(displays)}.", end=' ')
     print(f"GSK renderer: {', '.join(renderers)}. A {cards:,}-card column scrolled every frame; "
           'frame work = GdkFrameClock before-paint → after-paint. '
           'bare: the list in a plain GtkWindow; bare, libadwaita window: the same list in a libadwaita '
