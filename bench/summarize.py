@@ -97,20 +97,30 @@ def summarize_apply_widgets(rows):
 
 def summarize_ttff(rows):
     renderers = sorted({r['result']['renderer'] for r in rows})
+    displays = sorted({r['display'] for r in rows if r.get('display')})
+    adw = any(r['result']['view'] == 'bare-adw' for r in rows)
+    if displays:
+        print(f"Display: {'; '.join(displays)}.", end=' ')
     print(f"GSK renderer: {', '.join(renderers)}. Window 1280×800; the board has four columns. "
           'file: a board export (`--snapshot FILE`); live: the same board served by tack-server '
           '(`--server URL --board ID`; Tack\'s window is added before the board arrives, the bare one after). '
           'Max stall: the longest the main loop went without running a 5 ms high-priority timeout, '
-          'from the window being added to the first frame.\n')
-    print('| source | cards | Tack first frame | bare first frame | Tack ÷ bare | Tack window built at | bare lists built at | '
+          'from the window being added to the first frame.'
+          + (' bare, libadwaita window: the bare board in an AdwApplicationWindow with a header bar, '
+             'as Tack\'s window is.' if adw else '') + '\n')
+    print('| source | cards | Tack first frame | bare first frame | Tack ÷ bare | '
+          + ('bare, libadwaita window, first frame | Tack ÷ bare, libadwaita window | ' if adw else '')
+          + 'Tack window built at | bare lists built at | '
           'Tack max stall | bare max stall | rows built Tack / bare | rows shown Tack / bare |')
-    print('|---|---|---|---|---|---|---|---|---|---|---|')
+    print('|---|---|---|---|---|---|---|---|---|---|---|' + ('---|---|' if adw else ''))
     for v in dict.fromkeys(r['variant'] for r in rows):
         source, cards = ('live', v[len('live-'):]) if v.startswith('live-') else ('file', v)
         t = [r for r in rows if r['variant'] == v and r['result']['view'] == 'tack']
         b = [r for r in rows if r['variant'] == v and r['result']['view'] == 'bare']
+        a = [r for r in rows if r['variant'] == v and r['result']['view'] == 'bare-adw']
         tm, tc = med_range([r['result']['first_frame_ms'] for r in t], '{:,.0f}')
         bm, bc = med_range([r['result']['first_frame_ms'] for r in b], '{:,.0f}')
+        am, ac = med_range([r['result']['first_frame_ms'] for r in a], '{:,.0f}')
         _, tw = med_range([r['result']['window_ms'] for r in t], '{:,.0f}')
         _, bw = med_range([r['result']['window_ms'] for r in b], '{:,.0f}')
         # Results from before the stall clock have none.
@@ -120,7 +130,11 @@ def summarize_ttff(rows):
         trb, brb, trm, brm = (f"{statistics.median([r['result'][k] for r in rs]):,.0f}" if rs else '—'
                               for rs, k in ((t, 'rows_built'), (b, 'rows_built'), (t, 'rows_mapped'), (b, 'rows_mapped')))
         ratio = f'{tm / bm:.2f}×' if tm and bm else '—'
-        print(f"| {source} | {int(cards):,} | {tc} ms{lost_mark(t)} | {bc} ms{lost_mark(b)} | {ratio} | {tw} ms | {bw} ms | "
+        adw_cells = ''
+        if adw:
+            adw_ratio = f'{tm / am:.2f}×' if tm and am else '—'
+            adw_cells = f"{ac} ms{lost_mark(a)} | {adw_ratio} | "
+        print(f"| {source} | {int(cards):,} | {tc} ms{lost_mark(t)} | {bc} ms{lost_mark(b)} | {ratio} | {adw_cells}{tw} ms | {bw} ms | "
               f"{tsc + ' ms' if ts is not None else tsc} | {bsc + ' ms' if bs is not None else bsc} | {trb} / {brb} | {trm} / {brm} |")
     print()
 

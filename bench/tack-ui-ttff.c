@@ -18,6 +18,9 @@
  *                same way, one GtkStringList of titles per column, sorted
  *                by position, each shown by a GtkListView of plain
  *                GtkLabels, side by side
+ *   --view bare-adw  the same bare board in the window Tack's is: an
+ *                AdwApplication's AdwApplicationWindow with a header bar,
+ *                so libadwaita's style and window frame are in both
  *
  * With `--server URL --board ID` instead of `--snapshot FILE` both open a
  * live board (token from $TACK_TOKEN, as Tack reads it): Tack as a user
@@ -41,6 +44,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <adwaita.h>
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
 
@@ -370,15 +374,29 @@ bare_loaded (GObject      *object,
       g_ptr_array_add (run->lists, gtk_string_list_new (strv));
     }
 
-  run->window = gtk_application_window_new (GTK_APPLICATION (run->app));
+  run->window = ADW_IS_APPLICATION (run->app) ? adw_application_window_new (GTK_APPLICATION (run->app))
+                                               : gtk_application_window_new (GTK_APPLICATION (run->app));
   run->t_window = bench_now_ns ();
   stall_start (run);
   gtk_window_set_title (GTK_WINDOW (run->window), "Bench");
   gtk_window_set_default_size (GTK_WINDOW (run->window), run->width, run->height);
   {
     g_autoptr(GtkListItemFactory) factory = bench_string_factory ();
+    GtkWidget *board = bench_bare_board (run->lists, titles, factory);
 
-    gtk_window_set_child (GTK_WINDOW (run->window), bench_bare_board (run->lists, titles, factory));
+    if (ADW_IS_APPLICATION_WINDOW (run->window))
+      {
+        GtkWidget *content = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+
+        gtk_widget_set_vexpand (board, TRUE);
+        gtk_box_append (GTK_BOX (content), adw_header_bar_new ());
+        gtk_box_append (GTK_BOX (content), board);
+        adw_application_window_set_content (ADW_APPLICATION_WINDOW (run->window), content);
+      }
+    else
+      {
+        gtk_window_set_child (GTK_WINDOW (run->window), board);
+      }
   }
   g_signal_connect_after (run->window, "realize", G_CALLBACK (on_realize), run);
   gtk_window_present (GTK_WINDOW (run->window));
@@ -460,7 +478,9 @@ bare_activate (GApplication *app,
 static int
 run_bare (Run *run)
 {
-  g_autoptr(GtkApplication) app = gtk_application_new (NULL, G_APPLICATION_NON_UNIQUE);
+  g_autoptr(GtkApplication) app = g_str_equal (run->view, "bare-adw")
+                                    ? GTK_APPLICATION (adw_application_new (NULL, G_APPLICATION_NON_UNIQUE))
+                                    : gtk_application_new (NULL, G_APPLICATION_NON_UNIQUE);
   char *argv[] = { (char *)"bare", NULL };
 
   run->app = G_APPLICATION (app);
@@ -672,7 +692,7 @@ main (int   argc,
   const char *t0 = g_getenv (T0_ENV);
   int n_cards = 0, n_columns = 4, status;
   GOptionEntry entries[] = {
-    { "view", 0, 0, G_OPTION_ARG_STRING, &run.view, "tack or bare", "VIEW" },
+    { "view", 0, 0, G_OPTION_ARG_STRING, &run.view, "tack, bare or bare-adw", "VIEW" },
     { "snapshot", 0, 0, G_OPTION_ARG_FILENAME, &run.snapshot, "The board export both views open", "FILE" },
     { "server", 0, 0, G_OPTION_ARG_STRING, &run.server_url, "The server of the live board both views open", "URL" },
     { "board", 0, 0, G_OPTION_ARG_STRING, &run.board_id, "The live board (token from $TACK_TOKEN)", "ID" },
@@ -704,11 +724,11 @@ main (int   argc,
   if (seed_path != NULL)
     return n_cards >= 0 && n_columns > 0 ? seed_db (seed_path, n_cards, n_columns) : 1;
 
-  if (run.view == NULL || (!g_str_equal (run.view, "tack") && !g_str_equal (run.view, "bare")) ||
+  if (run.view == NULL || !g_strv_contains ((const char * const[]) { "tack", "bare", "bare-adw", NULL }, run.view) ||
       (run.snapshot != NULL) == (run.server_url != NULL || run.board_id != NULL) ||
       (run.server_url != NULL) != (run.board_id != NULL))
     {
-      g_printerr ("tack-ui-ttff: needs --view tack|bare and either --snapshot FILE or --server URL --board ID\n");
+      g_printerr ("tack-ui-ttff: needs --view tack|bare|bare-adw and either --snapshot FILE or --server URL --board ID\n");
       return 1;
     }
 

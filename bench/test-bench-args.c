@@ -8,7 +8,8 @@
  * status 1, before they build a request from it (an empty one used to
  * crash tack-e2e and tack-resync). tack-ui-scroll refuses a --view it does
  * not know and a --css style sheet with an error in it the same way,
- * rather than measuring a look it was not asked for. tack-client-apply
+ * rather than measuring a look it was not asked for, and so does
+ * tack-ui-ttff with a --view it does not know. tack-client-apply
  * refuses a negative --batch, and applies every event batch by batch.
  */
 
@@ -149,6 +150,20 @@ test_ui_scroll_good_css (void)
 }
 
 static void
+test_ui_ttff_bad_view (void)
+{
+  g_autofree char *err = NULL;
+  g_autofree char *out = NULL;
+  int status;
+
+  status = run_tool ("tack-ui-ttff", (const char * const[]) { "--view", "adw", "--snapshot", "unused.json", NULL },
+                     &out, &err);
+  g_assert_cmpint (status, ==, 1);
+  g_assert_cmpstr (out, ==, "");
+  g_assert_nonnull (strstr (err, "--view tack|bare|bare-adw"));
+}
+
+static void
 test_client_apply_batch (void)
 {
   g_autofree char *err = NULL;
@@ -183,6 +198,7 @@ main (int   argc,
   g_test_add_func ("/bench/args/ui-scroll/bad-view", test_ui_scroll_bad_view);
   g_test_add_func ("/bench/args/ui-scroll/bad-css", test_ui_scroll_bad_css);
   g_test_add_func ("/bench/args/ui-scroll/good-css", test_ui_scroll_good_css);
+  g_test_add_func ("/bench/args/ui-ttff/bad-view", test_ui_ttff_bad_view);
   g_test_add_func ("/bench/args/client-apply/batch", test_client_apply_batch);
 
   return g_test_run ();
