@@ -55,25 +55,32 @@ have_display (void)
   return g_getenv ("DISPLAY") != NULL || g_getenv ("WAYLAND_DISPLAY") != NULL;
 }
 
+/* Runs @tool with @args and asserts that it refuses them: exit status 1,
+ * nothing on stdout, and @reason in what it says on stderr. */
+static void
+assert_refused (const char         *tool,
+                const char * const *args,
+                const char         *reason)
+{
+  g_autofree char *err = NULL;
+  g_autofree char *out = NULL;
+  int status;
+
+  status = run_tool (tool, args, &out, &err);
+
+  g_test_message ("%s %s: %s", tool, args[0], err);
+  g_assert_cmpint (status, ==, 1);
+  g_assert_cmpstr (out, ==, "");
+  g_assert_nonnull (strstr (err, reason));
+}
+
 static void
 test_bad_url (gconstpointer data)
 {
   const char *tool = data;
 
   for (guint i = 0; i < G_N_ELEMENTS (bad_urls); i++)
-    {
-      g_autofree char *err = NULL;
-      g_autofree char *out = NULL;
-      int status;
-
-      status = run_tool (tool, (const char * const[]) { "--url", bad_urls[i], "--admin-token", "unused", NULL },
-                         &out, &err);
-
-      g_test_message ("%s --url '%s': %s", tool, bad_urls[i], err);
-      g_assert_cmpint (status, ==, 1);
-      g_assert_cmpstr (out, ==, "");
-      g_assert_nonnull (strstr (err, "--url"));
-    }
+    assert_refused (tool, (const char * const[]) { "--url", bad_urls[i], "--admin-token", "unused", NULL }, "--url");
 }
 
 /* Runs tack-ui-scroll with @args (NULL-terminated) on a tiny board and
@@ -83,21 +90,13 @@ assert_ui_scroll_refuses (const char * const *args,
                           const char         *option)
 {
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autofree char *err = NULL;
-  g_autofree char *out = NULL;
-  int status;
 
-  g_ptr_array_add (argv, (gpointer) "--cards");
-  g_ptr_array_add (argv, (gpointer) "10");
   for (guint i = 0; args[i] != NULL; i++)
     g_ptr_array_add (argv, (gpointer) args[i]);
+  g_ptr_array_add (argv, (gpointer) "--cards");
+  g_ptr_array_add (argv, (gpointer) "10");
   g_ptr_array_add (argv, NULL);
-  status = run_tool ("tack-ui-scroll", (const char * const *) argv->pdata, &out, &err);
-
-  g_test_message ("tack-ui-scroll %s: %s", option, err);
-  g_assert_cmpint (status, ==, 1);
-  g_assert_cmpstr (out, ==, "");
-  g_assert_nonnull (strstr (err, option));
+  assert_refused ("tack-ui-scroll", (const char * const *) argv->pdata, option);
 }
 
 static void
@@ -152,15 +151,8 @@ test_ui_scroll_good_css (void)
 static void
 test_ui_ttff_bad_view (void)
 {
-  g_autofree char *err = NULL;
-  g_autofree char *out = NULL;
-  int status;
-
-  status = run_tool ("tack-ui-ttff", (const char * const[]) { "--view", "adw", "--snapshot", "unused.json", NULL },
-                     &out, &err);
-  g_assert_cmpint (status, ==, 1);
-  g_assert_cmpstr (out, ==, "");
-  g_assert_nonnull (strstr (err, "--view tack|bare|bare-adw"));
+  assert_refused ("tack-ui-ttff", (const char * const[]) { "--view", "adw", "--snapshot", "unused.json", NULL },
+                  "--view tack|bare|bare-adw");
 }
 
 static void
@@ -170,11 +162,7 @@ test_client_apply_batch (void)
   g_autofree char *out = NULL;
   int status;
 
-  status = run_tool ("tack-client-apply", (const char * const[]) { "--batch", "-1", NULL }, &out, &err);
-  g_assert_cmpint (status, ==, 1);
-  g_assert_cmpstr (out, ==, "");
-  g_clear_pointer (&out, g_free);
-  g_clear_pointer (&err, g_free);
+  assert_refused ("tack-client-apply", (const char * const[]) { "--batch", "-1", NULL }, "bad arguments");
 
   /* 250 events in batches of 100: the last batch is short, and the tool
    * exits 2 if the store did not reach the last event's seq. */
