@@ -9,6 +9,7 @@
 
 #include <time.h>
 
+#include <adwaita.h>
 #include <json-glib/json-glib.h>
 
 #include "tack-ui-bench.h"
@@ -641,6 +642,19 @@ bench_bare_board (GPtrArray          *lists,
     }
   gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), box);
   return scroller;
+}
+
+/* @board under a libadwaita header bar, as the content of a libadwaita
+ * window: the window Tack's is, for the bare views' "bare-adw". */
+GtkWidget *
+bench_with_header_bar (GtkWidget *board)
+{
+  GtkWidget *content = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+
+  gtk_widget_set_vexpand (board, TRUE);
+  gtk_box_append (GTK_BOX (content), adw_header_bar_new ());
+  gtk_box_append (GTK_BOX (content), board);
+  return content;
 }
 
 static void

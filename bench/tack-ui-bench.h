@@ -137,6 +137,8 @@ guint       bench_count               (GtkWidget   *root,
 GtkWidget  *bench_bare_board          (GPtrArray          *lists,
                                        GPtrArray          *titles,
                                        GtkListItemFactory *factory);
+/* @board under a libadwaita header bar: a libadwaita window's content. */
+GtkWidget  *bench_with_header_bar     (GtkWidget          *board);
 /* A factory of plain GtkLabels showing GtkStringObjects. */
 GtkListItemFactory *bench_string_factory (void);
 /* The vertical adjustment of the scroller around the @index-th

@@ -383,12 +383,9 @@ setup_bare (Scroll   *s,
     }
   if (adwaita)
     {
-      GtkWidget *content = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
-
-      gtk_box_append (GTK_BOX (content), adw_header_bar_new ());
-      gtk_box_append (GTK_BOX (content), bench_bare_board (s->lists, titles, factory));
       s->window = adw_window_new ();
-      adw_window_set_content (ADW_WINDOW (s->window), content);
+      adw_window_set_content (ADW_WINDOW (s->window),
+                              bench_with_header_bar (bench_bare_board (s->lists, titles, factory)));
     }
   else
     {

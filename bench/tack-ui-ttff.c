@@ -385,18 +385,9 @@ bare_loaded (GObject      *object,
     GtkWidget *board = bench_bare_board (run->lists, titles, factory);
 
     if (ADW_IS_APPLICATION_WINDOW (run->window))
-      {
-        GtkWidget *content = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
-
-        gtk_widget_set_vexpand (board, TRUE);
-        gtk_box_append (GTK_BOX (content), adw_header_bar_new ());
-        gtk_box_append (GTK_BOX (content), board);
-        adw_application_window_set_content (ADW_APPLICATION_WINDOW (run->window), content);
-      }
+      adw_application_window_set_content (ADW_APPLICATION_WINDOW (run->window), bench_with_header_bar (board));
     else
-      {
-        gtk_window_set_child (GTK_WINDOW (run->window), board);
-      }
+      gtk_window_set_child (GTK_WINDOW (run->window), board);
   }
   g_signal_connect_after (run->window, "realize", G_CALLBACK (on_realize), run);
   gtk_window_present (GTK_WINDOW (run->window));
