@@ -95,12 +95,17 @@ def summarize_apply_widgets(rows):
     print()
 
 
-def summarize_ttff(rows):
-    renderers = sorted({r['result']['renderer'] for r in rows})
+def print_display(rows):
+    """Starts a UI table's caption with the displays its rows ran on."""
     displays = sorted({r['display'] for r in rows if r.get('display')})
-    adw = any(r['result']['view'] == 'bare-adw' for r in rows)
     if displays:
         print(f"Display: {'; '.join(displays)}.", end=' ')
+
+
+def summarize_ttff(rows):
+    renderers = sorted({r['result']['renderer'] for r in rows})
+    adw = any(r['result']['view'] == 'bare-adw' for r in rows)
+    print_display(rows)
     print(f"GSK renderer: {', '.join(renderers)}. Window 1280×800; the board has four columns. "
           'file: a board export (`--snapshot FILE`); live: the same board served by tack-server '
           '(`--server URL --board ID`; Tack\'s window is added before the board arrives, the bare one after). '
@@ -144,9 +149,7 @@ def summarize_scroll(rows):
     cards = rows[0]['result']['cards']
     views = [v for v in ('tack', 'bare', 'bare-adw') if any(r['result']['view'] == v for r in rows)]
     names = {'tack': 'Tack', 'bare': 'bare', 'bare-adw': 'bare, libadwaita window'}
-    displays = sorted({r['display'] for r in rows if r.get('display')})
-    if displays:
-        print(f"Display: {'; '.join(displays)}.", end=' ')
+    print_display(rows)
     print(f"GSK renderer: {', '.join(renderers)}. A {cards:,}-card column scrolled every frame; "
           'frame work = GdkFrameClock before-paint → after-paint. '
           'bare: the list in a plain GtkWindow; bare, libadwaita window: the same list in a libadwaita '
@@ -259,14 +262,11 @@ def main():
                     vals = [x[k] for x in group]
                     return statistics.median(vals), min(vals), max(vals)
                 # Results from before --batch parsed every frame ahead.
-                def ahead(x):
-                    return x.get('batch', x['events']) >= x['events']
-                for label, group in (('all before the clock', [x for x in res if ahead(x)]),
-                                     ('a batch at a time', [x for x in res if not ahead(x)])):
-                    if not group:
-                        continue
-                    if label != 'all before the clock':
-                        label = f"{group[0]['batch']:,} at a time"
+                def parsed(x):
+                    batch = x.get('batch', x['events'])
+                    return 'all before the clock' if batch >= x['events'] else f"{batch:,} at a time"
+                for label in sorted(set(map(parsed, res)), key=lambda l: l != 'all before the clock'):
+                    group = [x for x in res if parsed(x) == label]
                     s_, h_, q_ = mr(group, 'store_events_per_s'), mr(group, 'hashtable_events_per_s'), mr(group, 'ratio')
                     print(f"| {group[0]['cards']:,} | {group[0]['events']:,} | {label} | {s_[0]:,.0f} [{s_[1]:,.0f}–{s_[2]:,.0f}] | "
                           f"{h_[0]:,.0f} [{h_[1]:,.0f}–{h_[2]:,.0f}] | {q_[0]:.2f}× [{q_[1]:.2f}–{q_[2]:.2f}] |")
