@@ -132,15 +132,17 @@ tack_chip_box_sync (TackChipBox *self)
 }
 
 /* How wide @chip would be: its natural width, no wider than a pill may
- * be (MAX_PILL_CHARS) nor than @width (-1: unbounded). */
+ * be (MAX_PILL_CHARS) nor than @width (-1: unbounded). Its minimum width
+ * goes in @minimum, if not %NULL. */
 static int
 chip_width (TackChipBox *self,
             GtkWidget   *chip,
-            int          width)
+            int          width,
+            int         *minimum)
 {
   int natural;
 
-  gtk_widget_measure (chip, GTK_ORIENTATION_HORIZONTAL, -1, NULL, &natural, NULL, NULL);
+  gtk_widget_measure (chip, GTK_ORIENTATION_HORIZONTAL, -1, minimum, &natural, NULL, NULL);
   if (self->avatars)
     return natural;
 
@@ -175,7 +177,7 @@ lay_out (TackChipBox *self,
           if (!gtk_widget_should_layout (chip))
             continue;
 
-          w = chip_width (self, chip, width);
+          w = chip_width (self, chip, width, NULL);
           if (!self->avatars && width >= 0 && x > 0 && x + w > width)
             break;
 
@@ -195,7 +197,7 @@ lay_out (TackChipBox *self,
               if (!gtk_widget_should_layout (chip))
                 continue;
 
-              w = chip_width (self, chip, width);
+              w = chip_width (self, chip, width, NULL);
               gtk_widget_size_allocate (chip,
                                         &(GtkAllocation) { rtl ? width - x - w : x, y, w, line_height },
                                         -1);
@@ -246,8 +248,7 @@ tack_chip_box_measure (GtkWidget      *widget,
       if (!gtk_widget_should_layout (chip))
         continue;
 
-      gtk_widget_measure (chip, GTK_ORIENTATION_HORIZONTAL, -1, &chip_min, NULL, NULL, NULL);
-      chip_nat = chip_width (self, chip, -1);
+      chip_nat = chip_width (self, chip, -1, &chip_min);
       *natural += step + chip_nat;
       *minimum = self->avatars ? *minimum + step + chip_min : MAX (*minimum, chip_min);
     }
