@@ -81,15 +81,17 @@ set_layout_text (TackWrapLabel *self,
 {
   g_autofree char *prefix = NULL;
   const char *end = self->label;
-  glong max_chars = G_MAXLONG;
+  int char_width;
+  glong max_chars;
 
-  if (self->lines > 0 && width >= 0)
+  if (self->lines <= 0 || width < 0)
     {
-      int char_width = tack_char_width_get (&self->char_width, GTK_WIDGET (self));
-
-      max_chars = (glong) self->lines * (4 * width / MAX (char_width, 1) + 1);
+      pango_layout_set_text (self->layout, self->label, -1);
+      return;
     }
 
+  char_width = tack_char_width_get (&self->char_width, GTK_WIDGET (self));
+  max_chars = (glong) self->lines * (4 * width / MAX (char_width, 1) + 1);
   for (glong n = 0; *end != '\0' && n < max_chars; n++)
     end = g_utf8_next_char (end);
 
